@@ -1,0 +1,190 @@
+//! Page triage: what a page is, from its text. A certificate page starts a
+//! certificate; annex pages (scope continuation, surveillance record) join the
+//! certificate before them; surveillance notices and business licences are
+//! recognised so that they are not mistaken for certificates.
+
+use crate::normalize::to_simplified;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKind {
+    Certificate,
+    /// Continuation of the certificate before it (scope annex, record page).
+    Annex,
+    /// 保持认证注册资格通知书: the yearly proof of surveillance.
+    SurveillanceNotice,
+    /// 营业执照.
+    BusinessLicence,
+    Other,
+}
+
+fn count(hay: &str, needles: &[&str]) -> usize {
+    needles.iter().filter(|n| hay.contains(*n)).count()
+}
+
+/// Classifies a page from its text (any script, any OCR quality).
+pub fn classify(text: &str) -> PageKind {
+    let s = to_simplified(text);
+    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let lower = compact.to_lowercase();
+    if compact.contains("保持认证注册资格通知书")
+        || compact.contains("保持认证资格通知书")
+        || compact.contains("监督审核通知书")
+    {
+        return PageKind::SurveillanceNotice;
+    }
+    if compact.contains("营业执照")
+        && (compact.contains("统一社会信用代码")
+            || compact.contains("法定代表人")
+            || compact.contains("注册资本"))
+    {
+        return PageKind::BusinessLicence;
+    }
+    // Signals of a certificate page, each counted once; a number label counts double.
+    let number_label = count(
+        &compact,
+        &[
+            "证书编号",
+            "证书号",
+            "证书号码",
+            "注册号",
+            "注册编号",
+            "证书注册号",
+        ],
+    ) + count(
+        &lower,
+        &[
+            "certificateno",
+            "certificatenumber",
+            "registrationno",
+            "cert.no",
+            "certno",
+        ],
+    ) > 0;
+    let title = count(&compact, &["认证证书", "验证证书", "体系证书", "注册证书"])
+        + count(
+            &lower,
+            &[
+                "certificateof",
+                "systemcertificate",
+                "certificateofregistration",
+                "certificateofapproval",
+            ],
+        )
+        > 0;
+    let date_label = count(
+        &compact,
+        &["发证日期", "颁证日期", "签发日期", "有效期", "到期日期"],
+    ) + count(
+        &lower,
+        &[
+            "issuedate",
+            "dateofissue",
+            "validuntil",
+            "expirydate",
+            "validity",
+            "expirationdate",
+        ],
+    ) > 0;
+    let certify = count(&compact, &["兹证明", "特此证明"])
+        + count(
+            &lower,
+            &["thisistocertify", "herebycertif", "thiscertifiesthat"],
+        )
+        > 0;
+    let org_label = count(&compact, &["组织名称", "获证组织", "企业名称", "单位名称"])
+        + count(
+            &lower,
+            &[
+                "organizationname",
+                "nameoforganization",
+                "certifiedorganization",
+            ],
+        )
+        > 0;
+    let letter = count(
+        &compact,
+        &[
+            "承诺函",
+            "此致",
+            "投标人：",
+            "投标人:",
+            "致：",
+            "致:",
+            "承诺如下",
+            "特此承诺",
+        ],
+    ) > 0;
+    let signals = 2 * number_label as i32
+        + title as i32
+        + date_label as i32
+        + certify as i32
+        + org_label as i32
+        - 2 * letter as i32;
+    let standard =
+        lower.contains("iso") || compact.contains("GB/T") || compact.contains("管理体系");
+    if signals >= 3 && standard {
+        return PageKind::Certificate;
+    }
+    let annex = count(
+        &compact,
+        &[
+            "附件",
+            "附页",
+            "续页",
+            "证书附件",
+            "监督审核记录",
+            "年度监督",
+        ],
+    ) + count(
+        &lower,
+        &[
+            "annex",
+            "appendix",
+            "continuation",
+            "surveillanceauditrecord",
+            "schedule",
+        ],
+    );
+    if annex >= 1
+        && (compact.contains("证书")
+            || lower.contains("certificate")
+            || compact.contains("范围")
+            || lower.contains("scope"))
+    {
+        return PageKind::Annex;
+    }
+    PageKind::Other
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds() {
+        assert_eq!(
+            classify("信息技术服务管理体系认证证书\n证书编号：X\nISO/IEC 20000-1:2018"),
+            PageKind::Certificate
+        );
+        assert_eq!(
+            classify("資訊安全管理系統驗證證書\n證書編號：X\nISO/IEC 27001:2022"),
+            PageKind::Certificate
+        );
+        assert_eq!(classify("Management System Certificate\nCertificate No.: X\nThis is to certify that ISO 9001:2015"), PageKind::Certificate);
+        assert_eq!(
+            classify("保持认证注册资格通知书\n编号为X的证书继续有效"),
+            PageKind::SurveillanceNotice
+        );
+        assert_eq!(
+            classify("营业执照\n统一社会信用代码 91371323760038087M"),
+            PageKind::BusinessLicence
+        );
+        assert_eq!(classify("证书附件\n认证范围：事件管理"), PageKind::Annex);
+        assert_eq!(classify("投标函\n致：采购人"), PageKind::Other);
+        // A letter that mentions certificates is no certificate.
+        assert_eq!(
+            classify("售后服务承诺函\n致:某省人民医院\n已取得ISO/IEC 20000-1:2018信息技术服务管理体系认证和ISO/IEC 27001:2022信息安全管理体系认证，证书均在有效期内。"),
+            PageKind::Other
+        );
+    }
+}

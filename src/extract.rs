@@ -1,0 +1,1037 @@
+//! Extract stage: certificate fields from page text (OCR or text layer), with
+//! the evidence of where each was read. Labels are matched in simplified and
+//! traditional Chinese and English; values are normalised by [`crate::normalize`].
+
+use crate::model::{Auditor, Certificate, Evidence};
+use crate::normalize::{
+    all_standards, find_dates, name_key, squeeze_cjk_spaces, to_half_width, to_simplified,
+};
+use crate::page::{is_cjk, BBox, Line, PageText};
+use crate::repair::digits_of;
+use regex::Regex;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// A vocabulary: canonical name → spellings.
+#[derive(Debug, Clone, Default)]
+pub struct Vocab {
+    pub entries: Vec<(String, Vec<String>)>,
+}
+
+impl Vocab {
+    /// Canonical names whose spelling occurs in `text`, in order of appearance.
+    pub fn find_in(&self, text: &str) -> Vec<String> {
+        let hay: String = to_simplified(text)
+            .to_lowercase()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let mut found: Vec<(usize, &String)> = self
+            .entries
+            .iter()
+            .filter_map(|(canon, spellings)| {
+                spellings
+                    .iter()
+                    .filter_map(|s| {
+                        let k: String = s
+                            .to_lowercase()
+                            .chars()
+                            .filter(|c| !c.is_whitespace())
+                            .collect();
+                        hay.find(&k)
+                    })
+                    .min()
+                    .map(|pos| (pos, canon))
+            })
+            .collect();
+        found.sort_by_key(|f| f.0);
+        found.into_iter().map(|(_, c)| c.clone()).collect()
+    }
+}
+
+/// Vocabularies used by extraction (from `models/vocab.toml`).
+#[derive(Debug, Clone, Default)]
+pub struct Vocabularies {
+    pub scope_processes: Vocab,
+    pub supplementary_modules: Vocab,
+}
+
+impl Vocabularies {
+    /// Parses the vocabulary file.
+    pub fn from_toml(src: &str) -> Result<Vocabularies, String> {
+        let v: toml::Table = src.parse().map_err(|e: toml::de::Error| e.to_string())?;
+        let section = |name: &str| -> Result<Vocab, String> {
+            let t = v
+                .get(name)
+                .and_then(|x| x.as_table())
+                .ok_or_else(|| format!("missing table [{name}]"))?;
+            let mut entries = Vec::new();
+            for (k, val) in t {
+                let arr = val
+                    .as_array()
+                    .ok_or_else(|| format!("[{name}] {k}: expected a list of spellings"))?;
+                let sp = arr
+                    .iter()
+                    .map(|x| {
+                        x.as_str()
+                            .map(str::to_string)
+                            .ok_or_else(|| format!("[{name}] {k}: spellings must be strings"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                entries.push((k.clone(), sp));
+            }
+            Ok(Vocab { entries })
+        };
+        Ok(Vocabularies {
+            scope_processes: section("scope_processes")?,
+            supplementary_modules: section("supplementary_modules")?,
+        })
+    }
+
+    /// The vocabularies bundled in `models/vocab.toml`.
+    pub fn bundled() -> Vocabularies {
+        Vocabularies::from_toml(include_str!("../models/vocab.toml"))
+            .expect("bundled vocabulary parses")
+    }
+}
+
+/// What extraction knows besides the text.
+pub struct ExtractContext<'a> {
+    pub vocab: &'a Vocabularies,
+    /// Known certification-body names (from the registry), to find an unlabelled body.
+    pub body_names: &'a [String],
+    /// Number of leading characters of the certificate number that form the body code.
+    pub body_code_len: usize,
+    /// Anchored patterns a certificate number may follow; a number that fits
+    /// none is repaired towards them (OCR confusions such as I/1, O/0).
+    pub number_patterns: &'a [Regex],
+}
+
+/// Certificate-number patterns known from real certificates (SPEC §2): 3-digit
+/// body code, 2-digit year, scheme letters, serial, R + count, size letter,
+/// optional branch suffix and sub-certificate number.
+pub fn default_number_patterns() -> Vec<Regex> {
+    vec![Regex::new(r"^\d{5}[A-Z]{1,4}\d{3,6}R\d[SML](/\d{4})?(-\d+)?$").expect("valid pattern")]
+}
+
+/// A certificate's fields and, per field, where it was read.
+#[derive(Debug, Clone, Default)]
+pub struct Extracted {
+    pub certificate: Certificate,
+    pub evidence: BTreeMap<String, Evidence>,
+    /// Registered-looking English organisation name, when printed.
+    pub organization_name_en: Option<String>,
+}
+
+/// One line with its page.
+struct L<'a> {
+    page: u32,
+    line: &'a Line,
+    /// The line's text as read.
+    text: String,
+}
+
+fn rx(cell: &'static OnceLock<Regex>, pat: &str) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(pat).expect("valid regex"))
+}
+
+// Labels. Chinese in both scripts, then English.
+const L_CERT_NO: &str = r"(?i)(证书编号|證書編號|证书号码|證書號碼|证书号|證書號|注册证书号|注册号|註冊號|注册编号|註冊編號|Certificate\s*(?:No|Number|Registration\s*No)\.?|Registration\s*(?:No|Number)\.?|Cert\.?\s*No\.?)";
+const L_ORG: &str = r"(?i)(获证组织名称|獲證組織名稱|获证组织|獲證組織|组织名称|組織名稱|企业名称|企業名稱|单位名称|單位名稱|申请组织|受审核方|公司名称|公司名稱|名\s*称|名\s*稱|Name\s+of\s+(?:the\s+)?(?:Certified\s+)?Organi[sz]ation|Certified\s+Organi[sz]ation|Organi[sz]ation\s*Name|Organi[sz]ation|Company\s*Name)";
+const L_CERTIFY: &str = r"(?i)(兹证明|茲證明|特此证明|特此證明|This\s+is\s+to\s+certify\s+that|We\s+hereby\s+certify\s+that|This\s+certifies\s+that)";
+const L_USCC: &str = r"(?i)(统一社会信用代码|統一社會信用代碼|信用代码|信用代碼|组织机构代码|組織機構代碼|Unified\s+Social\s+Credit\s+Code|Credit\s+(?:Unicode|Code)(?:\s+Number)?|USCC)";
+const L_ADDR: &str = r"(?i)(注册地址|註冊地址|经营地址|經營地址|办公地址|辦公地址|生产地址|生產地址|地\s*址|Registered\s+Address|Registration\s+address|Address)";
+const L_SCOPE: &str = r"(?i)(认证覆盖的范围|認證覆蓋的範圍|驗證範圍|认证范围|認證範圍|覆盖范围|覆蓋範圍|业务范围|業務範圍|审核范围|範\s*圍|范\s*围|Scope\s+of\s+(?:Certification|Registration|Supply)|Certification\s+Scope|This\s+certificate\s+covers\s+the\s+following\s+scope(?:\s+of(?:\s+(?:the\s+)?[A-Za-z ]{0,60}?management\s+system)?)?|Scope)";
+const L_BODY: &str = r"(?i)(认证机构名称|认证机构|認證機構|驗證機構|验证机构|发证机构|發證機構|颁证机构|頒證機構|认证单位|Certification\s+Body|Certified\s+by|Issued\s+by|Issuing\s+Body)";
+const L_ISSUE: &str = r"(?i)(发证日期|發證日期|颁证日期|頒證日期|签发日期|簽發日期|本次发证日期|换证日期|Date\s+of\s+Issue|Issue\s+Date|Issued\s+on|Date\s+of\s+Issuance)";
+const L_EXPIRY: &str = r"(?i)(有效期至|有效期限至|有效期截止|证书有效期|證書有效期|有效期限|有\s*效\s*期|到期日期|失效日期|Valid\s+(?:until|till|through|to)|Expiry\s+Date|Date\s+of\s+Expiry|Expiration\s+Date|Expires?\s+on|Validity(?:\s+Period)?)";
+const L_INITIAL: &str = r"(?i)(初次发证日期|初次發證日期|首次发证日期|首次發證日期|初次认证日期|初次認證日期|初次驗證日期|首次认证日期|Initial\s+(?:Certification|Registration|Issue)\s+Date|Date\s+of\s+Initial\s+(?:Certification|Registration|Issue)|Original\s+(?:Certification|Issue)\s+Date|First\s+Issue(?:\s+Date)?)";
+const L_DECISION: &str = r"(?i)(认证决定日期|認證決定日期|驗證決定日期|决定日期|決定日期|Certification\s+Decision\s+Date|Decision\s+Date|Date\s+of\s+(?:Certification\s+)?Decision)";
+const L_AUDITOR: &str = r"(?i)(审核组长|審核組長|审核员|審核員|Lead\s+Auditor|Auditor)";
+const L_QUAL: &str = r"(?i)(资格编号|資格編號|注册证书号|注册资格号|执业证书号|审核员编号|Qualification\s+(?:No|Number)\.?|Registration\s+No\.?\s+of\s+Auditor|CCAA\s*(?:No\.?)?)";
+
+/// Labels that end a running value (a scope or address spilling over lines).
+fn any_label() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    rx(
+        &R,
+        &[L_CERT_NO, L_USCC, L_ADDR, L_BODY, L_ISSUE, L_EXPIRY, L_INITIAL, L_DECISION, L_AUDITOR, r"(认证标准|認證標準|认证依据|認證依據|审核依据|審核依據|管理体系符合|符合标准|符合\s*[:：]|認證標準|Which\s+is\s+in\s+conformity|conforms?\s+to|is\s+in\s+compliance|标准|標準|Standard)"]
+            .join("|"),
+    )
+}
+
+/// Strips separators and an English label (from a bilingual pair) from the
+/// front of a value.
+fn strip_lead(s: &str) -> &str {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let r = rx(
+        &R,
+        r"^[\s:：;；,，.。·|]*(?:(?i:[A-Za-z][A-Za-z .'/()]{0,40}?)\s*[:：]\s*)?",
+    );
+    let s2 = r.find(s).map(|m| &s[m.end()..]).unwrap_or(s);
+    s2.trim_start_matches(|c: char| c.is_whitespace() || ":：;；,，.。|".contains(c))
+}
+
+fn trim_value(s: &str) -> String {
+    let t = s
+        .trim()
+        .trim_matches(|c: char| c.is_whitespace() || ":：;；,，。|_\"'“”‘’`「」*·-—".contains(c));
+    strip_english_label(t).to_string()
+}
+
+/// Drops an English label glued to a Chinese value ("Organization上海…").
+fn strip_english_label(s: &str) -> &str {
+    let latin: String = s
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic() || *c == ' ' || *c == '.')
+        .collect();
+    let rest = &s[latin.len()..];
+    let words = [
+        "organization",
+        "organisation",
+        "name",
+        "company",
+        "address",
+        "scope",
+        "registration",
+        "no",
+        "number",
+    ];
+    let lw = latin.trim().to_lowercase();
+    if !lw.is_empty()
+        && rest.starts_with(|c: char| is_cjk(c))
+        && lw
+            .split_whitespace()
+            .all(|w| words.contains(&w.trim_end_matches('.')))
+    {
+        rest
+    } else {
+        s
+    }
+}
+
+struct Doc<'a> {
+    lines: Vec<L<'a>>,
+}
+
+impl<'a> Doc<'a> {
+    fn new(pages: &'a [PageText]) -> Doc<'a> {
+        let mut lines = Vec::new();
+        for p in pages {
+            for l in &p.lines {
+                lines.push(L {
+                    page: p.number,
+                    line: l,
+                    text: l.text.clone(),
+                });
+            }
+        }
+        Doc { lines }
+    }
+
+    fn evidence(&self, i: usize, value: &str) -> Evidence {
+        let l = &self.lines[i];
+        let key: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+        let mut bbox = BBox::default();
+        let mut conf = f32::MAX;
+        for w in &l.line.words {
+            let wt: String = to_half_width(&w.text)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            if !wt.is_empty() && (key.contains(&wt) || wt.contains(&key)) {
+                bbox = bbox.union(&w.bbox);
+                conf = conf.min(w.conf);
+            }
+        }
+        if conf == f32::MAX {
+            bbox = l.line.bbox;
+            conf = l.line.conf;
+        }
+        Evidence {
+            page: l.page,
+            bbox: bbox.to_array(),
+            confidence: conf,
+        }
+    }
+
+    /// Finds `label` and returns the first value accepted by `accept`, looking
+    /// after the label on its line and then on the next two lines.
+    fn labeled<F>(&self, label: &Regex, accept: F) -> Option<(String, Evidence)>
+    where
+        F: FnMut(&str) -> Option<String>,
+    {
+        self.labeled_opt(label, true, &[], accept)
+    }
+
+    /// As [`Doc::labeled`]; with `strict` a label counts only where a separator,
+    /// a space or the end of the line follows it (so "获证组织按规定…" in prose
+    /// is no label).
+    fn labeled_opt<F>(
+        &self,
+        label: &Regex,
+        strict: bool,
+        not_after: &[&str],
+        mut accept: F,
+    ) -> Option<(String, Evidence)>
+    where
+        F: FnMut(&str) -> Option<String>,
+    {
+        for (i, l) in self.lines.iter().enumerate() {
+            for m in label.find_iter(&l.text) {
+                let before = &l.text[..m.start()];
+                if strict && !is_label_at(before, &l.text[m.end()..]) {
+                    continue;
+                }
+                let before_l = before.to_lowercase();
+                if not_after.iter().any(|p| before_l.trim_end().ends_with(p)) {
+                    continue;
+                }
+                let rest = strip_lead(&l.text[m.end()..]);
+                if let Some(v) = accept(rest) {
+                    return Some((v.clone(), self.evidence(i, &v)));
+                }
+                // Label alone (or with only an English label) at the start of its
+                // line: the value is below (a column layout).
+                let label_only = rest
+                    .chars()
+                    .filter(|c| is_cjk(*c) || c.is_ascii_digit())
+                    .count()
+                    < 2;
+                if label_only && starts_line(before) {
+                    for j in i + 1..(i + 3).min(self.lines.len()) {
+                        if let Some(v) = accept(strip_lead(&self.lines[j].text)) {
+                            return Some((v.clone(), self.evidence(j, &v)));
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+}
+
+/// True when what comes before a label on its line is at most a stray mark or
+/// a cell separator.
+fn starts_line(before: &str) -> bool {
+    let lead = before.trim();
+    lead.chars().filter(|c| c.is_alphanumeric()).count() <= 2
+        || lead.ends_with(|c: char| ":：|".contains(c))
+}
+
+/// True when a label match is a label and not a word in prose: it starts its
+/// line (or cell), or a separator or a digit follows it ("本次发证日期2025…"),
+/// so that "在证书有效期内获证组织按规定…" or "The validity of this certificate"
+/// are no labels.
+fn is_label_at(before: &str, rest: &str) -> bool {
+    let starts_line = starts_line(before);
+    let r = rest.trim_start();
+    let sep_follows = r.starts_with(|c: char| ":：".contains(c))
+        || rest.starts_with(|c: char| c.is_ascii_digit())
+        || (rest.starts_with(char::is_whitespace) && r.starts_with(|c: char| c.is_ascii_digit()));
+    starts_line || sep_follows
+}
+
+/// Cuts a value at the next label printed on the same line.
+fn cut_at_label(s: &str) -> &str {
+    match any_label().find(s) {
+        Some(m) if m.start() > 0 => &s[..m.start()],
+        _ => s,
+    }
+}
+
+/// The certificate-number token at the start of `s`: uppercase letters,
+/// digits, '-' and '/', possibly split by OCR into several tokens.
+pub fn code_token(s: &str) -> Option<String> {
+    let mut out = String::new();
+    for tok in s.split_whitespace() {
+        let t = tok.trim_matches(|c: char| ",;，；。".contains(c));
+        let ok = !t.is_empty()
+            && t.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '/')
+            && (t.len() > 1 || out.is_empty());
+        if !ok {
+            // A token with a trailing label or CJK: keep its code-like head.
+            let head: String = t
+                .chars()
+                .take_while(|c| {
+                    c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '-' || *c == '/'
+                })
+                .collect();
+            out.push_str(&head);
+            break;
+        }
+        out.push_str(t);
+        if out.len() >= 14 && out.chars().filter(|c| c.is_ascii_digit()).count() >= 4 {
+            // Long enough: do not glue a following unrelated code.
+            break;
+        }
+    }
+    let out = out.trim_matches(|c| c == '-' || c == '/').to_string();
+    let digits = out.chars().filter(|c| c.is_ascii_digit()).count();
+    (out.len() >= 6 && digits >= 3).then_some(out)
+}
+
+/// A name value: up to the next label, CJK spaces removed, ASCII brackets in
+/// Chinese names made full-width.
+fn name_value(s: &str) -> Option<String> {
+    let v = trim_value(cut_at_label(s));
+    let v = squeeze_cjk_spaces(&v);
+    if v.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
+        return None;
+    }
+    Some(fullwidth_brackets(&v))
+}
+
+fn fullwidth_brackets(s: &str) -> String {
+    if !s.chars().any(is_cjk) {
+        return s.to_string();
+    }
+    s.replace('(', "（").replace(')', "）")
+}
+
+fn has_cjk(s: &str) -> bool {
+    s.chars().any(is_cjk)
+}
+
+/// Chinese organisation-name endings.
+fn looks_like_org(s: &str) -> bool {
+    static R: OnceLock<Regex> = OnceLock::new();
+    rx(
+        &R,
+        r"(公司|集團|集团|研究院|研究所|设计院|設計院|中心|大学|大學|学院|學院|医院|醫院|银行|銀行|局|厂|廠|合作社|事务所|事務所|协会|協會)[)）]?$",
+    )
+    .is_match(s.trim())
+}
+
+fn looks_like_body(s: &str) -> bool {
+    let k = to_simplified(s);
+    (k.contains("认证")
+        || k.contains("验证")
+        || k.contains("检验")
+        || k.contains("审核中心")
+        || k.contains("质量"))
+        && looks_like_org(s)
+}
+
+/// Extracts every field from a certificate's pages.
+pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
+    static CERT_NO: OnceLock<Regex> = OnceLock::new();
+    static ORG: OnceLock<Regex> = OnceLock::new();
+    static CERTIFY: OnceLock<Regex> = OnceLock::new();
+    static USCC_L: OnceLock<Regex> = OnceLock::new();
+    static USCC_T: OnceLock<Regex> = OnceLock::new();
+    static ADDR: OnceLock<Regex> = OnceLock::new();
+    static SCOPE: OnceLock<Regex> = OnceLock::new();
+    static BODY: OnceLock<Regex> = OnceLock::new();
+    static ISSUE: OnceLock<Regex> = OnceLock::new();
+    static EXPIRY: OnceLock<Regex> = OnceLock::new();
+    static INITIAL: OnceLock<Regex> = OnceLock::new();
+    static DECISION: OnceLock<Regex> = OnceLock::new();
+    static AUDITOR: OnceLock<Regex> = OnceLock::new();
+    static QUAL: OnceLock<Regex> = OnceLock::new();
+    static CNCA: OnceLock<Regex> = OnceLock::new();
+    static CNAS: OnceLock<Regex> = OnceLock::new();
+    static BARE_NO: OnceLock<Regex> = OnceLock::new();
+
+    let doc = Doc::new(pages);
+    let full: String = doc
+        .lines
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let full_s = to_simplified(&full);
+    let mut out = Extracted::default();
+    let c = &mut out.certificate;
+    let ev = &mut out.evidence;
+
+    // Certificate number.
+    let no = doc
+        .labeled(rx(&CERT_NO, L_CERT_NO), |s| {
+            code_token(&to_half_width(s).to_uppercase())
+        })
+        .or_else(|| {
+            // Unlabelled (or the label misread): a run of code characters that
+            // fits a known number pattern, once OCR confusions are repaired.
+            let r = rx(&BARE_NO, r"[0-9A-Z/\-]{10,}");
+            doc.lines.iter().enumerate().find_map(|(i, l)| {
+                let compact: String = to_half_width(&l.text)
+                    .to_uppercase()
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
+                r.find_iter(&compact).find_map(|m| {
+                    let run = m.as_str();
+                    // The run may start with a misread label: try its first few starts.
+                    (0..run.len().min(6))
+                        .filter(|&k| run.is_char_boundary(k))
+                        .find_map(|k| {
+                            let (v, _) =
+                                crate::repair::repair_to_pattern(&run[k..], ctx.number_patterns);
+                            ctx.number_patterns
+                                .iter()
+                                .any(|p| p.is_match(&v))
+                                .then(|| (v.clone(), doc.evidence(i, &v)))
+                        })
+                })
+            })
+        });
+    if let Some((v, mut e)) = no {
+        let (v, changed) = crate::repair::repair_to_pattern(&v, ctx.number_patterns);
+        if changed > 0 {
+            // A repaired reading is less certain than a clean one.
+            e.confidence = e.confidence.min(80.0);
+        }
+        c.body_code = Some(v.chars().take(ctx.body_code_len).collect());
+        c.certificate_number = Some(v);
+        ev.insert("certificate_number".into(), e);
+    }
+
+    // Organisation: labelled, else the line after "兹证明 / This is to certify that".
+    let mut org_cands: Vec<(String, Evidence)> = Vec::new();
+    if let Some(x) = doc.labeled(rx(&ORG, L_ORG), name_value) {
+        org_cands.push(x);
+    }
+    if let Some(x) = doc.labeled_opt(rx(&CERTIFY, L_CERTIFY), false, &[], |s| {
+        name_value(s).filter(|v| has_cjk(v) && looks_like_org(v) || !has_cjk(v) && v.len() > 3)
+    }) {
+        org_cands.push(x);
+    }
+    // Any Chinese line that is a company name and not the body.
+    for (i, l) in doc.lines.iter().enumerate() {
+        let t = squeeze_cjk_spaces(&trim_value(&l.text));
+        let t = t.trim();
+        if has_cjk(t)
+            && looks_like_org(t)
+            && !looks_like_body(t)
+            && t.chars().count() <= 40
+            && !any_label().is_match(t)
+        {
+            org_cands.push((fullwidth_brackets(t), doc.evidence(i, t)));
+        }
+    }
+    if let Some((v, e)) = org_cands.iter().find(|(v, _)| has_cjk(v)).cloned() {
+        c.organization_name = Some(v);
+        ev.insert("organization_name".into(), e);
+    }
+    if let Some((v, _)) = org_cands.iter().find(|(v, _)| !has_cjk(v)) {
+        out.organization_name_en = Some(v.clone());
+    }
+    if c.organization_name.is_none() {
+        if let Some((v, e)) = org_cands.first().cloned() {
+            c.organization_name = Some(v);
+            ev.insert("organization_name".into(), e);
+        }
+    }
+    c.organization_name_en = out.organization_name_en.clone();
+
+    // Unified social credit code.
+    let uscc_tok = rx(
+        &USCC_T,
+        r"\b[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}\b",
+    );
+    let uscc = doc
+        .labeled(rx(&USCC_L, L_USCC), |s| {
+            let s = to_half_width(s).to_uppercase().replace(' ', "");
+            let raw: String = s
+                .chars()
+                .skip_while(|c| !c.is_ascii_alphanumeric())
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            crate::repair::repair_uscc(&raw)
+                .or_else(|| uscc_tok.find(&s).map(|m| m.as_str().to_string()))
+        })
+        .or_else(|| {
+            doc.lines.iter().enumerate().find_map(|(i, l)| {
+                uscc_tok
+                    .find_iter(&l.text)
+                    .map(|m| m.as_str().to_string())
+                    .find(|t| crate::normalize::uscc_check_ok(t))
+                    .map(|t| (t.clone(), doc.evidence(i, &t)))
+            })
+        });
+    if let Some((v, e)) = uscc {
+        c.unified_social_credit_code = Some(v);
+        ev.insert("unified_social_credit_code".into(), e);
+    }
+
+    // Address (may run over two lines).
+    // Address: the Chinese one where both are printed (an English-first page
+    // prints the Chinese address on the line under the English one).
+    let addr_ok = |v: &str| {
+        has_cjk(v)
+            && v.chars()
+                .any(|c| "省市区县路街号道镇村楼座室巷弄園园".contains(c))
+    };
+    let addr = doc.labeled(rx(&ADDR, L_ADDR), |s| {
+        name_value(s).filter(|v| has_cjk(v) || v.len() > 8)
+    });
+    let addr = match addr {
+        Some((v, e)) if !has_cjk(&v) => {
+            let i = doc
+                .lines
+                .iter()
+                .position(|l| l.line.bbox.to_array() == e.bbox || l.text.contains(&v));
+            let below = i.and_then(|i| {
+                (i + 1..(i + 3).min(doc.lines.len())).find_map(|j| {
+                    let t = squeeze_cjk_spaces(doc.lines[j].text.trim());
+                    (addr_ok(&t) && !any_label().is_match(&t))
+                        .then(|| (fullwidth_brackets(&t), doc.evidence(j, &t)))
+                })
+            });
+            Some(below.unwrap_or((v, e)))
+        }
+        other => other,
+    };
+    if let Some((v, e)) = addr {
+        c.address = Some(v);
+        ev.insert("address".into(), e);
+    }
+
+    // Scope: the labelled value and the lines that follow until the next label.
+    if let Some((v, e, _)) = running_value(&doc, rx(&SCOPE, L_SCOPE)) {
+        c.scope_processes = ctx.vocab.scope_processes.find_in(&v);
+        c.scope = Some(v);
+        ev.insert("scope".into(), e);
+    }
+
+    // Standard: prefer ISO/IEC 20000-1 or 27001 where several are named.
+    let stds = all_standards(&full);
+    if let Some(s) = stds
+        .iter()
+        .find(|s| s.starts_with("ISO/IEC 20000") || s.starts_with("ISO/IEC 27001"))
+        .or(stds.first())
+    {
+        c.standard = Some(s.clone());
+        if let Some(i) = doc
+            .lines
+            .iter()
+            .position(|l| all_standards(&l.text).contains(s))
+        {
+            ev.insert(
+                "standard".into(),
+                doc.evidence(i, s.split(':').next().unwrap_or(s)),
+            );
+        }
+    }
+    c.supplementary_modules = ctx.vocab.supplementary_modules.find_in(&full);
+
+    // Body: labelled, else a registry name in the text, else a line shaped like one.
+    let body = doc
+        .labeled(rx(&BODY, L_BODY), |s| {
+            name_value(s).filter(|v| !has_cjk(v) || looks_like_org(v))
+        })
+        .or_else(|| {
+            let keyed: Vec<(String, String)> = ctx
+                .body_names
+                .iter()
+                .map(|n| (name_key(n), n.clone()))
+                .filter(|(k, _)| k.chars().count() >= 4)
+                .collect();
+            doc.lines.iter().enumerate().find_map(|(i, l)| {
+                let lk = name_key(&l.text);
+                keyed
+                    .iter()
+                    .find(|(k, _)| lk.contains(k.as_str()))
+                    .map(|(_, n)| {
+                        // Report the name as printed when the line is just the name.
+                        let printed = fullwidth_brackets(&squeeze_cjk_spaces(&trim_value(&l.text)));
+                        let v = if name_key(&printed) == name_key(n) {
+                            printed
+                        } else {
+                            n.clone()
+                        };
+                        (v.clone(), doc.evidence(i, &v))
+                    })
+            })
+        })
+        .or_else(|| {
+            doc.lines.iter().enumerate().find_map(|(i, l)| {
+                let t = fullwidth_brackets(&squeeze_cjk_spaces(&trim_value(&l.text)));
+                (has_cjk(&t) && looks_like_body(&t) && t.chars().count() <= 30)
+                    .then(|| (t.clone(), doc.evidence(i, &t)))
+            })
+        });
+    if let Some((v, e)) = body {
+        c.certification_body.name = Some(v);
+        ev.insert("certification_body.name".into(), e);
+    }
+
+    // CNCA approval number and CNAS code.
+    let cnca = rx(
+        &CNCA,
+        r"(?i)CN[CG]A\s*[-—–_~:.：]?\s*R\s*(F?)\s*[-—–_~:.：]\s*([0-9OIlSZB]{4})\s*[-—–_~:.：]\s*([0-9OIlSZB]{2,3})",
+    );
+    if let Some((i, cap)) = doc
+        .lines
+        .iter()
+        .enumerate()
+        .find_map(|(i, l)| cnca.captures(&l.text).map(|c| (i, c)))
+    {
+        let v = format!(
+            "CNCA-R{}-{}-{}",
+            cap[1].to_uppercase(),
+            digits_of(&cap[2]),
+            digits_of(&cap[3])
+        );
+        ev.insert(
+            "certification_body.cnca_approval_number".into(),
+            doc.evidence(i, &v),
+        );
+        c.certification_body.cnca_approval_number = Some(v);
+    }
+    let cnas = rx(
+        &CNAS,
+        r"(?i)CN[AR]S\s*[:：]?\s*([CG])\s*([0-9OIlSZB]{3})\s*[-—–_~]\s*([A-Z0-9])\b",
+    );
+    if let Some((i, cap)) = doc
+        .lines
+        .iter()
+        .enumerate()
+        .find_map(|(i, l)| cnas.captures(&l.text).map(|c| (i, c)))
+    {
+        let kind = match &cap[3] {
+            "0" => "O".to_string(),
+            "1" => "I".to_string(),
+            "5" => "S".to_string(),
+            "8" => "B".to_string(),
+            k => k.to_uppercase(),
+        };
+        let v = format!("CNAS C{}-{}", digits_of(&cap[2]), kind);
+        ev.insert("cnas.code".into(), doc.evidence(i, &v));
+        c.cnas.code = Some(v);
+    }
+    c.cnas.mark = c.cnas.code.is_some()
+        || full.contains("CNAS")
+        || full_s.contains("中国合格评定国家认可委员会");
+    c.iaf_mark = full.contains("IAF") || full_s.contains("国际认可论坛");
+
+    // Auditor and qualification number.
+    let auditor_name = doc.labeled(rx(&AUDITOR, L_AUDITOR), |s| {
+        let v = trim_value(cut_at_label(s));
+        let v: String = v
+            .split(|c: char| c.is_ascii_digit() || c == '(' || c == '（')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        let v = squeeze_cjk_spaces(&v);
+        (v.chars().count() >= 2 && v.chars().count() <= 30).then_some(v)
+    });
+    let qual = doc.labeled(rx(&QUAL, L_QUAL), |s| {
+        code_token(&to_half_width(s).to_uppercase())
+    });
+    if auditor_name.is_some() || qual.is_some() {
+        if let Some((_, e)) = &auditor_name {
+            ev.insert("auditor.name".into(), e.clone());
+        }
+        if let Some((_, e)) = &qual {
+            ev.insert("auditor.qualification_number".into(), e.clone());
+        }
+        c.auditor = Some(Auditor {
+            name: auditor_name.map(|x| x.0),
+            qualification_number: qual.map(|x| x.0),
+        });
+    }
+
+    // Dates.
+    let first_date = |s: &str| {
+        find_dates(s)
+            .first()
+            .map(|d| d.2.format("%Y-%m-%d").to_string())
+    };
+    let last_date = |s: &str| {
+        find_dates(s)
+            .last()
+            .map(|d| d.2.format("%Y-%m-%d").to_string())
+    };
+    let not_initial: &[&str] = &["初次", "首次", "初始", "initial", "first", "original"];
+    for (key, pat, cell, last, not_after) in [
+        ("initial_issue_date", L_INITIAL, &INITIAL, false, &[][..]),
+        ("decision_date", L_DECISION, &DECISION, false, &[][..]),
+        ("issue_date", L_ISSUE, &ISSUE, false, not_initial),
+        ("expiry_date", L_EXPIRY, &EXPIRY, true, &[][..]),
+    ] {
+        let label = rx(cell, pat);
+        let found = doc.labeled_opt(label, true, not_after, |s| {
+            if last {
+                last_date(s)
+            } else {
+                first_date(s)
+            }
+        });
+        if let Some((v, e)) = found {
+            ev.insert(key.into(), e);
+            match key {
+                "initial_issue_date" => c.initial_issue_date = Some(v),
+                "decision_date" => c.decision_date = Some(v),
+                "issue_date" => c.issue_date = Some(v),
+                _ => c.expiry_date = Some(v),
+            }
+        }
+    }
+    // "有效期：2025-03-01 至 2028-02-29": the first date of a range is the issue date.
+    if c.issue_date.is_none() {
+        if let Some((v, e)) = doc.labeled(rx(&EXPIRY, L_EXPIRY), |s| {
+            let d = find_dates(s);
+            (d.len() >= 2).then(|| d[0].2.format("%Y-%m-%d").to_string())
+        }) {
+            c.issue_date = Some(v);
+            ev.insert("issue_date".into(), e);
+        }
+    }
+
+    // Surveillance record section, surveillance clause, transition notice.
+    let sv = full_s.to_lowercase();
+    c.surveillance_section = sv.contains("监督审核记录")
+        || sv.contains("年度监督记录")
+        || sv.contains("监督审核栏")
+        || sv.contains("surveillance audit record")
+        || sv.contains("surveillance record");
+    if c.surveillance_section {
+        c.surveillance_audits = surveillance_dates(&doc);
+    }
+    c.surveillance_clause = sv.contains("接受年度监督")
+        || sv.contains("年度监督审核")
+        || sv.contains("surveillance audit annually")
+        || sv.contains("annual surveillance");
+    c.transition_notice = (sv.contains("转换") || sv.contains("过渡") || sv.contains("transition"))
+        && (sv.contains("2025") || sv.contains("截止") || sv.contains("deadline"));
+    out
+}
+
+/// A value that starts after its label and continues on the following lines
+/// until a line that carries another label.
+fn running_value<'a>(doc: &Doc<'a>, label: &Regex) -> Option<(String, Evidence, usize)> {
+    for (i, l) in doc.lines.iter().enumerate() {
+        let Some(m) = label.find(&l.text) else {
+            continue;
+        };
+        let mut parts: Vec<String> = Vec::new();
+        let first = strip_lead(&l.text[m.end()..]);
+        let first = cut_at_label(first);
+        if !first.trim().is_empty() {
+            parts.push(first.trim().to_string());
+        }
+        let mut last = i;
+        for j in i + 1..(i + 8).min(doc.lines.len()) {
+            let t = doc.lines[j].text.trim();
+            if t.is_empty()
+                || any_label()
+                    .find(t)
+                    .map(|m| t[..m.start()].chars().count() < 4)
+                    .unwrap_or(false)
+            {
+                break;
+            }
+            if doc.lines[j].page != l.page {
+                break;
+            }
+            // A Chinese value is followed by its English version: stop there.
+            if parts.iter().any(|p| has_cjk(p))
+                && !has_cjk(t)
+                && t.chars().filter(|c| c.is_ascii_alphabetic()).count() > 3
+            {
+                break;
+            }
+            // Stop at prose that is not part of a scope (the surveillance clause etc.).
+            let ts = to_simplified(t);
+            if ts.contains("本证书")
+                || ts.contains("证书有效期内")
+                || ts.to_lowercase().starts_with("only when")
+            {
+                break;
+            }
+            parts.push(t.to_string());
+            last = j;
+        }
+        if parts.is_empty() {
+            continue;
+        }
+        let v = squeeze_cjk_spaces(&parts.join(" "));
+        let v = trim_value(&v);
+        if v.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
+            continue;
+        }
+        let mut e = doc.evidence(i, &v);
+        if last > i {
+            let b = (i..=last).fold(BBox::default(), |b, k| b.union(&doc.lines[k].line.bbox));
+            e.bbox = b.to_array();
+        }
+        return Some((v, e, last));
+    }
+    None
+}
+
+/// Dates printed in the surveillance record section (after its heading).
+fn surveillance_dates(doc: &Doc) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    for l in &doc.lines {
+        let t = to_simplified(&l.text).to_lowercase();
+        if t.contains("监督审核记录")
+            || t.contains("年度监督记录")
+            || t.contains("监督审核栏")
+            || t.contains("surveillance audit record")
+            || t.contains("surveillance record")
+        {
+            inside = true;
+            continue;
+        }
+        if inside {
+            for d in find_dates(&l.text) {
+                let s = d.2.format("%Y-%m-%d").to_string();
+                if !out.contains(&s) {
+                    out.push(s);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::page::{TextSource, Word};
+
+    fn page(lines: &[&str]) -> PageText {
+        PageText {
+            number: 1,
+            width: 2480,
+            height: 3508,
+            source: TextSource::TextLayer,
+            lines: lines
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    Line::from_words(vec![Word {
+                        text: t.to_string(),
+                        bbox: BBox::new(100, 100 + 60 * i as u32, 1000, 40),
+                        conf: 100.0,
+                    }])
+                })
+                .collect(),
+            mean_conf: None,
+        }
+    }
+
+    fn ctx_extract(lines: &[&str]) -> Certificate {
+        let v = Vocabularies::bundled();
+        let names = vec!["中国质量认证中心".to_string()];
+        let pats = default_number_patterns();
+        let ctx = ExtractContext {
+            vocab: &v,
+            body_names: &names,
+            body_code_len: 6,
+            number_patterns: &pats,
+        };
+        extract(&[page(lines)], &ctx).certificate
+    }
+
+    #[test]
+    fn table_layout_bilingual_labels() {
+        let c = ctx_extract(&[
+            "信息技术服务管理体系认证证书",
+            "证书编号 Certificate No.: 04625IT15304R1M",
+            "组织名称 Organization: 北京星河数据科技有限公司",
+            "统一社会信用代码：91371323760038087M",
+            "注册地址：北京市海淀区中关村大街1号",
+            "认证范围：向外部客户提供信息系统运维服务所涉及的事件管理、变更管理、",
+            "配置管理和云服务管理",
+            "认证标准：GB/T 24405.1-2019/ISO/IEC 20000-1:2018",
+            "发证日期 Issue Date：2025年3月1日",
+            "有效期至 Valid until：2028年2月29日",
+            "认证机构：中国质量认证中心  CNCA-R-2002-001",
+            "CNAS C001-M",
+        ]);
+        assert_eq!(c.certificate_number.as_deref(), Some("04625IT15304R1M"));
+        assert_eq!(c.body_code.as_deref(), Some("04625I"));
+        assert_eq!(
+            c.organization_name.as_deref(),
+            Some("北京星河数据科技有限公司")
+        );
+        assert_eq!(
+            c.unified_social_credit_code.as_deref(),
+            Some("91371323760038087M")
+        );
+        assert_eq!(c.standard.as_deref(), Some("ISO/IEC 20000-1:2018"));
+        assert_eq!(c.issue_date.as_deref(), Some("2025-03-01"));
+        assert_eq!(c.expiry_date.as_deref(), Some("2028-02-29"));
+        assert_eq!(
+            c.certification_body.name.as_deref(),
+            Some("中国质量认证中心")
+        );
+        assert_eq!(
+            c.certification_body.cnca_approval_number.as_deref(),
+            Some("CNCA-R-2002-001")
+        );
+        assert_eq!(c.cnas.code.as_deref(), Some("CNAS C001-M"));
+        assert_eq!(
+            c.scope_processes,
+            vec!["事件管理", "变更管理", "配置管理", "云服务管理"]
+        );
+        assert!(c
+            .scope
+            .as_deref()
+            .unwrap()
+            .ends_with("配置管理和云服务管理"));
+    }
+
+    #[test]
+    fn centred_prose_layout_real_template() {
+        let c = ctx_extract(&[
+            "ISO/IEC 20000-1 管理体系认证证书",
+            "证书号：00125IT0088R0S",
+            "兹证明",
+            "上海 云帆 信息 技术（集团）有限公司",
+            "注册地址： 上海市浦东新区张江路 100 号",
+            "信息技术服务管理体系符合",
+            "ISO/IEC 20000-1:2018",
+            "在证书有效期内获证组织按规定接受年度监督，本证书与(保持注册通知书)一并使用方可有效",
+            "发证日期：2024.06.15",
+            "有 效 期：2027.06.14",
+        ]);
+        assert_eq!(c.certificate_number.as_deref(), Some("00125IT0088R0S"));
+        assert_eq!(
+            c.organization_name.as_deref(),
+            Some("上海云帆信息技术（集团）有限公司")
+        );
+        assert_eq!(c.issue_date.as_deref(), Some("2024-06-15"));
+        assert_eq!(c.expiry_date.as_deref(), Some("2027-06-14"));
+        assert!(c.surveillance_clause);
+        assert!(!c.surveillance_section);
+    }
+
+    #[test]
+    fn traditional_and_english_first() {
+        let c = ctx_extract(&[
+            "Information Security Management System Certificate",
+            "Certificate Number: TW23ISMS0042R1M",
+            "This is to certify that",
+            "Formosa Cloud Services Co., Ltd.",
+            "台灣雲端服務股份有限公司",
+            "conforms to ISO/IEC 27001:2022",
+            "Issue Date: March 1, 2025",
+            "Expiry Date: 28 February 2028",
+            "驗證機構：台灣檢驗科技股份有限公司",
+        ]);
+        assert_eq!(c.certificate_number.as_deref(), Some("TW23ISMS0042R1M"));
+        assert_eq!(
+            c.organization_name.as_deref(),
+            Some("台灣雲端服務股份有限公司")
+        );
+        assert_eq!(
+            c.organization_name_en.as_deref(),
+            Some("Formosa Cloud Services Co., Ltd.")
+        );
+        assert_eq!(c.standard.as_deref(), Some("ISO/IEC 27001:2022"));
+        assert_eq!(c.issue_date.as_deref(), Some("2025-03-01"));
+        assert_eq!(c.expiry_date.as_deref(), Some("2028-02-28"));
+        assert_eq!(
+            c.certification_body.name.as_deref(),
+            Some("台灣檢驗科技股份有限公司")
+        );
+    }
+}

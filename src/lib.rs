@@ -1,0 +1,23 @@
+//! certscan: read certificates, extract their fields, validate them, write JSONL.
+//!
+//! The pipeline is a line of stages with typed hand-offs, one module each:
+//! [`discover`] inputs → [`load`] pages → [`ocr`] → [`extract`] fields →
+//! [`normalize`] → [`validate`] → [`output`].
+
+pub mod classify;
+pub mod discover;
+pub mod error;
+pub mod extract;
+pub mod load;
+pub mod manifest;
+pub mod model;
+pub mod normalize;
+pub mod ocr;
+pub mod output;
+pub mod page;
+pub mod pipeline;
+pub mod registry;
+pub mod repair;
+pub mod rules;
+pub mod validate;
+pub mod worker;

@@ -1,0 +1,320 @@
+//! The `certscan` command line (SPEC §7).
+
+use anyhow::{bail, Context, Result};
+use certscan::discover::{discover, read_list_file, InputRef};
+use certscan::model::{json_schema, Record};
+use certscan::output::{open_output, Sink, Summary};
+use certscan::pipeline::{RunData, Settings};
+use certscan::worker::{self, Event, Limits};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+#[command(
+    name = "certscan",
+    version,
+    about = "Read certificates (PDF, images, ZIP), extract and validate their fields, write JSONL"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum EngineName {
+    Tesseract,
+    Paddle,
+    Auto,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Scan files, folders and ZIP archives; write one JSONL line per certificate or input.
+    Scan(ScanArgs),
+    /// Print the JSON Schema of one output line.
+    Schema,
+    /// Print the active rulebook: every profile and every rule code with its meaning.
+    Rules {
+        /// Rulebook TOML (default: the bundled models/rules.toml).
+        #[arg(long, value_name = "FILE")]
+        rules: Option<PathBuf>,
+    },
+    /// Debugging: print the text certscan reads from each page of a file (text layer or OCR), with page kinds.
+    Pages {
+        file: PathBuf,
+        /// Tesseract languages.
+        #[arg(long, default_value = certscan::ocr::DEFAULT_LANGS)]
+        langs: String,
+        /// Print words with boxes and confidences.
+        #[arg(long)]
+        words: bool,
+    },
+    /// Worker process (internal).
+    #[command(name = "__worker", hide = true)]
+    Worker { settings: String },
+}
+
+#[derive(clap::Args)]
+struct ScanArgs {
+    /// Files, folders (recursed) and ZIP archives.
+    inputs: Vec<PathBuf>,
+    /// Read more input paths from this file, one per line.
+    #[arg(long, value_name = "FILE")]
+    files_from: Option<PathBuf>,
+    /// JSONL results (default: stdout). With an existing FILE, inputs already recorded in it are skipped.
+    #[arg(short, long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Certification-body registry CSV (default: the bundled snapshot).
+    #[arg(long, value_name = "FILE")]
+    registry: Option<PathBuf>,
+    /// Rulebook TOML replacing the bundled models/rules.toml.
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
+    /// Expected organisation per path prefix (CSV: path_prefix,organization_name).
+    #[arg(long, value_name = "FILE")]
+    manifest: Option<PathBuf>,
+    /// Date for time-dependent rules (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    as_of: Option<NaiveDate>,
+    /// Worker processes (default: all cores).
+    #[arg(short, long, value_name = "N")]
+    jobs: Option<usize>,
+    /// OCR engine.
+    #[arg(long, value_enum, default_value = "auto")]
+    engine: EngineName,
+    /// Tesseract languages.
+    #[arg(long, default_value = certscan::ocr::DEFAULT_LANGS)]
+    langs: String,
+    /// Tesseract languages for a second reading of pages printed in traditional characters ("" to never).
+    #[arg(long, default_value = certscan::ocr::TRADITIONAL_LANGS)]
+    traditional_langs: String,
+    /// Longest time one page may take, in seconds, before the document becomes a `timeout` line.
+    #[arg(long, default_value_t = 180)]
+    page_timeout: u64,
+    /// Longest time one document may take, in seconds.
+    #[arg(long, default_value_t = 3600)]
+    doc_timeout: u64,
+    /// Do not detect pages turned by 90/180/270 degrees (faster when all scans are upright).
+    #[arg(long)]
+    no_osd: bool,
+    /// No progress bar and no summary.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match run(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("certscan: error: {e:#}");
+            2
+        }
+    };
+    std::process::exit(code);
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.cmd {
+        Cmd::Schema => {
+            println!("{}", serde_json::to_string_pretty(&json_schema())?);
+            Ok(())
+        }
+        Cmd::Worker { settings } => {
+            let s: Settings = serde_json::from_str(&settings).context("worker settings")?;
+            worker::child_main(s)
+        }
+        Cmd::Scan(a) => scan(a),
+        Cmd::Rules { rules } => {
+            let rb = match rules {
+                Some(p) => certscan::rules::Rulebook::load(&p).map_err(anyhow::Error::msg)?,
+                None => certscan::rules::Rulebook::bundled(),
+            };
+            print!("{}", rb.describe());
+            Ok(())
+        }
+        Cmd::Pages { file, langs, words } => pages(&file, &langs, words),
+    }
+}
+
+fn pages(file: &std::path::Path, langs: &str, words: bool) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let doc = certscan::load::Document::open(bytes)?;
+    let settings = Settings {
+        as_of: chrono::Local::now().date_naive(),
+        ocr_langs: langs.to_string(),
+        traditional_langs: certscan::ocr::TRADITIONAL_LANGS.to_string(),
+        page_deadline_ms: 0,
+        detect_orientation: true,
+        rules: None,
+        registry: None,
+        manifest: None,
+    };
+    let mut w = certscan::pipeline::Worker::new(settings).map_err(anyhow::Error::msg)?;
+    let pages = w.read_pages(&doc, &mut |_, _| {})?;
+    for p in pages {
+        println!(
+            "=== page {} {:?} {}x{} conf {:?} kind {:?}",
+            p.number,
+            p.source,
+            p.width,
+            p.height,
+            p.mean_conf,
+            certscan::classify::classify(&p.text())
+        );
+        for l in &p.lines {
+            println!("[{:>5.1}] {}", l.conf, l.text);
+            if words {
+                for wd in &l.words {
+                    println!(
+                        "        {:?} {:.1} {}",
+                        wd.bbox.to_array(),
+                        wd.conf,
+                        wd.text
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn scan(a: ScanArgs) -> Result<()> {
+    let started = Instant::now();
+    if a.engine == EngineName::Paddle {
+        bail!("the paddle engine is not available in this build; use --engine tesseract or auto");
+    }
+    let mut paths = a.inputs.clone();
+    if let Some(l) = &a.files_from {
+        paths.extend(
+            read_list_file(l).with_context(|| format!("cannot read list file {}", l.display()))?,
+        );
+    }
+    if paths.is_empty() {
+        bail!("no inputs: give files, folders or archives, or --files-from FILE");
+    }
+    let jobs = a
+        .jobs
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        })
+        .max(1);
+    let settings = Settings {
+        as_of: a.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
+        ocr_langs: a.langs.clone(),
+        traditional_langs: a.traditional_langs.clone(),
+        page_deadline_ms: (a.page_timeout.saturating_mul(1000)).min(u32::MAX as u64) as u32,
+        detect_orientation: !a.no_osd,
+        rules: a.rules.clone(),
+        registry: a.registry.clone(),
+        manifest: a.manifest.clone(),
+    };
+    // Refuse broken data files before any work (file, line and reason).
+    let data = RunData::load(&settings).map_err(anyhow::Error::msg)?;
+
+    let (mut sink, done) = match &a.out {
+        Some(p) => {
+            let (f, resume) =
+                open_output(p).with_context(|| format!("cannot open output {}", p.display()))?;
+            (Sink::File(f), resume.done)
+        }
+        None => (Sink::Stdout(std::io::stdout()), Default::default()),
+    };
+
+    let (inputs, discover_errors) = discover(&paths, a.out.as_deref());
+    let mut summary = Summary::default();
+    // Paths that could not be expanded are lines of their own.
+    for e in discover_errors {
+        if done.contains(&e.display) {
+            summary.skipped += 1;
+            continue;
+        }
+        let r = vec![Record::error(&e.display, None, e.error)];
+        sink.write_records(&r).context("cannot write output")?;
+        summary.add(&r, 0);
+    }
+    let total = inputs.len();
+    let todo: Vec<InputRef> = inputs
+        .into_iter()
+        .filter(|i| !done.contains(&i.display))
+        .collect();
+    summary.skipped += total - todo.len();
+
+    let show = !a.quiet && std::io::stderr().is_terminal();
+    let bar = if show {
+        let b = indicatif::ProgressBar::new(todo.len() as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:30} {pos}/{len} documents  {msg}  {elapsed_precise} ETA {eta}",
+            )
+            .expect("template"),
+        );
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+
+    let limits = Limits {
+        page_timeout: Duration::from_secs(a.page_timeout.max(1)),
+        doc_timeout: Duration::from_secs(a.doc_timeout.max(1)),
+    };
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let settings2 = settings.clone();
+    let n_jobs = jobs.min(todo.len().max(1));
+    let runner = std::thread::spawn(move || worker::run(todo, n_jobs, &settings2, limits, tx));
+    let mut pages_done = 0u64;
+    for ev in rx {
+        match ev {
+            Event::Page => {
+                pages_done += 1;
+                let secs = started.elapsed().as_secs_f64().max(0.001);
+                bar.set_message(format!(
+                    "{pages_done} pages, {:.2} pages/s",
+                    pages_done as f64 / secs
+                ));
+            }
+            Event::Done {
+                input,
+                records,
+                pages,
+            } => {
+                sink.write_records(&records)
+                    .context("cannot write output")?;
+                summary.add(&records, pages);
+                bar.inc(1);
+                let _ = input;
+            }
+        }
+    }
+    runner
+        .join()
+        .map_err(|_| anyhow::anyhow!("the worker pool panicked"))??;
+    bar.finish_and_clear();
+    // Run-level rule: the same number claimed by different organisations, across
+    // this run and the lines of the runs it resumes. The output is rewritten
+    // atomically with the findings added.
+    let duplicates = match (&a.out, sink) {
+        (Some(p), Sink::File(f)) => {
+            drop(f);
+            certscan::output::amend_duplicates(p, &data.rulebook)
+                .context("cannot amend the output")?
+        }
+        _ => vec![],
+    };
+    if !a.quiet {
+        eprintln!("{}", summary.render(started.elapsed()));
+        for (number, orgs) in &duplicates {
+            eprintln!(
+                "  certificate number {number} is claimed by {} organisations: {}",
+                orgs.len(),
+                orgs.join("; ")
+            );
+        }
+    }
+    Ok(())
+}

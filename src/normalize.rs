@@ -1,0 +1,385 @@
+//! Normalise stage: printed values to the schema's forms — dates to ISO,
+//! codes to uppercase ASCII, full-width to half-width, standards to their ISO
+//! names, traditional to simplified for comparisons.
+
+use chrono::NaiveDate;
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// Full-width ASCII (U+FF01-FF5E) and the ideographic space to half-width.
+pub fn to_half_width(s: &str) -> String {
+    s.chars()
+        .map(|c| match c as u32 {
+            0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            0x3000 => ' ',
+            _ => c,
+        })
+        .collect()
+}
+
+/// Removes whitespace between two CJK characters (and around full-width brackets).
+pub fn squeeze_cjk_spaces(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_whitespace() {
+            let prev = out.chars().last();
+            let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+            if let (Some(p), Some(&n)) = (prev, next) {
+                if crate::page::is_cjk(p) || crate::page::is_cjk(n) {
+                    continue;
+                }
+            }
+            if prev.map(|p| p == ' ').unwrap_or(true) {
+                continue;
+            }
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out.trim().to_string()
+}
+
+/// Traditional to simplified Chinese (OpenCC t2s), for vocabulary matching and
+/// comparisons; printed values keep their script.
+pub fn to_simplified(s: &str) -> String {
+    static CONV: OnceLock<Option<ferrous_opencc::OpenCC>> = OnceLock::new();
+    let conv = CONV.get_or_init(|| {
+        ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::T2s).ok()
+    });
+    match conv {
+        Some(c) => c.convert(s),
+        None => s.to_string(),
+    }
+}
+
+/// A key for comparing names: simplified script, half-width, no spaces or
+/// punctuation, brackets unified, lowercase.
+pub fn name_key(s: &str) -> String {
+    to_simplified(&to_half_width(s))
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(|c| c.to_lowercase())
+        .collect()
+}
+
+fn re(cell: &'static OnceLock<Regex>, pat: &str) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(pat).expect("valid regex"))
+}
+
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+
+fn month_of(name: &str) -> Option<u32> {
+    let n = name.to_ascii_lowercase();
+    MONTHS
+        .iter()
+        .position(|m| n.starts_with(m))
+        .map(|i| i as u32 + 1)
+}
+
+fn cn_digit(c: char) -> Option<u32> {
+    Some(match c {
+        '〇' | '零' | 'О' | 'o' | 'O' | '0' => 0,
+        '一' => 1,
+        '二' => 2,
+        '三' => 3,
+        '四' => 4,
+        '五' => 5,
+        '六' => 6,
+        '七' => 7,
+        '八' => 8,
+        '九' => 9,
+        _ => return None,
+    })
+}
+
+/// Value of a Chinese numeral of day or month: 十, 十二, 二十, 二十一, 三十一.
+fn cn_small_number(s: &str) -> Option<u32> {
+    let chars: Vec<char> = s.chars().collect();
+    match chars.as_slice() {
+        ['十'] => Some(10),
+        ['十', u] => Some(10 + cn_digit(*u)?),
+        [t, '十'] => Some(cn_digit(*t)? * 10),
+        [t, '十', u] => Some(cn_digit(*t)? * 10 + cn_digit(*u)?),
+        [u] => cn_digit(*u),
+        _ => None,
+    }
+}
+
+/// All dates found in `text`, in order, with their byte ranges.
+pub fn find_dates(text: &str) -> Vec<(usize, usize, NaiveDate)> {
+    static NUM: OnceLock<Regex> = OnceLock::new();
+    static CN: OnceLock<Regex> = OnceLock::new();
+    static EN_MDY: OnceLock<Regex> = OnceLock::new();
+    static EN_DMY: OnceLock<Regex> = OnceLock::new();
+    let t = digit_confusions(&to_half_width(text));
+    let mut out = Vec::new();
+    // 2025年3月1日, 2025-03-01, 2025.03.01, 2025/03/01, 2025 年 3 月 1 日
+    let num = re(
+        &NUM,
+        r"((?:19|20)\d{2})\s*(?:年|[-./])\s*(\d{1,2})\s*(?:月|[-./])\s*(\d{1,2})\s*(?:日|号)?",
+    );
+    for c in num.captures_iter(&t) {
+        let m = c.get(0).unwrap();
+        if let Some(d) = ymd(&c[1], &c[2], &c[3]) {
+            out.push((m.start(), m.end(), d));
+        }
+    }
+    // 二〇二五年三月一日
+    let cn = re(
+        &CN,
+        r"([〇零一二三四五六七八九0Oo]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日",
+    );
+    for c in cn.captures_iter(&t) {
+        let m = c.get(0).unwrap();
+        let y: Option<u32> = c[1]
+            .chars()
+            .map(cn_digit)
+            .try_fold(0u32, |acc, d| d.map(|d| acc * 10 + d));
+        if let (Some(y), Some(mo), Some(d)) = (y, cn_small_number(&c[2]), cn_small_number(&c[3])) {
+            if let Some(date) = NaiveDate::from_ymd_opt(y as i32, mo, d) {
+                out.push((m.start(), m.end(), date));
+            }
+        }
+    }
+    // 中華民國114年3月1日 (Taiwan's Republic-of-China years: + 1911)
+    static ROC: OnceLock<Regex> = OnceLock::new();
+    let roc = re(
+        &ROC,
+        r"(?:中華民國|中华民国|民國|民国)\s*(\d{2,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日",
+    );
+    for c in roc.captures_iter(&t) {
+        let m = c.get(0).unwrap();
+        if let (Ok(y), Ok(mo), Ok(d)) = (c[1].parse::<i32>(), c[2].parse(), c[3].parse()) {
+            if let Some(date) = NaiveDate::from_ymd_opt(y + 1911, mo, d) {
+                out.push((m.start(), m.end(), date));
+            }
+        }
+    }
+    // March 1, 2025 / Mar. 1st 2025
+    let mdy = re(
+        &EN_MDY,
+        r"(?i)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*((?:19|20)\d{2})",
+    );
+    for c in mdy.captures_iter(&t) {
+        let m = c.get(0).unwrap();
+        if let (Some(mo), Ok(d), Ok(y)) = (month_of(&c[1]), c[2].parse(), c[3].parse()) {
+            if let Some(date) = NaiveDate::from_ymd_opt(y, mo, d) {
+                out.push((m.start(), m.end(), date));
+            }
+        }
+    }
+    // 1 March 2025 / 1st of March, 2025 / 01-Mar-2025
+    let dmy = re(
+        &EN_DMY,
+        r"(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?[-\s]?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?[-\s,]*((?:19|20)\d{2})",
+    );
+    for c in dmy.captures_iter(&t) {
+        let m = c.get(0).unwrap();
+        if let (Ok(d), Some(mo), Ok(y)) = (c[1].parse(), month_of(&c[2]), c[3].parse()) {
+            if let Some(date) = NaiveDate::from_ymd_opt(y, mo, d) {
+                out.push((m.start(), m.end(), date));
+            }
+        }
+    }
+    out.sort_by_key(|x| x.0);
+    // Drop matches contained in an earlier one.
+    let mut kept: Vec<(usize, usize, NaiveDate)> = Vec::new();
+    for d in out {
+        if kept.last().map(|k| d.0 < k.1).unwrap_or(false) {
+            continue;
+        }
+        kept.push(d);
+    }
+    kept
+}
+
+/// O/o read for 0 and I/l/| read for 1 next to digits (dates only; keeps byte offsets).
+fn digit_confusions(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let datey = |c: char| c.is_ascii_digit() || matches!(c, '年' | '月' | '日');
+        let near_digit =
+            (i > 0 && datey(chars[i - 1])) || chars.get(i + 1).map(|&n| datey(n)).unwrap_or(false);
+        out.push(match c {
+            'O' | 'o' if near_digit => '0',
+            'I' | 'l' | '|' if near_digit => '1',
+            c => c,
+        });
+    }
+    out
+}
+
+fn ymd(y: &str, m: &str, d: &str) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// The first date in `text`, as ISO `YYYY-MM-DD`.
+pub fn parse_date(text: &str) -> Option<String> {
+    find_dates(text)
+        .first()
+        .map(|d| d.2.format("%Y-%m-%d").to_string())
+}
+
+/// A standard as printed → its normalised ISO name; national twins map to the
+/// ISO standard they adopt.
+pub fn normalize_standard(text: &str) -> Option<String> {
+    all_standards(text).into_iter().next()
+}
+
+/// Every management-system standard named in `text`, normalised, in order of
+/// appearance, without repeats.
+pub fn all_standards(text: &str) -> Vec<String> {
+    static ISO: OnceLock<Regex> = OnceLock::new();
+    static GB: OnceLock<Regex> = OnceLock::new();
+    let t = to_half_width(text).replace(['—', '–', '－'], "-");
+    let iso = re(
+        &ISO,
+        r"(?i)[I1lT]S[O0]\s*(?:/\s*[I1lT][EF]C\s*)?(\d{4,5})\s*(?:-\s*(\d{1,2}))?\s*[:：;]\s*((?:19|20)\d{2})",
+    );
+    let gb = re(
+        &GB,
+        r"(?i)GB\s*/\s*T\s*(\d{5})(?:\.(\d))?\s*-\s*((?:19|20)\d{2})",
+    );
+    let mut found: Vec<(usize, String)> = Vec::new();
+    for c in iso.captures_iter(&t) {
+        let num = &c[1];
+        let part = c.get(2).map(|m| m.as_str());
+        let year = &c[3];
+        let name = match (num, part) {
+            ("20000", Some(p)) => format!("ISO/IEC 20000-{p}:{year}"),
+            ("27001", _) | ("27701", _) | ("27017", _) | ("27018", _) => {
+                format!("ISO/IEC {num}:{year}")
+            }
+            (n, Some(p)) => format!("ISO {n}-{p}:{year}"),
+            (n, None) => format!("ISO {n}:{year}"),
+        };
+        found.push((c.get(0).unwrap().start(), name));
+    }
+    for c in gb.captures_iter(&t) {
+        let twin = match (&c[1], c.get(2).map(|m| m.as_str()), &c[3]) {
+            ("24405", Some("1"), "2019") => Some("ISO/IEC 20000-1:2018"),
+            ("24405", Some("1"), "2009") => Some("ISO/IEC 20000-1:2005"),
+            ("22080", None, "2025") => Some("ISO/IEC 27001:2022"),
+            ("22080", None, "2016") => Some("ISO/IEC 27001:2013"),
+            ("22080", None, "2008") => Some("ISO/IEC 27001:2005"),
+            ("19001", None, "2016") => Some("ISO 9001:2015"),
+            ("24001", None, "2016") => Some("ISO 14001:2015"),
+            ("45001", None, "2020") => Some("ISO 45001:2018"),
+            _ => None,
+        };
+        if let Some(s) = twin {
+            found.push((c.get(0).unwrap().start(), s.to_string()));
+        }
+    }
+    found.sort_by_key(|f| f.0);
+    let mut out: Vec<String> = Vec::new();
+    for (_, s) in found {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// Alphabet of the unified social credit code (GB 32100-2015): no I, O, S, V, Z.
+pub const USCC_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
+
+/// The check character a unified social credit code's first 17 characters call for.
+pub fn uscc_check_char(first17: &str) -> Option<char> {
+    if first17.chars().count() != 17 {
+        return None;
+    }
+    let mut sum = 0u32;
+    for (c, w) in first17.chars().zip(USCC_WEIGHTS) {
+        sum += USCC_ALPHABET.find(c)? as u32 * w;
+    }
+    let v = (31 - sum % 31) % 31;
+    USCC_ALPHABET.chars().nth(v as usize)
+}
+
+/// True when an 18-character code's last character is its check character.
+pub fn uscc_check_ok(code: &str) -> bool {
+    let chars: Vec<char> = code.chars().collect();
+    if chars.len() != 18 {
+        return false;
+    }
+    let head: String = chars[..17].iter().collect();
+    uscc_check_char(&head) == Some(chars[17])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uscc_check_character() {
+        assert!(uscc_check_ok("91371323760038087M"));
+        assert!(!uscc_check_ok("91371323760038087N"));
+        assert!(!uscc_check_ok("9137132376003808"));
+    }
+
+    use super::*;
+
+    #[test]
+    fn dates_in_every_printed_form() {
+        for s in [
+            "2025年3月1日",
+            "2025 年 03 月 01 日",
+            "2025-03-01",
+            "2025.03.01",
+            "2025/3/1",
+            "二〇二五年三月一日",
+            "March 1, 2025",
+            "Mar. 1st 2025",
+            "1 March 2025",
+            "01-Mar-2025",
+            "２０２５－０３－０１",
+        ] {
+            assert_eq!(parse_date(s).as_deref(), Some("2025-03-01"), "{s}");
+        }
+        assert_eq!(
+            parse_date("二〇二八年十二月三十一日").as_deref(),
+            Some("2028-12-31")
+        );
+        assert_eq!(parse_date("2025-02-30"), None);
+        assert_eq!(parse_date("2O25年3月l日").as_deref(), Some("2025-03-01"));
+    }
+
+    #[test]
+    fn standards_and_national_twins() {
+        assert_eq!(
+            normalize_standard("GB/T 24405.1-2019/ISO/IEC 20000-1:2018").as_deref(),
+            Some("ISO/IEC 20000-1:2018")
+        );
+        assert_eq!(
+            normalize_standard("GB/T 22080-2025/ISO/IEC 27001:2022").as_deref(),
+            Some("ISO/IEC 27001:2022")
+        );
+        assert_eq!(
+            normalize_standard("ISO/IEC20000-1：2011").as_deref(),
+            Some("ISO/IEC 20000-1:2011")
+        );
+        assert_eq!(
+            normalize_standard("GB/T 19001-2016").as_deref(),
+            Some("ISO 9001:2015")
+        );
+    }
+
+    #[test]
+    fn widths_spaces_and_scripts() {
+        assert_eq!(to_half_width("ＡＢ１２３"), "AB123");
+        assert_eq!(
+            squeeze_cjk_spaces("北京 某某 科技 有限公司"),
+            "北京某某科技有限公司"
+        );
+        assert_eq!(squeeze_cjk_spaces("Acme  Co. Ltd"), "Acme Co. Ltd");
+        assert_eq!(to_simplified("證書編號"), "证书编号");
+        assert_eq!(name_key("中國質量認證中心"), name_key("中国质量认证中心"));
+    }
+}

@@ -1,0 +1,440 @@
+//! OCR stage: libtesseract through `tesseract-sys`, one engine per worker, reused.
+//!
+//! The engine reads a page image and hands back [`PageText`]: lines of words with
+//! boxes and confidences, the same structure a PDF text layer produces. Before
+//! recognition a page is prepared for Tesseract ([`prepare`]): the red channel is
+//! used as the grey image (red seals vanish in it), small scans are upscaled, and
+//! pages turned by 90/180/270 degrees are turned upright using Tesseract's
+//! orientation detection (OSD).
+//!
+//! OpenMP must be limited to one thread before libtesseract loads; `main`
+//! re-executes the process with `OMP_THREAD_LIMIT=1` when it is not set.
+
+use crate::error::{DocError, ErrorCode};
+use crate::page::{BBox, Line, PageText, TextSource, Word};
+use image::{imageops, DynamicImage, GrayImage};
+use std::collections::BTreeMap;
+use std::ffi::{CStr, CString};
+use std::ptr;
+use tesseract_sys as ts;
+
+/// Default recognition languages: English and simplified Chinese. (Adding
+/// chi_tra to the same pass makes simplified pages worse: 数据 read as 數卸.)
+pub const DEFAULT_LANGS: &str = "eng+chi_sim";
+/// Languages of the second reading of a page that turns out to be printed in
+/// traditional characters.
+pub const TRADITIONAL_LANGS: &str = "eng+chi_tra";
+
+/// Share of a page's CJK characters that are traditional-only, from which the
+/// page is read again with [`TRADITIONAL_LANGS`].
+pub const TRADITIONAL_SHARE: f32 = 0.04;
+
+/// Mean word confidence under which a page is read again with
+/// [`TRADITIONAL_LANGS`]: a page printed in traditional characters read with
+/// the simplified model comes out as low-confidence Latin garbage, since that
+/// model only outputs simplified characters.
+pub const REREAD_BELOW_CONF: f32 = 80.0;
+
+/// Share of CJK characters that traditional-to-simplified conversion changes.
+pub fn traditional_share(text: &str) -> f32 {
+    let cjk: Vec<char> = text
+        .chars()
+        .filter(|c| crate::page::is_cjk(*c) && (*c as u32) >= 0x3400)
+        .collect();
+    if cjk.len() < 10 {
+        return 0.0;
+    }
+    let orig: String = cjk.iter().collect();
+    let simp = crate::normalize::to_simplified(&orig);
+    let changed = orig
+        .chars()
+        .zip(simp.chars())
+        .filter(|(a, b)| a != b)
+        .count();
+    changed as f32 / cjk.len() as f32
+}
+
+/// Longest side of the page image handed to Tesseract (about A4 at 300 dpi).
+const TARGET_LONG_SIDE: u32 = 3508;
+/// Pages whose longest side is below this are upscaled (150-200 dpi scans).
+const MIN_LONG_SIDE: u32 = 2400;
+
+/// A Tesseract engine. Not `Sync`: one per worker thread or process.
+pub struct Engine {
+    handle: *mut ts::TessBaseAPI,
+    langs: String,
+}
+
+// The handle is owned exclusively by this value; moving it between threads is fine.
+unsafe impl Send for Engine {}
+
+/// Page segmentation modes used by certscan.
+#[derive(Debug, Clone, Copy)]
+pub enum Psm {
+    /// Orientation and script detection only.
+    OsdOnly = 0,
+    /// Fully automatic page segmentation without OSD.
+    Auto = 3,
+    /// A single uniform block of text.
+    Block = 6,
+    /// A single text line.
+    Line = 7,
+}
+
+impl Engine {
+    /// Starts an engine for `langs` (e.g. "chi_sim+chi_tra+eng"); 0.3-0.5 s.
+    pub fn new(langs: &str) -> Result<Engine, DocError> {
+        let c_langs = CString::new(langs).map_err(|_| ocr_err("language list contains NUL"))?;
+        // SAFETY: plain C API calls on a handle we own; Init3 copies its arguments.
+        unsafe {
+            let handle = ts::TessBaseAPICreate();
+            if handle.is_null() {
+                return Err(ocr_err("TessBaseAPICreate failed"));
+            }
+            let rc = ts::TessBaseAPIInit3(handle, ptr::null(), c_langs.as_ptr());
+            if rc != 0 {
+                ts::TessBaseAPIDelete(handle);
+                return Err(ocr_err(format!(
+                    "Tesseract could not load languages '{langs}' (is tesseract-ocr-{{chi-sim,chi-tra,eng,osd}} installed?)"
+                )));
+            }
+            let mut e = Engine {
+                handle,
+                langs: langs.to_string(),
+            };
+            e.set_var("preserve_interword_spaces", "1");
+            e.set_var("user_defined_dpi", "300");
+            Ok(e)
+        }
+    }
+
+    pub fn langs(&self) -> &str {
+        &self.langs
+    }
+
+    fn set_var(&mut self, name: &str, value: &str) {
+        let n = CString::new(name).expect("variable name");
+        let v = CString::new(value).expect("variable value");
+        // SAFETY: valid handle and NUL-terminated strings.
+        unsafe {
+            ts::TessBaseAPISetVariable(self.handle, n.as_ptr(), v.as_ptr());
+        }
+    }
+
+    /// Restricts recognition to these characters ("" lifts the restriction).
+    pub fn set_whitelist(&mut self, chars: &str) {
+        self.set_var("tessedit_char_whitelist", chars);
+    }
+
+    fn set_image(&mut self, img: &GrayImage, psm: Psm) {
+        // SAFETY: Tesseract copies the pixels in SetImage; the buffer outlives the call.
+        unsafe {
+            ts::TessBaseAPISetPageSegMode(self.handle, psm as ts::TessPageSegMode);
+            ts::TessBaseAPISetImage(
+                self.handle,
+                img.as_raw().as_ptr(),
+                img.width() as i32,
+                img.height() as i32,
+                1,
+                img.width() as i32,
+            );
+            ts::TessBaseAPISetSourceResolution(self.handle, 300);
+        }
+    }
+
+    /// Starts the orientation detector (the `osd` language data).
+    pub fn new_osd() -> Result<Engine, DocError> {
+        Engine::new("osd")
+    }
+
+    /// Detects how the page is turned (call on an engine from [`Engine::new_osd`]):
+    /// the page's counter-clockwise rotation in degrees (0, 90, 180, 270) and the
+    /// detector's confidence.
+    pub fn detect_orientation(&mut self, img: &GrayImage) -> Option<(u32, f32)> {
+        self.set_image(img, Psm::OsdOnly);
+        let mut deg: i32 = 0;
+        let mut conf: f32 = 0.0;
+        let mut script: *const std::os::raw::c_char = ptr::null();
+        let mut script_conf: f32 = 0.0;
+        // SAFETY: out-pointers are valid for the call; script name is owned by Tesseract.
+        let ok = unsafe {
+            ts::TessBaseAPIDetectOrientationScript(
+                self.handle,
+                &mut deg,
+                &mut conf,
+                &mut script,
+                &mut script_conf,
+            )
+        };
+        unsafe { ts::TessBaseAPIClear(self.handle) };
+        if ok == 0 {
+            return None;
+        }
+        Some((deg.rem_euclid(360) as u32, conf))
+    }
+
+    /// Recognises `img` and returns its words grouped into lines, with the mean
+    /// word confidence. `deadline_ms` bounds the recognition time (0: none).
+    pub fn recognize(
+        &mut self,
+        img: &GrayImage,
+        psm: Psm,
+        deadline_ms: u32,
+    ) -> Result<(Vec<Line>, Option<f32>), DocError> {
+        self.set_image(img, psm);
+        // SAFETY: monitor is created and deleted here; the TSV text is freed with TessDeleteText.
+        let tsv = unsafe {
+            let monitor = ts::TessMonitorCreate();
+            if deadline_ms > 0 {
+                ts::TessMonitorSetDeadlineMSecs(monitor, deadline_ms as i32);
+            }
+            let rc = ts::TessBaseAPIRecognize(self.handle, monitor);
+            ts::TessMonitorDelete(monitor);
+            if rc != 0 {
+                ts::TessBaseAPIClear(self.handle);
+                return Err(DocError::new(
+                    ErrorCode::Timeout,
+                    format!("OCR stopped after its deadline of {deadline_ms} ms"),
+                ));
+            }
+            let p = ts::TessBaseAPIGetTsvText(self.handle, 0);
+            let s = if p.is_null() {
+                String::new()
+            } else {
+                let s = CStr::from_ptr(p).to_string_lossy().into_owned();
+                ts::TessDeleteText(p);
+                s
+            };
+            ts::TessBaseAPIClear(self.handle);
+            s
+        };
+        Ok(parse_tsv(&tsv))
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        // SAFETY: handle is valid and dropped once.
+        unsafe {
+            ts::TessBaseAPIEnd(self.handle);
+            ts::TessBaseAPIDelete(self.handle);
+        }
+    }
+}
+
+fn ocr_err(msg: impl Into<String>) -> DocError {
+    DocError::new(ErrorCode::Ocr, msg)
+}
+
+/// Parses Tesseract's TSV output into lines of words.
+pub fn parse_tsv(tsv: &str) -> (Vec<Line>, Option<f32>) {
+    let mut groups: BTreeMap<(u32, u32, u32), Vec<Word>> = BTreeMap::new();
+    let mut conf_sum = 0.0f64;
+    let mut n = 0usize;
+    for row in tsv.lines() {
+        let cols: Vec<&str> = row.splitn(12, '\t').collect();
+        if cols.len() < 12 || cols[0] != "5" {
+            continue;
+        }
+        let num = |i: usize| cols[i].trim().parse::<i64>().unwrap_or(0).max(0) as u32;
+        let conf: f32 = cols[10].trim().parse().unwrap_or(-1.0);
+        let text = cols[11].trim();
+        if text.is_empty() || conf < 0.0 {
+            continue;
+        }
+        conf_sum += conf as f64;
+        n += 1;
+        groups
+            .entry((num(2), num(3), num(4)))
+            .or_default()
+            .push(Word {
+                text: text.to_string(),
+                bbox: BBox::new(num(6), num(7), num(8), num(9)),
+                conf,
+            });
+    }
+    let mut lines: Vec<Line> = groups.into_values().map(Line::from_words).collect();
+    sort_reading_order(&mut lines);
+    let mean = if n == 0 {
+        None
+    } else {
+        Some((conf_sum / n as f64) as f32)
+    };
+    (lines, mean)
+}
+
+/// Sorts lines top to bottom; lines whose vertical centres are within half a
+/// line height of each other are ordered left to right.
+pub fn sort_reading_order(lines: &mut [Line]) {
+    lines.sort_by(|a, b| {
+        let ca = a.bbox.y as i64 + a.bbox.h as i64 / 2;
+        let cb = b.bbox.y as i64 + b.bbox.h as i64 / 2;
+        let tol = (a.bbox.h.min(b.bbox.h) as i64 / 2).max(1);
+        if (ca - cb).abs() <= tol {
+            a.bbox.x.cmp(&b.bbox.x)
+        } else {
+            ca.cmp(&cb)
+        }
+    });
+}
+
+/// A page image made ready for Tesseract, with the transform that relates it
+/// to the page as loaded.
+pub struct Prepared {
+    pub gray: GrayImage,
+    /// Factor applied to the loaded page (boxes are divided by it on the way back).
+    pub scale: f32,
+}
+
+/// Grey image for OCR: the red channel (red seals and red backgrounds vanish,
+/// black text stays), scaled so that the longest side is near A4 at 300 dpi.
+pub fn prepare(img: &DynamicImage) -> Prepared {
+    let gray: GrayImage = match img {
+        DynamicImage::ImageLuma8(g) => g.clone(),
+        other => {
+            let rgb = other.to_rgb8();
+            GrayImage::from_fn(rgb.width(), rgb.height(), |x, y| {
+                image::Luma([rgb.get_pixel(x, y)[0]])
+            })
+        }
+    };
+    let long = gray.width().max(gray.height()).max(1);
+    let scale = if long > TARGET_LONG_SIDE + TARGET_LONG_SIDE / 4 {
+        TARGET_LONG_SIDE as f32 / long as f32
+    } else if long < MIN_LONG_SIDE {
+        (TARGET_LONG_SIDE as f32 / long as f32).min(3.0)
+    } else {
+        1.0
+    };
+    let gray = if (scale - 1.0).abs() > 0.01 {
+        let w = ((gray.width() as f32) * scale).round().max(1.0) as u32;
+        let h = ((gray.height() as f32) * scale).round().max(1.0) as u32;
+        imageops::resize(&gray, w, h, imageops::FilterType::Triangle)
+    } else {
+        gray
+    };
+    Prepared { gray, scale }
+}
+
+/// Turns an image clockwise by `deg` (0, 90, 180, 270).
+pub fn rotate_cw(img: &GrayImage, deg: u32) -> GrayImage {
+    match deg {
+        90 => imageops::rotate90(img),
+        180 => imageops::rotate180(img),
+        270 => imageops::rotate270(img),
+        _ => img.clone(),
+    }
+}
+
+/// Settings of the OCR stage.
+#[derive(Debug, Clone)]
+pub struct OcrOptions {
+    /// Bound on one page's recognition in milliseconds (0: none).
+    pub page_deadline_ms: u32,
+    /// Detect and undo 90/180/270-degree turns.
+    pub detect_orientation: bool,
+}
+
+impl Default for OcrOptions {
+    fn default() -> Self {
+        OcrOptions {
+            page_deadline_ms: 120_000,
+            detect_orientation: true,
+        }
+    }
+}
+
+/// Reads one page image. Boxes in the result are in pixels of the upright page
+/// at the resolution it was loaded.
+pub fn read_page(
+    engine: &mut Engine,
+    osd: Option<&mut Engine>,
+    img: &DynamicImage,
+    number: u32,
+    opts: &OcrOptions,
+) -> Result<PageText, DocError> {
+    let prepared = prepare(img);
+    let mut gray = prepared.gray;
+    if let (true, Some(osd_engine)) = (opts.detect_orientation, osd) {
+        // OSD on a half-size copy: as reliable and several times cheaper.
+        let small = imageops::resize(
+            &gray,
+            (gray.width() / 2).max(1),
+            (gray.height() / 2).max(1),
+            imageops::FilterType::Triangle,
+        );
+        let osd = osd_engine.detect_orientation(&small);
+        if std::env::var_os("CERTSCAN_DEBUG").is_some() {
+            eprintln!("page {number}: OSD {osd:?}");
+        }
+        if let Some((deg, conf)) = osd {
+            // OSD reports how far the page is turned counter-clockwise;
+            // turning it back clockwise by the rest of the circle makes it upright.
+            if deg != 0 && conf > 1.0 {
+                gray = rotate_cw(&gray, (360 - deg) % 360);
+            }
+        }
+    }
+    let (mut lines, mean_conf) = engine.recognize(&gray, Psm::Auto, opts.page_deadline_ms)?;
+    let s = prepared.scale;
+    if (s - 1.0).abs() > 0.01 {
+        for l in &mut lines {
+            l.bbox = unscale(l.bbox, s);
+            for w in &mut l.words {
+                w.bbox = unscale(w.bbox, s);
+            }
+        }
+    }
+    Ok(PageText {
+        number,
+        width: (gray.width() as f32 / s).round() as u32,
+        height: (gray.height() as f32 / s).round() as u32,
+        source: TextSource::Ocr,
+        lines,
+        mean_conf,
+    })
+}
+
+fn unscale(b: BBox, s: f32) -> BBox {
+    let f = |v: u32| (v as f32 / s).round() as u32;
+    BBox::new(f(b.x), f(b.y), f(b.w), f(b.h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tsv_groups_words_into_lines_in_reading_order() {
+        let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
+5\t1\t2\t1\t1\t1\t100\t300\t50\t20\t90\t有效期\n\
+5\t1\t1\t1\t1\t1\t100\t100\t80\t20\t95\t证书编号：\n\
+5\t1\t1\t1\t1\t2\t190\t100\t120\t20\t85\tAB123\n\
+4\t1\t1\t1\t1\t0\t100\t100\t210\t20\t-1\t\n";
+        let (lines, mean) = parse_tsv(tsv);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].text, "证书编号：AB123");
+        assert_eq!(lines[1].text, "有效期");
+        assert_eq!(mean, Some(90.0));
+    }
+
+    #[test]
+    fn prepare_uses_red_channel_and_upscales_small_scans() {
+        let mut rgb = image::RgbImage::from_pixel(1000, 1400, image::Rgb([255, 255, 255]));
+        for y in 0..40 {
+            for x in 0..40 {
+                rgb.put_pixel(x, y, image::Rgb([230, 20, 20])); // seal red
+                rgb.put_pixel(x + 100, y + 100, image::Rgb([0, 0, 0])); // text black
+            }
+        }
+        let p = prepare(&DynamicImage::ImageRgb8(rgb));
+        assert!(p.scale > 2.0);
+        let s = p.scale;
+        let px = |x: u32, y: u32| {
+            p.gray
+                .get_pixel((x as f32 * s) as u32, (y as f32 * s) as u32)[0]
+        };
+        assert!(px(20, 20) > 180, "red seal must turn light");
+        assert!(px(120, 120) < 100, "black text must stay dark");
+    }
+}

@@ -1,0 +1,165 @@
+//! Page text: the typed hand-off between the loaders / OCR and field extraction.
+//!
+//! Both a PDF text layer and an OCR engine produce the same structure: lines of
+//! text with a bounding box in page pixels and a confidence, so that extraction
+//! does not care where the text came from.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Where a page's text came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TextSource {
+    TextLayer,
+    Ocr,
+}
+
+/// Axis-aligned box in page pixels: x, y of the top-left corner, width, height.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct BBox {
+    pub x: u32,
+    pub y: u32,
+    pub w: u32,
+    pub h: u32,
+}
+
+impl BBox {
+    pub fn new(x: u32, y: u32, w: u32, h: u32) -> Self {
+        BBox { x, y, w, h }
+    }
+
+    /// Smallest box holding both.
+    pub fn union(&self, o: &BBox) -> BBox {
+        if self.w == 0 && self.h == 0 {
+            return *o;
+        }
+        if o.w == 0 && o.h == 0 {
+            return *self;
+        }
+        let x0 = self.x.min(o.x);
+        let y0 = self.y.min(o.y);
+        let x1 = (self.x + self.w).max(o.x + o.w);
+        let y1 = (self.y + self.h).max(o.y + o.h);
+        BBox::new(x0, y0, x1 - x0, y1 - y0)
+    }
+
+    pub fn to_array(self) -> [u32; 4] {
+        [self.x, self.y, self.w, self.h]
+    }
+}
+
+/// One recognised word (for CJK text often a run of characters).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Word {
+    pub text: String,
+    pub bbox: BBox,
+    /// 0-100; 100 for a text layer.
+    pub conf: f32,
+}
+
+/// One line of text, words joined (no spaces between CJK characters).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    pub text: String,
+    pub bbox: BBox,
+    /// Mean confidence of the line's words, 0-100.
+    pub conf: f32,
+    pub words: Vec<Word>,
+}
+
+impl Line {
+    /// Builds a line from words, joining them with a space only where neither
+    /// side is a CJK character.
+    pub fn from_words(words: Vec<Word>) -> Line {
+        let mut text = String::new();
+        let mut bbox = BBox::default();
+        let mut conf_sum = 0.0;
+        for w in &words {
+            if let (Some(prev), Some(next)) = (text.chars().last(), w.text.chars().next()) {
+                if !is_cjk(prev) && !is_cjk(next) || needs_space_between(prev, next) {
+                    text.push(' ');
+                }
+            }
+            text.push_str(&w.text);
+            bbox = bbox.union(&w.bbox);
+            conf_sum += w.conf;
+        }
+        let conf = if words.is_empty() {
+            0.0
+        } else {
+            conf_sum / words.len() as f32
+        };
+        Line {
+            text,
+            bbox,
+            conf,
+            words,
+        }
+    }
+}
+
+fn needs_space_between(_prev: char, _next: char) -> bool {
+    false
+}
+
+/// True for characters of the CJK scripts and their full-width punctuation.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x2E80..=0x2FDF | 0x3000..=0x303F | 0x3040..=0x30FF | 0x3100..=0x312F |
+        0x31A0..=0x31BF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF |
+        0xFE30..=0xFE4F | 0xFF00..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 |
+        0xFF5B..=0xFF65 | 0x20000..=0x2FA1F)
+}
+
+/// The text of one page with its layout.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageText {
+    /// 1-based page number within the input.
+    pub number: u32,
+    /// Page size in pixels (text-layer pages: at 300 dpi).
+    pub width: u32,
+    pub height: u32,
+    pub source: TextSource,
+    /// Lines in reading order (top to bottom, left to right).
+    pub lines: Vec<Line>,
+    /// Mean word confidence (OCR only).
+    pub mean_conf: Option<f32>,
+}
+
+impl PageText {
+    /// All lines joined with newlines.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        for l in &self.lines {
+            s.push_str(&l.text);
+            s.push('\n');
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(t: &str, x: u32) -> Word {
+        Word {
+            text: t.into(),
+            bbox: BBox::new(x, 10, 20, 10),
+            conf: 90.0,
+        }
+    }
+
+    #[test]
+    fn joins_cjk_without_spaces_and_latin_with() {
+        let l = Line::from_words(vec![
+            w("证书", 0),
+            w("编号", 30),
+            w("Certificate", 60),
+            w("No.", 90),
+        ]);
+        assert_eq!(l.text, "证书编号Certificate No.");
+        assert_eq!(l.bbox, BBox::new(0, 10, 110, 10));
+    }
+}

@@ -1,0 +1,266 @@
+//! The certification-body registry (SPEC §1): an offline snapshot of the CNCA
+//! directory, CSV with the header
+//! `body_code,name_zh,name_en,cnca_approval_number,cnas_code,status`.
+
+use crate::normalize::name_key;
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Body {
+    pub body_code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub cnca_approval_number: String,
+    pub cnas_code: String,
+    /// active, suspended or withdrawn.
+    pub status: String,
+}
+
+/// How [`Registry::find_body`] found a body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyMatch {
+    Approval,
+    Name,
+    Code,
+}
+
+/// A CNCA approval number reduced for comparison: half-width, uppercase,
+/// dashes unified, no spaces.
+pub fn approval_key(s: &str) -> String {
+    crate::normalize::to_half_width(s)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '‐' | '‑' | '‒' | '–' | '—' | '－' | '_' => '-',
+            c => c.to_ascii_uppercase(),
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    pub bodies: Vec<Body>,
+}
+
+const HEADER: [&str; 6] = [
+    "body_code",
+    "name_zh",
+    "name_en",
+    "cnca_approval_number",
+    "cnas_code",
+    "status",
+];
+
+impl Registry {
+    /// Parses a registry; a malformed file is refused with the line and reason.
+    pub fn parse(src: &str, origin: &str) -> Result<Registry, String> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(src.as_bytes());
+        let headers = rdr
+            .headers()
+            .map_err(|e| format!("{origin}: line 1: {e}"))?
+            .clone();
+        let got: Vec<&str> = headers
+            .iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}'))
+            .collect();
+        if got != HEADER {
+            return Err(format!(
+                "{origin}: line 1: expected the header {}, found {}",
+                HEADER.join(","),
+                got.join(",")
+            ));
+        }
+        let mut bodies = Vec::new();
+        for (i, rec) in rdr.records().enumerate() {
+            let line = i + 2;
+            let rec = rec.map_err(|e| format!("{origin}: line {line}: {e}"))?;
+            if rec.len() != 6 {
+                return Err(format!(
+                    "{origin}: line {line}: expected 6 fields, found {}",
+                    rec.len()
+                ));
+            }
+            let f = |k: usize| rec.get(k).unwrap_or("").trim().to_string();
+            let status = f(5);
+            if !matches!(status.as_str(), "active" | "suspended" | "withdrawn") {
+                return Err(format!(
+                    "{origin}: line {line}: status must be active, suspended or withdrawn, found '{status}'"
+                ));
+            }
+            if f(1).is_empty() && f(2).is_empty() {
+                return Err(format!(
+                    "{origin}: line {line}: a body needs name_zh or name_en"
+                ));
+            }
+            bodies.push(Body {
+                body_code: f(0),
+                name_zh: f(1),
+                name_en: f(2),
+                cnca_approval_number: f(3),
+                cnas_code: f(4),
+                status,
+            });
+        }
+        Ok(Registry { bodies })
+    }
+
+    pub fn load(path: &Path) -> Result<Registry, String> {
+        let src = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Registry::parse(&src, &path.display().to_string())
+    }
+
+    /// The snapshot bundled in `models/registry.csv`.
+    pub fn bundled() -> Registry {
+        Registry::parse(
+            include_str!("../models/registry.csv"),
+            "models/registry.csv",
+        )
+        .expect("bundled registry parses")
+    }
+
+    /// Every body name (Chinese and English), for finding a body on a page.
+    pub fn names(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        for b in &self.bodies {
+            for n in [&b.name_zh, &b.name_en] {
+                if !n.is_empty() {
+                    v.push(without_note(n).to_string());
+                }
+            }
+        }
+        v
+    }
+
+    pub fn by_approval(&self, n: &str) -> Option<&Body> {
+        let k = n.to_uppercase();
+        self.bodies.iter().find(|b| {
+            !b.cnca_approval_number.is_empty() && b.cnca_approval_number.to_uppercase() == k
+        })
+    }
+
+    pub fn by_name(&self, name: &str) -> Option<&Body> {
+        let k = name_key(name);
+        if k.is_empty() {
+            return None;
+        }
+        self.bodies.iter().find(|b| {
+            [&b.name_zh, &b.name_en].iter().any(|n| {
+                !n.is_empty() && {
+                    let nk = name_key(n);
+                    nk == k || name_key(without_note(n)) == k
+                }
+            })
+        })
+    }
+
+    pub fn by_code(&self, code: &str) -> Option<&Body> {
+        self.bodies
+            .iter()
+            .find(|b| !b.body_code.is_empty() && b.body_code == code)
+    }
+
+    /// The body a certificate names, tried by approval number, then by name,
+    /// then by the number's body code (SPEC §4 readings); with how it was found.
+    pub fn find_body(
+        &self,
+        approval: Option<&str>,
+        name: Option<&str>,
+        code: Option<&str>,
+    ) -> Option<(&Body, BodyMatch)> {
+        if let Some(b) = approval.and_then(|a| self.by_approval_loose(a)) {
+            return Some((b, BodyMatch::Approval));
+        }
+        if let Some(b) = name.and_then(|n| self.by_name(n)) {
+            return Some((b, BodyMatch::Name));
+        }
+        code.and_then(|c| self.by_code(c))
+            .map(|b| (b, BodyMatch::Code))
+    }
+
+    /// [`Registry::by_approval`] after unifying widths, dashes, case and spaces
+    /// ("CNCA－R－2002－001", "cnca-r-2002-001 ").
+    pub fn by_approval_loose(&self, n: &str) -> Option<&Body> {
+        let k = approval_key(n);
+        if k.is_empty() {
+            return None;
+        }
+        self.bodies.iter().find(|b| {
+            !b.cnca_approval_number.is_empty() && approval_key(&b.cnca_approval_number) == k
+        })
+    }
+
+    /// True when some body's code has `len` characters (the registry's codes
+    /// are in the numbering of a profile whose body code has that length).
+    pub fn has_code_of_length(&self, len: usize) -> bool {
+        self.bodies
+            .iter()
+            .any(|b| !b.body_code.is_empty() && b.body_code.chars().count() == len)
+    }
+}
+
+/// A name without a trailing note such as "（加拿大…设立认证机构）"; brackets
+/// inside a name ("中林天合（北京）森林认证中心") stay.
+pub fn without_note(n: &str) -> &str {
+    let t = n.trim();
+    if t.ends_with('）') || t.ends_with(')') {
+        if let Some(open) = t.rfind(['（', '(']) {
+            let note = &t[open..];
+            if note.contains("设立") || note.contains("設立") {
+                return t[..open].trim();
+            }
+        }
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_snapshot_parses_and_matches() {
+        let r = Registry::bundled();
+        assert!(r.bodies.len() >= 180);
+        assert_eq!(r.by_approval("CNCA-R-2002-001").unwrap().body_code, "001");
+        assert_eq!(r.by_name("中國質量認證中心").unwrap().body_code, "001");
+        assert_eq!(
+            r.by_code("002").unwrap().name_zh,
+            "方圆标志认证集团有限公司"
+        );
+    }
+
+    #[test]
+    fn find_body_by_approval_name_or_code() {
+        let r = Registry::bundled();
+        let (b, how) = r.find_body(Some("cnca－r－2002－002"), None, None).unwrap();
+        assert_eq!((b.body_code.as_str(), how), ("002", BodyMatch::Approval));
+        let (b, how) = r
+            .find_body(
+                Some("CNCA-R-2099-999"),
+                Some("方圓標志認證集團有限公司"),
+                None,
+            )
+            .unwrap();
+        assert_eq!((b.body_code.as_str(), how), ("002", BodyMatch::Name));
+        let (b, how) = r
+            .find_body(None, Some("某某认证有限公司"), Some("003"))
+            .unwrap();
+        assert_eq!((b.body_code.as_str(), how), ("003", BodyMatch::Code));
+        assert!(r
+            .find_body(None, Some("某某认证有限公司"), Some("ABC123"))
+            .is_none());
+        assert!(r.has_code_of_length(3) && !r.has_code_of_length(6));
+        let rf = r.find_body(Some("CNCA-RF-2002-01"), None, None).unwrap().0;
+        assert!(rf.body_code.is_empty());
+    }
+
+    #[test]
+    fn malformed_registry_is_refused_with_line() {
+        let e = Registry::parse("body_code,name_zh,name_en,cnca_approval_number,cnas_code,status\n001,甲,,CNCA-R-2002-001,,gone\n", "r.csv").unwrap_err();
+        assert!(e.contains("line 2") && e.contains("status"), "{e}");
+        let e = Registry::parse("code,name\n", "r.csv").unwrap_err();
+        assert!(e.contains("line 1"), "{e}");
+    }
+}

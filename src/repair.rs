@@ -1,0 +1,283 @@
+//! Format-aware repair of OCR confusions (I/1, O/0, S/5, B/8, Z/2, G/6) in
+//! codes whose format is known: certificate numbers (by position against the
+//! profile's patterns), unified social credit codes (by the check character),
+//! CNAS codes and CNCA approval numbers.
+
+use crate::normalize::{uscc_check_ok, USCC_ALPHABET};
+use regex::Regex;
+
+/// Characters OCR mistakes for one another, both ways.
+const CONFUSIONS: [(char, &[char]); 14] = [
+    ('0', &['O', 'D', 'Q']),
+    ('O', &['0', 'D', 'Q']),
+    ('D', &['0', 'O']),
+    ('Q', &['0', 'O']),
+    ('1', &['I', 'L', 'T']),
+    ('I', &['1', 'L', 'T']),
+    ('L', &['1', 'I']),
+    ('T', &['1', 'I', '7']),
+    ('5', &['S']),
+    ('S', &['5']),
+    ('8', &['B']),
+    ('B', &['8']),
+    ('2', &['Z']),
+    ('Z', &['2']),
+];
+
+fn alternatives(c: char) -> &'static [char] {
+    match c {
+        '6' => &['G'],
+        'G' => &['6'],
+        '7' => &['T'],
+        _ => CONFUSIONS
+            .iter()
+            .find(|(k, _)| *k == c)
+            .map(|(_, v)| *v)
+            .unwrap_or(&[]),
+    }
+}
+
+/// Repairs `token` so that it matches one of `patterns` (anchored regexes),
+/// changing as few confusable characters as possible (at most 3). Returns the
+/// token unchanged when it already matches or no repair makes it match, with
+/// the number of characters changed.
+pub fn repair_to_pattern(token: &str, patterns: &[Regex]) -> (String, usize) {
+    // Specific patterns first: a loose one ("any 17 characters") would accept
+    // the misreading itself.
+    let (specific, loose): (Vec<&Regex>, Vec<&Regex>) = patterns.iter().partition(|p| !is_loose(p));
+    for group in [specific, loose] {
+        let (v, k) = repair_among(token, &group);
+        if group.iter().any(|p| p.is_match(&v)) {
+            return (v, k);
+        }
+    }
+    (token.to_string(), 0)
+}
+
+/// A pattern is loose when it accepts a run of one repeated letter or digit.
+fn is_loose(p: &Regex) -> bool {
+    (6..=24).any(|n| p.is_match(&"A".repeat(n))) && (6..=24).any(|n| p.is_match(&"0".repeat(n)))
+}
+
+fn repair_among(token: &str, patterns: &[&Regex]) -> (String, usize) {
+    let matches = |s: &str| patterns.iter().any(|p| p.is_match(s));
+    if patterns.is_empty() || matches(token) {
+        return (token.to_string(), 0);
+    }
+    let chars: Vec<char> = token.chars().collect();
+    let ambiguous: Vec<usize> = (0..chars.len())
+        .filter(|&i| !alternatives(chars[i]).is_empty())
+        .collect();
+    for k in 1..=3usize.min(ambiguous.len()) {
+        // Cost of a candidate: the ranks of the alternatives taken (the first
+        // alternative of a character is the likeliest confusion).
+        let mut best: Vec<(usize, String)> = Vec::new();
+        for_combinations(&ambiguous, k, &mut |positions| {
+            for_substitutions(&chars, positions, &mut |cand, cost| {
+                let s: String = cand.iter().collect();
+                if matches(&s) && !best.iter().any(|(_, b)| b == &s) {
+                    best.push((cost, s));
+                }
+            });
+        });
+        if best.is_empty() {
+            continue;
+        }
+        best.sort();
+        // Take a repair only when no other repair is as likely.
+        if best.len() == 1 || best[0].0 < best[1].0 {
+            return (best.swap_remove(0).1, k);
+        }
+        break;
+    }
+    (token.to_string(), 0)
+}
+
+fn for_combinations(items: &[usize], k: usize, f: &mut dyn FnMut(&[usize])) {
+    fn rec(
+        items: &[usize],
+        k: usize,
+        start: usize,
+        cur: &mut Vec<usize>,
+        f: &mut dyn FnMut(&[usize]),
+    ) {
+        if cur.len() == k {
+            f(cur);
+            return;
+        }
+        for i in start..items.len() {
+            cur.push(items[i]);
+            rec(items, k, i + 1, cur, f);
+            cur.pop();
+        }
+    }
+    rec(items, k, 0, &mut Vec::new(), f);
+}
+
+fn for_substitutions(chars: &[char], positions: &[usize], f: &mut dyn FnMut(&[char], usize)) {
+    fn rec(
+        cur: &mut Vec<char>,
+        positions: &[usize],
+        cost: usize,
+        f: &mut dyn FnMut(&[char], usize),
+    ) {
+        match positions.split_first() {
+            None => f(cur, cost),
+            Some((&p, rest)) => {
+                let orig = cur[p];
+                for (rank, &a) in alternatives(orig).iter().enumerate() {
+                    cur[p] = a;
+                    rec(cur, rest, cost + rank, f);
+                }
+                cur[p] = orig;
+            }
+        }
+    }
+    let mut cur = chars.to_vec();
+    rec(&mut cur, positions, 0, f);
+}
+
+/// Repairs a unified social credit code read by OCR: letters outside the
+/// alphabet (I, O, S, V, Z) become the digits they resemble, then, if the check
+/// character fails, the one single confusable change that makes it pass is
+/// taken. Returns None when no 18-character reading passes.
+pub fn repair_uscc(raw: &str) -> Option<String> {
+    let s: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_uppercase())
+        .map(|c| match c {
+            'I' => '1',
+            'O' => '0',
+            'S' => '5',
+            'Z' => '2',
+            'V' => 'U',
+            c => c,
+        })
+        .collect();
+    if s.chars().count() != 18 || !s.chars().all(|c| USCC_ALPHABET.contains(c)) {
+        return None;
+    }
+    if uscc_check_ok(&s) {
+        return Some(s);
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut passing = Vec::new();
+    for i in 0..18 {
+        for &a in alternatives(chars[i])
+            .iter()
+            .chain(extra_uscc_alternatives(chars[i]))
+        {
+            if !USCC_ALPHABET.contains(a) {
+                continue;
+            }
+            let mut c = chars.clone();
+            c[i] = a;
+            let cand: String = c.iter().collect();
+            if uscc_check_ok(&cand) && !passing.contains(&cand) {
+                passing.push(cand);
+            }
+        }
+    }
+    (passing.len() == 1).then(|| passing.remove(0))
+}
+
+fn extra_uscc_alternatives(c: char) -> &'static [char] {
+    match c {
+        '0' => &['8', '6', '9'],
+        '8' => &['0', '3', '6', '9'],
+        '3' => &['8'],
+        '6' => &['8', '0', 'G'],
+        '9' => &['0', '8'],
+        '1' => &['7', '4'],
+        '7' => &['1'],
+        '4' => &['1'],
+        'M' => &['N', 'H'],
+        'N' => &['M', 'H'],
+        'H' => &['M', 'N'],
+        'U' => &['W'],
+        'W' => &['U'],
+        _ => &[],
+    }
+}
+
+/// Digits read as letters inside a numeric field.
+pub fn digits_of(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'O' | 'o' | 'D' | 'Q' => '0',
+            'I' | 'l' | '|' | 'L' => '1',
+            'S' | 's' => '5',
+            'B' => '8',
+            'Z' | 'z' => '2',
+            'G' => '6',
+            c => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn real() -> Vec<Regex> {
+        vec![Regex::new(r"^\d{5}[A-Z]{1,4}\d{3,6}R\d[SML](/\d{4})?(-\d+)?$").unwrap()]
+    }
+
+    #[test]
+    fn certificate_number_repaired_by_position() {
+        assert_eq!(
+            repair_to_pattern("046251T15304R1M", &real()),
+            ("04625IT15304R1M".into(), 1)
+        );
+        assert_eq!(
+            repair_to_pattern("0O216Q10097R1S", &real()),
+            ("00216Q10097R1S".into(), 1)
+        );
+        assert_eq!(
+            repair_to_pattern("00114E22766R2L/35O2", &real()),
+            ("00114E22766R2L/3502".into(), 1)
+        );
+        assert_eq!(
+            repair_to_pattern("04625Q15304RIM", &real()),
+            ("04625Q15304R1M".into(), 1)
+        );
+        // A loose pattern (the seed's "17 characters") does not hide a repair
+        // towards a specific one.
+        let mut both = real();
+        both.push(Regex::new(r"^[A-Z0-9]{17}$").unwrap());
+        assert_eq!(
+            repair_to_pattern("04322ISMS44223ROM", &both),
+            ("04322ISMS44223R0M".into(), 1)
+        );
+        assert_eq!(
+            repair_to_pattern("CN00342025IT65761", &both),
+            ("CN00342025IT65761".into(), 0)
+        );
+        // Already right: untouched. Unrepairable: untouched.
+        assert_eq!(repair_to_pattern("04625IT15304R1M", &real()).1, 0);
+        assert_eq!(
+            repair_to_pattern("HELLO-WORLD", &real()),
+            ("HELLO-WORLD".into(), 0)
+        );
+    }
+
+    #[test]
+    fn uscc_repaired_through_check_character() {
+        assert_eq!(
+            repair_uscc("91371323760038087M").as_deref(),
+            Some("91371323760038087M")
+        );
+        // O for 0 (outside the alphabet): mapped.
+        assert_eq!(
+            repair_uscc("9137132376OO38087M").as_deref(),
+            Some("91371323760038087M")
+        );
+        // B for 8 is inside the alphabet: only the check character can tell.
+        assert_eq!(
+            repair_uscc("913713237600380B7M").as_deref(),
+            Some("91371323760038087M")
+        );
+        assert_eq!(repair_uscc("12345"), None);
+    }
+}

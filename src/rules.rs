@@ -1,0 +1,1117 @@
+//! The rulebook (SPEC §4): every threshold, date, list and severity the
+//! validation rules use, loaded from a TOML file a user can edit
+//! (`models/rules.toml` is bundled; `--rules FILE` replaces it).
+//!
+//! A rulebook holds profiles, one per kind of certificate; [`Rulebook::profile_for`]
+//! picks one by `[[select]]` rules, then by standard, then the fallback. A broken
+//! file is refused with the file, line, column and reason.
+
+use crate::model::Severity;
+use chrono::NaiveDate;
+use regex::Regex;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+use toml::Spanned;
+
+/// Every rule code, in the order of SPEC §4, with what it means.
+pub const CODES: [(&str, &str); 16] = [
+    ("VALIDITY_OVER_3_YEARS", "the expiry date is more than the maximum validity after the decision date (or the issue date if no decision date)"),
+    ("NO_SURVEILLANCE_SECTION", "no annual surveillance record section is printed"),
+    ("BODY_NOT_REGISTERED", "a registry is in use and the certification body (by approval number, name or the number's body code) is not in it"),
+    ("BODY_CODE_MISMATCH", "the number's body code differs from the registered code of the body found by approval number or name"),
+    ("DUPLICATE_CERTIFICATE_NUMBER", "the same certificate number appears in this run for a different organisation"),
+    ("SCOPE_VAGUE", "the scope names no concrete process (e.g. only \"IT服务\" / \"IT services\")"),
+    ("EXPIRED", "the expiry date is before the as-of date"),
+    ("STANDARD_TRANSITION_EXPIRED", "the certificate is to an old version of the standard whose transition period has ended"),
+    ("BODY_WITHDRAWN", "the registry lists the certification body as suspended or withdrawn"),
+    ("ORGANIZATION_MISMATCH", "the manifest (or business licence) names another organisation for this input"),
+    ("MISSING_FIELD", "a required element could not be read (one finding per field, the field named)"),
+    ("CERTIFICATE_NUMBER_FORMAT", "the certificate number does not fit the profile's pattern"),
+    ("USCC_CHECKSUM", "the unified social credit code fails its check character (GB 32100-2015)"),
+    ("SURVEILLANCE_OVERDUE", "the certificate is older than the surveillance interval and no surveillance audit is recorded within it before the as-of date (it may be suspended)"),
+    ("LOW_CONFIDENCE", "a field a rule depends on was read by OCR with low confidence"),
+    ("SUPPLEMENTARY_MODULES_MISSING", "a 2025 supplementary module is not listed: not applicable to hybrid-cloud or smart-city projects"),
+];
+
+/// Field names `[profile.missing_field] required` may list.
+pub const REQUIRED_FIELD_NAMES: [&str; 16] = [
+    "certificate_number",
+    "organization_name",
+    "scope",
+    "standard",
+    "certification_body.name",
+    "certification_body.cnca_approval_number",
+    "cnas.mark",
+    "cnas.code",
+    "auditor.name",
+    "auditor.qualification_number",
+    "expiry_date",
+    "decision_or_issue_date",
+    "unified_social_credit_code",
+    "address",
+    "initial_issue_date",
+    "iaf_mark",
+];
+
+/// Evidence keys `[profile.low_confidence] fields` may list.
+pub const EVIDENCE_FIELD_NAMES: [&str; 15] = [
+    "certificate_number",
+    "organization_name",
+    "unified_social_credit_code",
+    "address",
+    "scope",
+    "standard",
+    "certification_body.name",
+    "certification_body.cnca_approval_number",
+    "cnas.code",
+    "auditor.name",
+    "auditor.qualification_number",
+    "initial_issue_date",
+    "decision_date",
+    "issue_date",
+    "expiry_date",
+];
+
+/// The old version of a standard and when its certificates stop being valid.
+#[derive(Debug, Clone)]
+pub struct Transition {
+    /// Standard patterns (`*` for any text).
+    pub standards: Vec<String>,
+    /// The first day certificates to these versions are invalid.
+    pub invalid_from: NaiveDate,
+    /// The version that replaces them, for messages.
+    pub successor: Option<String>,
+}
+
+/// The rules for one kind of certificate.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: String,
+    pub description: String,
+    /// Standard patterns this profile is chosen for (`*` for any text).
+    pub standards: Vec<String>,
+    pub number_pattern: Regex,
+    pub number_description: String,
+    /// Capture group 1 applied to the number is the body code.
+    pub body_code: Regex,
+    pub compare_codes_of_other_length: bool,
+    pub validity_max_years: u32,
+    pub surveillance_section_required: bool,
+    pub surveillance_clause_counts: bool,
+    pub surveillance_interval_months: u32,
+    pub transitions: Vec<Transition>,
+    /// A missing transition notice is a MISSING_FIELD up to and including this day.
+    pub transition_notice_required_until: Option<NaiveDate>,
+    pub supplementary_modules_apply_to: Vec<String>,
+    pub supplementary_modules: Vec<String>,
+    pub scope_requires_process: bool,
+    pub scope_extra_processes: Vec<String>,
+    pub vague_phrases: Vec<String>,
+    pub vague_fillers: Vec<String>,
+    pub required_fields: Vec<String>,
+    pub low_confidence_below: f32,
+    pub low_confidence_fields: Vec<String>,
+    /// Severity per code; `None` when the rule is switched off.
+    pub severities: BTreeMap<String, Option<Severity>>,
+}
+
+impl Profile {
+    /// The severity of `code` in this profile, `None` when the rule is off.
+    pub fn severity(&self, code: &str) -> Option<Severity> {
+        self.severities.get(code).copied().flatten()
+    }
+
+    /// The body code of a certificate number as this profile defines it.
+    pub fn body_code_of(&self, number: &str) -> Option<String> {
+        self.body_code
+            .captures(number)
+            .and_then(|c| c.get(1))
+            .map(|m| m.as_str().to_string())
+            .filter(|s| !s.is_empty())
+    }
+
+    /// True when `standard` is one this profile lists.
+    pub fn covers(&self, standard: &str) -> bool {
+        self.standards.iter().any(|p| standard_matches(p, standard))
+    }
+
+    /// What a code means in this profile, with its parameters.
+    pub fn meaning(&self, code: &str) -> String {
+        let base = CODES
+            .iter()
+            .find(|c| c.0 == code)
+            .map(|c| c.1)
+            .unwrap_or("");
+        let detail = match code {
+            "VALIDITY_OVER_3_YEARS" => format!(
+                "maximum validity {} years, same month and day",
+                self.validity_max_years
+            ),
+            "NO_SURVEILLANCE_SECTION" => {
+                if !self.surveillance_section_required {
+                    "not required in this profile".to_string()
+                } else if self.surveillance_clause_counts {
+                    "the printed surveillance clause counts as the section".to_string()
+                } else {
+                    "the record section itself must be printed".to_string()
+                }
+            }
+            "BODY_CODE_MISMATCH" => format!(
+                "body code = group 1 of {}{}",
+                self.body_code.as_str(),
+                if self.compare_codes_of_other_length {
+                    ""
+                } else {
+                    "; registry codes of another length are not compared"
+                }
+            ),
+            "SCOPE_VAGUE" => format!(
+                "{}vague phrases: {}",
+                if self.scope_requires_process {
+                    "a process of the vocabulary must be named; "
+                } else {
+                    ""
+                },
+                self.vague_phrases.join(", ")
+            ),
+            "STANDARD_TRANSITION_EXPIRED" => {
+                if self.transitions.is_empty() {
+                    "no transition in this profile".to_string()
+                } else {
+                    self.transitions
+                        .iter()
+                        .map(|t| {
+                            format!(
+                                "{} invalid from {}",
+                                t.standards.join(" / "),
+                                t.invalid_from
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                }
+            }
+            "MISSING_FIELD" => {
+                let mut s = format!("required: {}", self.required_fields.join(", "));
+                if let Some(d) = self.transition_notice_required_until {
+                    s.push_str(&format!("; transition notice until {d}"));
+                }
+                s
+            }
+            "CERTIFICATE_NUMBER_FORMAT" => format!(
+                "{} ({})",
+                self.number_description,
+                self.number_pattern.as_str()
+            ),
+            "SURVEILLANCE_OVERDUE" => format!(
+                "interval {} months; not raised with NO_SURVEILLANCE_SECTION or EXPIRED",
+                self.surveillance_interval_months
+            ),
+            "LOW_CONFIDENCE" => format!(
+                "below {} on {}",
+                self.low_confidence_below,
+                self.low_confidence_fields.join(", ")
+            ),
+            "SUPPLEMENTARY_MODULES_MISSING" => {
+                if self.supplementary_modules.is_empty()
+                    || self.supplementary_modules_apply_to.is_empty()
+                {
+                    "no supplementary modules in this profile".to_string()
+                } else {
+                    format!(
+                        "{} for {}",
+                        self.supplementary_modules.join(", "),
+                        self.supplementary_modules_apply_to.join(", ")
+                    )
+                }
+            }
+            _ => String::new(),
+        };
+        if detail.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base} [{detail}]")
+        }
+    }
+}
+
+/// A `[[select]]` rule: the profile to use when all its conditions hold.
+#[derive(Debug, Clone)]
+pub struct SelectRule {
+    pub profile: usize,
+    pub enabled: bool,
+    pub number_matches: Option<Regex>,
+    pub standards: Option<Vec<String>>,
+}
+
+/// The loaded rulebook.
+#[derive(Debug, Clone)]
+pub struct Rulebook {
+    /// Where it was read from ("models/rules.toml (bundled)" or the path).
+    pub origin: String,
+    pub name: String,
+    pub profiles: Vec<Profile>,
+    pub select: Vec<SelectRule>,
+    pub fallback: usize,
+    source: String,
+}
+
+/// True when a standard pattern (`*` for any text) matches a standard,
+/// case-insensitively, ignoring surrounding spaces.
+pub fn standard_matches(pattern: &str, standard: &str) -> bool {
+    let p: Vec<char> = pattern.trim().to_uppercase().chars().collect();
+    let s: Vec<char> = standard.trim().to_uppercase().chars().collect();
+    // Iterative glob with backtracking to the last star.
+    let (mut i, mut j) = (0usize, 0usize);
+    let (mut star, mut mark) = (None::<usize>, 0usize);
+    while j < s.len() {
+        if i < p.len() && p[i] != '*' && p[i] == s[j] {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == '*' {
+            star = Some(i);
+            mark = j;
+            i += 1;
+        } else if let Some(st) = star {
+            i = st + 1;
+            mark += 1;
+            j = mark;
+        } else {
+            return false;
+        }
+    }
+    while i < p.len() && p[i] == '*' {
+        i += 1;
+    }
+    i == p.len()
+}
+
+impl Rulebook {
+    /// The rulebook bundled in `models/rules.toml`.
+    pub fn bundled() -> Rulebook {
+        Rulebook::parse(
+            include_str!("../models/rules.toml"),
+            "models/rules.toml (bundled)",
+        )
+        .expect("the bundled rulebook is valid")
+    }
+
+    /// Reads a rulebook; the error names the file, the line and the reason.
+    pub fn load(path: &Path) -> Result<Rulebook, String> {
+        let src = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Rulebook::parse(&src, &path.display().to_string())
+    }
+
+    /// Parses a rulebook from TOML text; `origin` names it in errors.
+    pub fn parse(src: &str, origin: &str) -> Result<Rulebook, String> {
+        let raw: RawBook = toml::from_str(src).map_err(|e| {
+            let msg = e.message().trim().to_string();
+            match e.span() {
+                Some(span) => at(src, origin, span, &msg),
+                None => format!("{origin}: {msg}"),
+            }
+        })?;
+        build(raw, src, origin)
+    }
+
+    /// The TOML text the rulebook was read from.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The profile for a certificate: the first enabled `[[select]]` rule whose
+    /// conditions hold, else the first profile listing the standard, else the
+    /// fallback profile.
+    pub fn profile_for(
+        &self,
+        standard: Option<&str>,
+        certificate_number: Option<&str>,
+    ) -> &Profile {
+        for r in &self.select {
+            if !r.enabled {
+                continue;
+            }
+            let number_ok = match &r.number_matches {
+                Some(re) => certificate_number.map(|n| re.is_match(n)).unwrap_or(false),
+                None => true,
+            };
+            let standard_ok = match &r.standards {
+                Some(pats) => standard
+                    .map(|s| pats.iter().any(|p| standard_matches(p, s)))
+                    .unwrap_or(false),
+                None => true,
+            };
+            if number_ok && standard_ok {
+                return &self.profiles[r.profile];
+            }
+        }
+        if let Some(s) = standard {
+            if let Some(p) = self.profiles.iter().find(|p| p.covers(s)) {
+                return p;
+            }
+        }
+        &self.profiles[self.fallback]
+    }
+
+    /// A profile by name.
+    pub fn profile(&self, name: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.name == name)
+    }
+
+    /// For `certscan rules`: the active rulebook, how a profile is chosen, and
+    /// every profile with every code, its severity and meaning.
+    pub fn describe(&self) -> String {
+        let mut s = String::new();
+        s.push_str(&format!("rulebook: {}\n  {}\n", self.origin, self.name));
+        s.push_str("verdict: the gravest severity found: suspected_forgery > invalid > needs_review > limited > valid\n\n");
+        s.push_str("profile selection (first that applies):\n");
+        let mut n = 1;
+        for r in &self.select {
+            let mut cond = Vec::new();
+            if let Some(re) = &r.number_matches {
+                cond.push(format!("the number matches {}", re.as_str()));
+            }
+            if let Some(st) = &r.standards {
+                cond.push(format!("the standard is {}", st.join(" or ")));
+            }
+            if cond.is_empty() {
+                cond.push("always".to_string());
+            }
+            s.push_str(&format!(
+                "  {n}. {} when {}{}\n",
+                self.profiles[r.profile].name,
+                cond.join(" and "),
+                if r.enabled { "" } else { "  (disabled)" }
+            ));
+            n += 1;
+        }
+        for p in &self.profiles {
+            if !p.standards.is_empty() {
+                s.push_str(&format!(
+                    "  {n}. {} for {}\n",
+                    p.name,
+                    p.standards.join(", ")
+                ));
+                n += 1;
+            }
+        }
+        s.push_str(&format!(
+            "  {n}. otherwise {}\n",
+            self.profiles[self.fallback].name
+        ));
+        for p in &self.profiles {
+            s.push_str(&format!("\nprofile {} — {}\n", p.name, p.description));
+            if !p.standards.is_empty() {
+                s.push_str(&format!("  standards: {}\n", p.standards.join(", ")));
+            }
+            s.push_str(&format!(
+                "  number: {} ({}); body code: group 1 of {}\n",
+                p.number_description,
+                p.number_pattern.as_str(),
+                p.body_code.as_str()
+            ));
+            for (code, _) in CODES {
+                let sev = p.severity(code).map(|s| s.as_str()).unwrap_or("off");
+                s.push_str(&format!("  {code:<30} {sev:<17} {}\n", p.meaning(code)));
+            }
+        }
+        s
+    }
+}
+
+// ----------------------------------------------------------------------------
+// Loading
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBook {
+    name: String,
+    fallback_profile: Spanned<String>,
+    severity: Spanned<BTreeMap<Spanned<String>, Spanned<String>>>,
+    #[serde(default)]
+    select: Vec<Spanned<RawSelect>>,
+    profile: Spanned<Vec<Spanned<RawProfile>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSelect {
+    profile: Spanned<String>,
+    #[serde(default = "yes")]
+    enabled: bool,
+    number_matches: Option<Spanned<String>>,
+    standards: Option<Vec<String>>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProfile {
+    name: Spanned<String>,
+    description: String,
+    standards: Vec<String>,
+    number: RawNumber,
+    validity: RawValidity,
+    surveillance: RawSurveillance,
+    #[serde(default)]
+    transition: Vec<Spanned<RawTransition>>,
+    transition_notice: Option<RawTransitionNotice>,
+    supplementary_modules: RawModules,
+    scope: RawScope,
+    missing_field: RawMissing,
+    low_confidence: RawLowConfidence,
+    #[serde(default)]
+    severity: BTreeMap<Spanned<String>, Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNumber {
+    pattern: Spanned<String>,
+    description: String,
+    body_code: Spanned<String>,
+    compare_codes_of_other_length: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawValidity {
+    max_years: Spanned<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSurveillance {
+    section_required: bool,
+    clause_counts_as_section: bool,
+    interval_months: Spanned<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTransition {
+    standards: Vec<String>,
+    invalid_from: Option<Spanned<toml::value::Datetime>>,
+    last_valid_day: Option<Spanned<toml::value::Datetime>>,
+    successor: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTransitionNotice {
+    required_until: Spanned<toml::value::Datetime>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawModules {
+    apply_to: Vec<String>,
+    modules: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScope {
+    requires_process: bool,
+    extra_processes: Vec<String>,
+    vague_phrases: Vec<String>,
+    fillers: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMissing {
+    required: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLowConfidence {
+    below: Spanned<f64>,
+    fields: Vec<Spanned<String>>,
+}
+
+/// "origin: line L, column C: reason" for a byte span of `src`.
+fn at(src: &str, origin: &str, span: Range<usize>, reason: &str) -> String {
+    let start = span.start.min(src.len());
+    let before = &src[..start];
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    format!("{origin}: line {line}, column {col}: {reason}")
+}
+
+fn parse_severity(s: &str) -> Result<Option<Severity>, String> {
+    match s {
+        "suspected_forgery" => Ok(Some(Severity::SuspectedForgery)),
+        "invalid" => Ok(Some(Severity::Invalid)),
+        "needs_review" => Ok(Some(Severity::NeedsReview)),
+        "limited" => Ok(Some(Severity::Limited)),
+        "off" => Ok(None),
+        _ => Err(format!("unknown severity '{s}': use {SEVERITY_NAMES}")),
+    }
+}
+
+const SEVERITY_NAMES: &str = "suspected_forgery, invalid, needs_review, limited or off";
+
+fn known_code(code: &str) -> bool {
+    CODES.iter().any(|c| c.0 == code)
+}
+
+fn unknown_code(code: &str) -> String {
+    format!(
+        "unknown rule code '{code}': the codes are {}",
+        CODES.iter().map(|c| c.0).collect::<Vec<_>>().join(", ")
+    )
+}
+
+fn date_of(
+    d: &Spanned<toml::value::Datetime>,
+    src: &str,
+    origin: &str,
+) -> Result<NaiveDate, String> {
+    let v = d.get_ref();
+    let bad = || {
+        at(
+            src,
+            origin,
+            d.span(),
+            "expected a date such as 2026-01-01 (no time)",
+        )
+    };
+    if v.time.is_some() || v.offset.is_some() {
+        return Err(bad());
+    }
+    let date = v.date.ok_or_else(bad)?;
+    NaiveDate::from_ymd_opt(date.year as i32, date.month as u32, date.day as u32).ok_or_else(bad)
+}
+
+fn regex_of(r: &Spanned<String>, src: &str, origin: &str, what: &str) -> Result<Regex, String> {
+    Regex::new(r.get_ref()).map_err(|e| {
+        let first = e
+            .to_string()
+            .lines()
+            .last()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        at(
+            src,
+            origin,
+            r.span(),
+            &format!("{what} is not a valid regular expression: {first}"),
+        )
+    })
+}
+
+fn build(raw: RawBook, src: &str, origin: &str) -> Result<Rulebook, String> {
+    let err = |span: Range<usize>, reason: &str| at(src, origin, span, reason);
+    // Severities.
+    let mut base: BTreeMap<String, Option<Severity>> = BTreeMap::new();
+    for (k, v) in raw.severity.get_ref() {
+        if !known_code(k.get_ref()) {
+            return Err(err(k.span(), &unknown_code(k.get_ref())));
+        }
+        let sev = parse_severity(v.get_ref()).map_err(|e| err(v.span(), &e))?;
+        base.insert(k.get_ref().clone(), sev);
+    }
+    let missing: Vec<&str> = CODES
+        .iter()
+        .map(|c| c.0)
+        .filter(|c| !base.contains_key(*c))
+        .collect();
+    if !missing.is_empty() {
+        return Err(err(
+            raw.severity.span(),
+            &format!("[severity] lacks the code(s) {}", missing.join(", ")),
+        ));
+    }
+    // Profiles.
+    if raw.profile.get_ref().is_empty() {
+        return Err(err(
+            raw.profile.span(),
+            "the rulebook needs at least one [[profile]]",
+        ));
+    }
+    let mut profiles: Vec<Profile> = Vec::new();
+    for sp in raw.profile.into_inner() {
+        let p = sp.into_inner();
+        let name = p.name.get_ref().trim().to_string();
+        if name.is_empty() {
+            return Err(err(p.name.span(), "a profile needs a name"));
+        }
+        if profiles.iter().any(|q| q.name == name) {
+            return Err(err(
+                p.name.span(),
+                &format!("a second profile named '{name}'"),
+            ));
+        }
+        let number_pattern = regex_of(&p.number.pattern, src, origin, "number.pattern")?;
+        let body_code = regex_of(&p.number.body_code, src, origin, "number.body_code")?;
+        if body_code.captures_len() < 2 {
+            return Err(err(
+                p.number.body_code.span(),
+                "number.body_code needs a capture group (...) around the body code",
+            ));
+        }
+        if *p.validity.max_years.get_ref() == 0 {
+            return Err(err(
+                p.validity.max_years.span(),
+                "validity.max_years must be at least 1",
+            ));
+        }
+        if *p.surveillance.interval_months.get_ref() == 0 {
+            return Err(err(
+                p.surveillance.interval_months.span(),
+                "surveillance.interval_months must be at least 1",
+            ));
+        }
+        let mut transitions = Vec::new();
+        for t in &p.transition {
+            let tr = t.get_ref();
+            let invalid_from = match (&tr.invalid_from, &tr.last_valid_day) {
+                (Some(d), None) => date_of(d, src, origin)?,
+                (None, Some(d)) => {
+                    let last = date_of(d, src, origin)?;
+                    last.succ_opt()
+                        .ok_or_else(|| err(d.span(), "date out of range"))?
+                }
+                (Some(d), Some(_)) => {
+                    return Err(err(
+                        d.span(),
+                        "give invalid_from or last_valid_day, not both",
+                    ))
+                }
+                (None, None) => {
+                    return Err(err(
+                        t.span(),
+                        "a [[profile.transition]] needs invalid_from or last_valid_day",
+                    ))
+                }
+            };
+            if tr.standards.is_empty() {
+                return Err(err(t.span(), "a [[profile.transition]] needs standards"));
+            }
+            transitions.push(Transition {
+                standards: tr.standards.clone(),
+                invalid_from,
+                successor: tr.successor.clone(),
+            });
+        }
+        let transition_notice_required_until = match &p.transition_notice {
+            Some(n) => Some(date_of(&n.required_until, src, origin)?),
+            None => None,
+        };
+        let mut required_fields = Vec::new();
+        for f in &p.missing_field.required {
+            if !REQUIRED_FIELD_NAMES.contains(&f.get_ref().as_str()) {
+                return Err(err(
+                    f.span(),
+                    &format!(
+                        "unknown field '{}' in missing_field.required: the fields are {}",
+                        f.get_ref(),
+                        REQUIRED_FIELD_NAMES.join(", ")
+                    ),
+                ));
+            }
+            required_fields.push(f.get_ref().clone());
+        }
+        let below = *p.low_confidence.below.get_ref();
+        if !(0.0..=100.0).contains(&below) {
+            return Err(err(
+                p.low_confidence.below.span(),
+                "low_confidence.below must be within 0-100",
+            ));
+        }
+        let mut low_confidence_fields = Vec::new();
+        for f in &p.low_confidence.fields {
+            if !EVIDENCE_FIELD_NAMES.contains(&f.get_ref().as_str()) {
+                return Err(err(
+                    f.span(),
+                    &format!(
+                        "unknown field '{}' in low_confidence.fields: the fields are {}",
+                        f.get_ref(),
+                        EVIDENCE_FIELD_NAMES.join(", ")
+                    ),
+                ));
+            }
+            low_confidence_fields.push(f.get_ref().clone());
+        }
+        let mut severities = base.clone();
+        for (k, v) in &p.severity {
+            if !known_code(k.get_ref()) {
+                return Err(err(k.span(), &unknown_code(k.get_ref())));
+            }
+            let sev = parse_severity(v.get_ref()).map_err(|e| err(v.span(), &e))?;
+            severities.insert(k.get_ref().clone(), sev);
+        }
+        profiles.push(Profile {
+            name,
+            description: p.description,
+            standards: p.standards,
+            number_pattern,
+            number_description: p.number.description,
+            body_code,
+            compare_codes_of_other_length: p.number.compare_codes_of_other_length,
+            validity_max_years: *p.validity.max_years.get_ref(),
+            surveillance_section_required: p.surveillance.section_required,
+            surveillance_clause_counts: p.surveillance.clause_counts_as_section,
+            surveillance_interval_months: *p.surveillance.interval_months.get_ref(),
+            transitions,
+            transition_notice_required_until,
+            supplementary_modules_apply_to: p.supplementary_modules.apply_to,
+            supplementary_modules: p.supplementary_modules.modules,
+            scope_requires_process: p.scope.requires_process,
+            scope_extra_processes: p.scope.extra_processes,
+            vague_phrases: p.scope.vague_phrases,
+            vague_fillers: p.scope.fillers,
+            required_fields,
+            low_confidence_below: below as f32,
+            low_confidence_fields,
+            severities,
+        });
+    }
+    let index_of = |n: &Spanned<String>| -> Result<usize, String> {
+        profiles
+            .iter()
+            .position(|p| p.name == n.get_ref().trim())
+            .ok_or_else(|| {
+                err(
+                    n.span(),
+                    &format!(
+                        "no profile named '{}' (the profiles are {})",
+                        n.get_ref(),
+                        profiles
+                            .iter()
+                            .map(|p| p.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })
+    };
+    let fallback = index_of(&raw.fallback_profile)?;
+    let mut select = Vec::new();
+    for s in &raw.select {
+        let r = s.get_ref();
+        let profile = index_of(&r.profile)?;
+        let number_matches = match &r.number_matches {
+            Some(p) => Some(regex_of(p, src, origin, "number_matches")?),
+            None => None,
+        };
+        select.push(SelectRule {
+            profile,
+            enabled: r.enabled,
+            number_matches,
+            standards: r.standards.clone(),
+        });
+    }
+    Ok(Rulebook {
+        origin: origin.to_string(),
+        name: raw.name,
+        profiles,
+        select,
+        fallback,
+        source: src.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BUNDLED: &str = include_str!("../models/rules.toml");
+
+    fn refused(src: &str) -> String {
+        Rulebook::parse(src, "r.toml").unwrap_err()
+    }
+
+    fn line_of(src: &str, needle: &str) -> usize {
+        src[..src.find(needle).expect("needle in source")]
+            .matches('\n')
+            .count()
+            + 1
+    }
+
+    #[test]
+    fn bundled_rulebook_has_three_profiles_and_every_code() {
+        let rb = Rulebook::bundled();
+        let names: Vec<&str> = rb.profiles.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["iso20000_seed", "iso27001", "cn_real_practice"]);
+        for p in &rb.profiles {
+            for (code, _) in CODES {
+                assert!(p.severity(code).is_some(), "{} lacks {code}", p.name);
+            }
+        }
+        let seed = rb.profile("iso20000_seed").unwrap();
+        assert_eq!(
+            seed.severity("VALIDITY_OVER_3_YEARS"),
+            Some(Severity::SuspectedForgery)
+        );
+        assert_eq!(
+            seed.severity("SUPPLEMENTARY_MODULES_MISSING"),
+            Some(Severity::Limited)
+        );
+        assert_eq!(
+            seed.body_code_of("ABC123202501ITS01").as_deref(),
+            Some("ABC123")
+        );
+        assert_eq!(seed.validity_max_years, 3);
+        assert_eq!(
+            seed.transitions[0].invalid_from,
+            NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+        );
+        let iso27 = rb.profile("iso27001").unwrap();
+        assert_eq!(
+            iso27.transitions[0].invalid_from,
+            NaiveDate::from_ymd_opt(2025, 11, 1).unwrap()
+        );
+        assert!(iso27.supplementary_modules.is_empty());
+        let real = rb.profile("cn_real_practice").unwrap();
+        assert_eq!(real.body_code_of("00216Q10097R1S").as_deref(), Some("002"));
+        assert!(real.surveillance_clause_counts);
+        for n in [
+            "00216Q10097R1S",
+            "04625Q15304R1M",
+            "00114E22766R2L/3502",
+            "00114E22766R2L-1",
+        ] {
+            assert!(real.number_pattern.is_match(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn profile_selection_by_rule_standard_and_fallback() {
+        let rb = Rulebook::bundled();
+        let pick = |s: Option<&str>, n: Option<&str>| rb.profile_for(s, n).name.clone();
+        assert_eq!(
+            pick(Some("ISO/IEC 20000-1:2018"), Some("ABC123202501ITS01")),
+            "iso20000_seed"
+        );
+        assert_eq!(pick(Some("ISO/IEC 20000-1:2011"), None), "iso20000_seed");
+        assert_eq!(
+            pick(Some("ISO/IEC 27001:2022"), Some("ABC123202501ISM01")),
+            "iso27001"
+        );
+        assert_eq!(
+            pick(Some("ISO/IEC 20000-1:2018"), Some("00216ITS10097R1S")),
+            "cn_real_practice"
+        );
+        assert_eq!(
+            pick(Some("ISO/IEC 27001:2013"), Some("04625I15304R1M")),
+            "cn_real_practice"
+        );
+        assert_eq!(pick(None, None), "iso20000_seed");
+        assert_eq!(pick(Some("ISO 9001:2015"), Some("X")), "iso20000_seed");
+        // The select rule switched off in the file: real numbers get the seed profile.
+        let off = BUNDLED.replacen("enabled = true", "enabled = false", 1);
+        let rb2 = Rulebook::parse(&off, "edited").unwrap();
+        assert_eq!(
+            rb2.profile_for(Some("ISO/IEC 20000-1:2018"), Some("00216ITS10097R1S"))
+                .name,
+            "iso20000_seed"
+        );
+        // Real practice for every 20000-1 certificate, by standard.
+        let all = BUNDLED.replacen(
+            "number_matches = '^\\d{3}\\d{2}[A-Z]{1,4}\\d{3,6}R\\d[SML](/\\d{4})?(-\\d+)?$'",
+            "standards = [\"ISO/IEC 20000-1:*\"]",
+            1,
+        );
+        assert_ne!(all, BUNDLED);
+        let rb3 = Rulebook::parse(&all, "edited").unwrap();
+        assert_eq!(
+            rb3.profile_for(Some("ISO/IEC 20000-1:2018"), Some("ABC123202501ITS01"))
+                .name,
+            "cn_real_practice"
+        );
+        assert_eq!(
+            rb3.profile_for(Some("ISO/IEC 27001:2022"), None).name,
+            "iso27001"
+        );
+    }
+
+    #[test]
+    fn standard_patterns() {
+        assert!(standard_matches(
+            "ISO/IEC 20000-1:*",
+            "ISO/IEC 20000-1:2018"
+        ));
+        assert!(standard_matches(
+            "iso/iec 20000-1:*",
+            "ISO/IEC 20000-1:2011"
+        ));
+        assert!(!standard_matches("ISO/IEC 20000-1:*", "ISO/IEC 27001:2022"));
+        assert!(standard_matches(
+            "ISO/IEC 27001:2013",
+            " ISO/IEC 27001:2013 "
+        ));
+        assert!(!standard_matches(
+            "ISO/IEC 27001:2013",
+            "ISO/IEC 27001:2022"
+        ));
+        assert!(standard_matches("*", "anything"));
+        assert!(standard_matches("ISO*:2015", "ISO 9001:2015"));
+    }
+
+    #[test]
+    fn syntax_error_is_refused_with_line() {
+        let src = BUNDLED.replacen("max_years = 3", "max_years = = 3", 1);
+        let e = refused(&src);
+        let l = line_of(&src, "max_years = = 3");
+        assert!(e.starts_with(&format!("r.toml: line {l},")), "{e}");
+    }
+
+    #[test]
+    fn unknown_code_and_severity_are_refused_with_line() {
+        let src = BUNDLED.replacen("EXPIRED = \"invalid\"", "EXPIRD = \"invalid\"", 1);
+        let e = refused(&src);
+        assert!(
+            e.contains(&format!("line {}", line_of(&src, "EXPIRD")))
+                && e.contains("unknown rule code 'EXPIRD'"),
+            "{e}"
+        );
+        let src = BUNDLED.replacen(
+            "USCC_CHECKSUM = \"needs_review\"",
+            "USCC_CHECKSUM = \"severe\"",
+            1,
+        );
+        let e = refused(&src);
+        assert!(
+            e.contains(&format!("line {}", line_of(&src, "\"severe\"")))
+                && e.contains("unknown severity 'severe'"),
+            "{e}"
+        );
+        // Missing code in [severity]: the table's line.
+        let src = BUNDLED.replacen("LOW_CONFIDENCE = \"needs_review\"\n", "", 1);
+        let e = refused(&src);
+        assert!(
+            e.contains(&format!("line {}", line_of(&src, "[severity]")))
+                && e.contains("LOW_CONFIDENCE"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bad_dates_regexes_and_fields_are_refused_with_line() {
+        let src = BUNDLED.replacen("invalid_from = 2026-01-01", "invalid_from = 2026-13-01", 1);
+        let e = refused(&src);
+        assert!(
+            e.contains(&format!("line {}", line_of(&src, "2026-13-01"))),
+            "{e}"
+        );
+        let src = BUNDLED.replacen("invalid_from = 2026-01-01", "invalid_from = \"soon\"", 1);
+        let e = refused(&src);
+        assert!(
+            e.contains(&format!("line {}", line_of(&src, "\"soon\""))),
+            "{e}"
+        );
+        let src = BUNDLED.replacen(
+            "invalid_from = 2026-01-01",
+            "invalid_from = 2026-01-01T10:00:00",
+            1,
+        );
+        let e = refused(&src);
+        assert!(
+            e.contains(&format!("line {}", line_of(&src, "2026-01-01T10"))) && e.contains("date"),
+            "{e}"
+        );
+        let src = BUNDLED.replacen("pattern = '^[A-Z0-9]{17}$'", "pattern = '^[A-Z0-9{17}$'", 1);
+        let e = refused(&src);
+        assert!(
+            e.contains(&format!("line {}", line_of(&src, "'^[A-Z0-9{17}$'")))
+                && e.contains("regular expression"),
+            "{e}"
+        );
+        let src = BUNDLED.replacen("\"auditor.name\", ", "\"auditor.nam\", ", 1);
+        let e = refused(&src);
+        assert!(
+            e.contains(&format!("line {}", line_of(&src, "auditor.nam\"")))
+                && e.contains("auditor.nam"),
+            "{e}"
+        );
+        let src = BUNDLED.replacen(
+            "fallback_profile = \"iso20000_seed\"",
+            "fallback_profile = \"iso20000\"",
+            1,
+        );
+        let e = refused(&src);
+        assert!(
+            e.contains(&format!("line {}", line_of(&src, "\"iso20000\"")))
+                && e.contains("no profile named"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn missing_and_unknown_profile_keys_are_refused_with_line() {
+        // Drop the first profile's [profile.validity] table: refused at that profile's header.
+        let src = BUNDLED.replacen(
+            "[profile.validity]\n# VALIDITY_OVER_3_YEARS",
+            "# VALIDITY_OVER_3_YEARS",
+            1,
+        );
+        let src = src.replacen("max_years = 3\n", "", 1);
+        let e = refused(&src);
+        let header = line_of(&src, "[[profile]]\nname = \"iso20000_seed\"");
+        assert!(
+            e.contains(&format!("line {header},")) && e.contains("validity"),
+            "{e}"
+        );
+        // A missing key inside a table: the table's line.
+        let src = BUNDLED.replacen("interval_months = 12\n", "", 1);
+        let e = refused(&src);
+        assert!(
+            e.contains(&format!("line {}", line_of(&src, "[profile.surveillance]")))
+                && e.contains("interval_months"),
+            "{e}"
+        );
+        // A misspelt key: its own line.
+        let src = BUNDLED.replacen("max_years = 3", "max_yeras = 3", 1);
+        let e = refused(&src);
+        assert!(
+            e.contains(&format!("line {}", line_of(&src, "max_yeras"))) && e.contains("max_yeras"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn describe_lists_every_profile_and_code() {
+        let rb = Rulebook::bundled();
+        let d = rb.describe();
+        assert!(d.contains("models/rules.toml"));
+        for p in &rb.profiles {
+            assert!(d.contains(&format!("profile {}", p.name)));
+        }
+        for (code, _) in CODES {
+            let rows = d
+                .lines()
+                .filter(|l| l.trim_start().starts_with(&format!("{code} ")))
+                .count();
+            assert_eq!(rows, rb.profiles.len(), "{code}");
+        }
+        assert!(d.contains("suspected_forgery"));
+        assert!(d.contains("invalid from 2026-01-01"));
+    }
+
+    #[test]
+    fn load_names_the_file() {
+        let dir = std::env::temp_dir().join(format!("certscan-rules-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("broken.toml");
+        std::fs::write(&p, "name = \"x\"\nfallback_profile = 3\n").unwrap();
+        let e = Rulebook::load(&p).unwrap_err();
+        assert!(e.contains("broken.toml") && e.contains("line 2"), "{e}");
+        let e = Rulebook::load(&dir.join("absent.toml")).unwrap_err();
+        assert!(e.contains("absent.toml"), "{e}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

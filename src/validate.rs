@@ -1,0 +1,1606 @@
+//! Validate stage: findings and a verdict for an extracted certificate
+//! (SPEC §4). The rules' parameters — thresholds, dates, lists, severities —
+//! come from the rulebook ([`crate::rules`], `models/rules.toml`); this module
+//! holds only their logic.
+
+use crate::model::{Certificate, Evidence, Finding, Record, Severity, Status, Validation};
+use crate::normalize::{name_key, to_simplified, uscc_check_char, USCC_ALPHABET};
+use crate::registry::{BodyMatch, Registry};
+use crate::rules::{standard_matches, Profile, Rulebook};
+use chrono::{Datelike, Months, NaiveDate};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the rules need besides the certificate.
+#[derive(Debug, Clone)]
+pub struct RuleContext<'a> {
+    /// The date time-dependent rules are evaluated at.
+    pub as_of: NaiveDate,
+    pub rulebook: &'a Rulebook,
+    /// The certification-body registry (bundled or `--registry`); `None` skips
+    /// the registry rules.
+    pub registry: Option<&'a Registry>,
+    /// The organisation that submitted the input (manifest or business licence).
+    pub expected_organization: Option<&'a str>,
+    /// The text came from OCR (LOW_CONFIDENCE applies).
+    pub ocr: bool,
+}
+
+const DUPLICATE: &str = "DUPLICATE_CERTIFICATE_NUMBER";
+
+fn date(s: &Option<String>) -> Option<NaiveDate> {
+    s.as_deref()
+        .and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok())
+}
+
+fn present(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn plural(n: i64, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
+}
+
+/// `a` plus `months` months, the day clamped to the month's end (Feb 29 + 12
+/// months = Feb 28).
+fn add_months(a: NaiveDate, months: u32) -> NaiveDate {
+    a.checked_add_months(Months::new(months))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+fn sub_months(a: NaiveDate, months: u32) -> NaiveDate {
+    a.checked_sub_months(Months::new(months))
+        .unwrap_or(NaiveDate::MIN)
+}
+
+/// The time from `a` to `b` (a <= b) in words: "3 years 4 months 2 days".
+pub fn span_text(a: NaiveDate, b: NaiveDate) -> String {
+    if b < a {
+        return format!("-{}", span_text(b, a));
+    }
+    let mut months = (b.year() - a.year()) * 12 + b.month() as i32 - a.month() as i32;
+    while months > 0 && add_months(a, months as u32) > b {
+        months -= 1;
+    }
+    let days = (b - add_months(a, months.max(0) as u32)).num_days();
+    let (y, m) = (months / 12, months % 12);
+    let mut parts = Vec::new();
+    if y > 0 {
+        parts.push(plural(y as i64, "year"));
+    }
+    if m > 0 {
+        parts.push(plural(m as i64, "month"));
+    }
+    if days > 0 || parts.is_empty() {
+        parts.push(plural(days, "day"));
+    }
+    parts.join(" ")
+}
+
+/// Builds the verdict from findings: the gravest severity, `valid` when none.
+/// The findings are ordered gravest first (stable within a severity).
+pub fn verdict(mut findings: Vec<Finding>) -> Validation {
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let verdict = findings
+        .iter()
+        .map(|f| f.severity)
+        .max()
+        .unwrap_or(Severity::Valid);
+    Validation { verdict, findings }
+}
+
+/// Collects findings with their profile severities; rules switched off
+/// ("off") add nothing.
+struct Findings<'p> {
+    profile: &'p Profile,
+    list: Vec<Finding>,
+}
+
+impl Findings<'_> {
+    fn add(&mut self, code: &str, message: String) {
+        if let Some(severity) = self.profile.severity(code) {
+            self.list.push(Finding {
+                code: code.to_string(),
+                severity,
+                message,
+            });
+        }
+    }
+
+    fn has(&self, code: &str) -> bool {
+        self.list.iter().any(|f| f.code == code)
+    }
+}
+
+/// The human name of a MISSING_FIELD field, and whether it is missing.
+fn missing(c: &Certificate, field: &str) -> Option<(&'static str, bool)> {
+    let none = |s: &Option<String>| present(s).is_none();
+    let auditor = c.auditor.as_ref();
+    Some(match field {
+        "certificate_number" => ("certificate number", none(&c.certificate_number)),
+        "organization_name" => ("organisation name", none(&c.organization_name)),
+        "scope" => ("certification scope", none(&c.scope)),
+        "standard" => ("standard", none(&c.standard)),
+        "certification_body.name" => (
+            "certification body's name",
+            none(&c.certification_body.name),
+        ),
+        "certification_body.cnca_approval_number" => (
+            "certification body's CNCA approval number (e.g. CNCA-R-2002-001)",
+            none(&c.certification_body.cnca_approval_number),
+        ),
+        "cnas.mark" => ("CNAS accreditation mark", !c.cnas.mark),
+        "cnas.code" => (
+            "CNAS accreditation code under the mark (e.g. CNAS C123-M)",
+            none(&c.cnas.code),
+        ),
+        "auditor.name" => (
+            "auditor's name",
+            auditor.map(|a| none(&a.name)).unwrap_or(true),
+        ),
+        "auditor.qualification_number" => (
+            "auditor's qualification number",
+            auditor
+                .map(|a| none(&a.qualification_number))
+                .unwrap_or(true),
+        ),
+        "expiry_date" => ("expiry date", date(&c.expiry_date).is_none()),
+        "decision_or_issue_date" => (
+            "certification decision date (or, failing it, the issue date)",
+            date(&c.decision_date).is_none() && date(&c.issue_date).is_none(),
+        ),
+        "unified_social_credit_code" => (
+            "unified social credit code",
+            none(&c.unified_social_credit_code),
+        ),
+        "address" => ("address", none(&c.address)),
+        "initial_issue_date" => ("initial issue date", date(&c.initial_issue_date).is_none()),
+        "iaf_mark" => ("IAF mark", !c.iaf_mark),
+        _ => return None,
+    })
+}
+
+/// Why a unified social credit code fails, `None` when it is right.
+fn uscc_problem(code: &str) -> Option<String> {
+    let chars: Vec<char> = code.chars().collect();
+    if chars.len() != 18 {
+        return Some(format!(
+            "unified social credit code {code} has {} characters, not 18",
+            chars.len()
+        ));
+    }
+    if let Some(bad) = chars.iter().find(|c| !USCC_ALPHABET.contains(**c)) {
+        return Some(format!(
+            "unified social credit code {code} contains '{bad}', outside the code's alphabet (0-9 and A-Y without I, O, S, V, Z)"
+        ));
+    }
+    let head: String = chars[..17].iter().collect();
+    match uscc_check_char(&head) {
+        Some(expected) if expected == chars[17] => None,
+        Some(expected) => Some(format!(
+            "unified social credit code {code} ends in '{}' but its check character is '{expected}'",
+            chars[17]
+        )),
+        None => Some(format!("unified social credit code {code} cannot be checked")),
+    }
+}
+
+/// The vague phrases a scope consists of, when it consists of nothing else
+/// (besides filler words); `None` when it says something more.
+fn vague_only(scope: &str, profile: &Profile) -> Option<Vec<String>> {
+    let mut rest = name_key(scope);
+    let mut phrases: Vec<&String> = profile.vague_phrases.iter().collect();
+    phrases.sort_by_key(|p| std::cmp::Reverse(name_key(p).chars().count()));
+    let mut hit = Vec::new();
+    for p in phrases {
+        let k = name_key(p);
+        if !k.is_empty() && rest.contains(&k) {
+            rest = rest.replace(&k, " ");
+            hit.push(p.clone());
+        }
+    }
+    if hit.is_empty() {
+        return None;
+    }
+    let mut fillers: Vec<String> = profile.vague_fillers.iter().map(|f| name_key(f)).collect();
+    fillers.sort_by_key(|f| std::cmp::Reverse(f.chars().count()));
+    // Fillers are removed only as whole pieces between vague phrases.
+    let pieces: Vec<String> = rest
+        .split(' ')
+        .map(|piece| {
+            let mut p = piece.to_string();
+            for f in &fillers {
+                if !f.is_empty() {
+                    p = p.replace(f.as_str(), "");
+                }
+            }
+            p
+        })
+        .collect();
+    pieces.iter().all(|p| p.is_empty()).then_some(hit)
+}
+
+/// True when the scope names one of the profile's extra processes.
+fn names_extra_process(scope: &str, profile: &Profile) -> bool {
+    let k = name_key(scope);
+    profile
+        .scope_extra_processes
+        .iter()
+        .map(|p| name_key(p))
+        .any(|p| !p.is_empty() && k.contains(&p))
+}
+
+/// Applies the rules of the certificate's profile to one certificate.
+pub fn validate(
+    c: &Certificate,
+    evidence: &BTreeMap<String, Evidence>,
+    ctx: &RuleContext,
+) -> Validation {
+    let number = present(&c.certificate_number);
+    let standard = present(&c.standard);
+    let profile = ctx.rulebook.profile_for(standard, number);
+    let mut f = Findings {
+        profile,
+        list: Vec::new(),
+    };
+    let as_of = ctx.as_of;
+    let expiry = date(&c.expiry_date);
+    let decision = date(&c.decision_date);
+    let issue = date(&c.issue_date);
+    // Age and validity count from the decision date, else the issue date.
+    let base = decision
+        .map(|d| (d, "decision date"))
+        .or_else(|| issue.map(|d| (d, "issue date")));
+    let body_code = number.and_then(|n| profile.body_code_of(n));
+
+    // VALIDITY_OVER_3_YEARS
+    if let (Some(exp), Some((start, what))) = (expiry, base) {
+        let limit = add_months(start, profile.validity_max_years * 12);
+        if exp > limit {
+            f.add(
+                "VALIDITY_OVER_3_YEARS",
+                format!(
+                    "expiry {exp} is {} after the {what} {start}; the longest validity is {} (until {limit})",
+                    span_text(start, exp),
+                    plural(profile.validity_max_years as i64, "year"),
+                ),
+            );
+        }
+    }
+
+    // NO_SURVEILLANCE_SECTION
+    let has_section =
+        c.surveillance_section || (profile.surveillance_clause_counts && c.surveillance_clause);
+    if profile.surveillance_section_required && !has_section {
+        f.add(
+            "NO_SURVEILLANCE_SECTION",
+            if profile.surveillance_clause_counts {
+                "neither an annual surveillance record section nor a surveillance clause is printed".to_string()
+            } else if c.surveillance_clause {
+                "no annual surveillance record section is printed (only a surveillance clause, which this profile does not accept in its place)".to_string()
+            } else {
+                "no annual surveillance record section is printed".to_string()
+            },
+        );
+    }
+
+    // Registry rules.
+    if let Some(reg) = ctx.registry {
+        let approval = present(&c.certification_body.cnca_approval_number);
+        let name = present(&c.certification_body.name);
+        // The number's code is only looked up when the registry uses the same
+        // numbering (codes of the same length).
+        let code_lookup = body_code.as_deref().filter(|k| {
+            profile.compare_codes_of_other_length || reg.has_code_of_length(k.chars().count())
+        });
+        let found = reg.find_body(approval, name, code_lookup);
+        let printed = {
+            let mut v = Vec::new();
+            if let Some(n) = name {
+                v.push(format!("'{n}'"));
+            }
+            if let Some(a) = approval {
+                v.push(format!("approval number {a}"));
+            }
+            if let Some(k) = code_lookup {
+                v.push(format!("body code {k} of number {}", number.unwrap_or("")));
+            }
+            v.join(", ")
+        };
+        match found {
+            None => {
+                if approval.is_some() || name.is_some() || code_lookup.is_some() {
+                    f.add(
+                        "BODY_NOT_REGISTERED",
+                        format!(
+                            "the certification body ({printed}) is not in the registry of {} bodies",
+                            reg.bodies.len()
+                        ),
+                    );
+                }
+            }
+            Some((b, how)) => {
+                let reg_name = if b.name_zh.is_empty() {
+                    &b.name_en
+                } else {
+                    &b.name_zh
+                };
+                if how != BodyMatch::Code && !b.body_code.is_empty() {
+                    if let (Some(k), Some(n)) = (&body_code, number) {
+                        let comparable = profile.compare_codes_of_other_length
+                            || k.chars().count() == b.body_code.chars().count();
+                        if comparable && *k != b.body_code {
+                            f.add(
+                                "BODY_CODE_MISMATCH",
+                                format!(
+                                    "certificate number {n} begins with body code {k}, but the registry gives {reg_name} ({}) the code {}",
+                                    if b.cnca_approval_number.is_empty() { "no approval number" } else { b.cnca_approval_number.as_str() },
+                                    b.body_code
+                                ),
+                            );
+                        }
+                    }
+                }
+                if b.status == "suspended" || b.status == "withdrawn" {
+                    f.add(
+                        "BODY_WITHDRAWN",
+                        format!(
+                            "the registry lists the certification body {reg_name} ({}) as {}",
+                            if b.cnca_approval_number.is_empty() {
+                                "no approval number"
+                            } else {
+                                b.cnca_approval_number.as_str()
+                            },
+                            b.status
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    // SCOPE_VAGUE
+    if let Some(scope) = present(&c.scope) {
+        // A scope made only of vague phrases is vague even when a phrase is
+        // also a vocabulary spelling (信息安全管理 on its own).
+        let has_process = !c.scope_processes.is_empty() || names_extra_process(scope, profile);
+        if let Some(phrases) = vague_only(scope, profile) {
+            f.add(
+                "SCOPE_VAGUE",
+                format!(
+                    "the scope '{scope}' says only {} and names no concrete process (such as 事件管理, 变更管理, 云服务管理)",
+                    phrases.iter().map(|p| format!("'{p}'")).collect::<Vec<_>>().join(" / ")
+                ),
+            );
+        } else if profile.scope_requires_process && !has_process {
+            f.add(
+                "SCOPE_VAGUE",
+                format!(
+                    "the scope '{scope}' names no concrete process of the process vocabulary (such as 事件管理, 变更管理, 云服务管理)"
+                ),
+            );
+        }
+    }
+
+    // EXPIRED
+    if let Some(exp) = expiry {
+        if exp < as_of {
+            f.add(
+                "EXPIRED",
+                format!(
+                    "expiry {exp} is before the as-of date {as_of} (expired {} earlier)",
+                    span_text(exp, as_of)
+                ),
+            );
+        }
+    }
+
+    // STANDARD_TRANSITION_EXPIRED
+    if let Some(std) = standard {
+        if let Some(t) = profile
+            .transitions
+            .iter()
+            .find(|t| t.standards.iter().any(|p| standard_matches(p, std)))
+        {
+            if as_of >= t.invalid_from {
+                f.add(
+                    "STANDARD_TRANSITION_EXPIRED",
+                    format!(
+                        "{std} certificates are invalid from {}{}; the as-of date is {as_of}",
+                        t.invalid_from,
+                        t.successor
+                            .as_deref()
+                            .map(|s| format!(
+                                " (transition to {s} ended {})",
+                                t.invalid_from.pred_opt().unwrap_or(t.invalid_from)
+                            ))
+                            .unwrap_or_default()
+                    ),
+                );
+            }
+        }
+    }
+
+    // ORGANIZATION_MISMATCH
+    if let (Some(expected), Some(org)) = (ctx.expected_organization, present(&c.organization_name))
+    {
+        let want = name_key(expected);
+        let same = name_key(org) == want
+            || present(&c.organization_name_en)
+                .map(|en| name_key(en) == want)
+                .unwrap_or(false);
+        if !want.is_empty() && !same {
+            f.add(
+                "ORGANIZATION_MISMATCH",
+                format!("the certificate names '{org}', but the organisation expected for this input is '{expected}'"),
+            );
+        }
+    }
+
+    // MISSING_FIELD
+    for field in &profile.required_fields {
+        if let Some((what, true)) = missing(c, field) {
+            f.add(
+                "MISSING_FIELD",
+                format!("the {what} could not be read (field {field})"),
+            );
+        }
+    }
+    if let Some(until) = profile.transition_notice_required_until {
+        if !c.transition_notice && as_of <= until {
+            f.add(
+                "MISSING_FIELD",
+                format!(
+                    "the notice of the standard-transition deadline is not printed (field transition_notice; required until {until})"
+                ),
+            );
+        }
+    }
+
+    // CERTIFICATE_NUMBER_FORMAT
+    if let Some(n) = number {
+        if !profile.number_pattern.is_match(n) {
+            f.add(
+                "CERTIFICATE_NUMBER_FORMAT",
+                format!(
+                    "certificate number {n} ({}) does not fit the pattern of profile {}: {}",
+                    plural(n.chars().count() as i64, "character"),
+                    profile.name,
+                    profile.number_description
+                ),
+            );
+        }
+    }
+
+    // USCC_CHECKSUM
+    if let Some(code) = present(&c.unified_social_credit_code) {
+        if let Some(why) = uscc_problem(code) {
+            f.add("USCC_CHECKSUM", why);
+        }
+    }
+
+    // SURVEILLANCE_OVERDUE
+    if !f.has("NO_SURVEILLANCE_SECTION") && !f.has("EXPIRED") {
+        if let Some((start, what)) = base {
+            let months = profile.surveillance_interval_months;
+            if as_of > add_months(start, months) {
+                let from = sub_months(as_of, months);
+                let audits: Vec<NaiveDate> = c
+                    .surveillance_audits
+                    .iter()
+                    .filter_map(|s| date(&Some(s.clone())))
+                    .collect();
+                if !audits.iter().any(|d| *d >= from && *d <= as_of) {
+                    let recorded = if audits.is_empty() {
+                        "none is recorded".to_string()
+                    } else {
+                        format!(
+                            "the recorded ones ({}) are outside it",
+                            audits
+                                .iter()
+                                .map(|d| d.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    };
+                    f.add(
+                        "SURVEILLANCE_OVERDUE",
+                        format!(
+                            "the certificate is {} old ({what} {start}) and needs a surveillance audit between {from} and {as_of}, but {recorded}; it may be suspended — ask for the latest surveillance notice",
+                            span_text(start, as_of)
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    // LOW_CONFIDENCE
+    if ctx.ocr {
+        for field in &profile.low_confidence_fields {
+            if let Some(e) = evidence.get(field) {
+                if e.confidence < profile.low_confidence_below {
+                    f.add(
+                        "LOW_CONFIDENCE",
+                        format!(
+                            "{field} was read by OCR with confidence {:.0}, below {} (page {})",
+                            e.confidence, profile.low_confidence_below, e.page
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    // SUPPLEMENTARY_MODULES_MISSING
+    if let Some(std) = standard {
+        if profile
+            .supplementary_modules_apply_to
+            .iter()
+            .any(|p| standard_matches(p, std))
+        {
+            let listed: BTreeSet<String> = c
+                .supplementary_modules
+                .iter()
+                .map(|m| name_key(&to_simplified(m)))
+                .collect();
+            let absent: Vec<&String> = profile
+                .supplementary_modules
+                .iter()
+                .filter(|m| !listed.contains(&name_key(&to_simplified(m))))
+                .collect();
+            if !absent.is_empty() {
+                f.add(
+                    "SUPPLEMENTARY_MODULES_MISSING",
+                    format!(
+                        "the 2025 supplementary module{} {} {} not listed: the certificate does not apply to hybrid-cloud or smart-city projects",
+                        if absent.len() == 1 { "" } else { "s" },
+                        absent.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", "),
+                        if absent.len() == 1 { "is" } else { "are" }
+                    ),
+                );
+            }
+        }
+    }
+
+    verdict(f.list)
+}
+
+/// Run-level rule: after all documents, every record whose certificate_number is
+/// shared with a record of a DIFFERENT organisation (names compared with
+/// [`name_key`]) gets DUPLICATE_CERTIFICATE_NUMBER, naming the other inputs and
+/// organisations, and its verdict recomputed. The same number for the same
+/// organisation (a scan and a PDF of one certificate) is no duplicate; a record
+/// whose organisation could not be read is flagged only when the group holds
+/// two organisations. Idempotent: earlier DUPLICATE findings are replaced.
+/// Returns every (number, organisations) claimed by more than one organisation.
+pub fn mark_duplicates(records: &mut [Record], rulebook: &Rulebook) -> Vec<(String, Vec<String>)> {
+    // number -> indexes of the records carrying it.
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, r) in records.iter().enumerate() {
+        if r.status != Status::Certificate {
+            continue;
+        }
+        if let Some(n) = r
+            .certificate
+            .as_ref()
+            .and_then(|c| present(&c.certificate_number))
+        {
+            groups.entry(n.to_string()).or_default().push(i);
+        }
+    }
+    let org_of = |r: &Record| -> Option<(String, String)> {
+        let o = r
+            .certificate
+            .as_ref()
+            .and_then(|c| present(&c.organization_name))?;
+        let k = name_key(o);
+        (!k.is_empty()).then(|| (k, o.to_string()))
+    };
+    let mut flagged: BTreeMap<usize, String> = BTreeMap::new();
+    let mut claimed = Vec::new();
+    for (number, idx) in &groups {
+        // Distinct organisations, in order of appearance: key -> printed name.
+        let mut orgs: Vec<(String, String)> = Vec::new();
+        for &i in idx {
+            if let Some((k, o)) = org_of(&records[i]) {
+                if !orgs.iter().any(|x| x.0 == k) {
+                    orgs.push((k, o));
+                }
+            }
+        }
+        if orgs.len() < 2 {
+            continue;
+        }
+        claimed.push((number.clone(), orgs.iter().map(|o| o.1.clone()).collect()));
+        for &i in idx {
+            let mine = org_of(&records[i]).map(|o| o.0);
+            let others: Vec<String> = idx
+                .iter()
+                .filter(|&&j| j != i)
+                .filter_map(|&j| {
+                    let (k, o) = org_of(&records[j])?;
+                    (Some(&k) != mine.as_ref()).then(|| format!("'{o}' in {}", records[j].input))
+                })
+                .collect();
+            let mut seen = BTreeSet::new();
+            let others: Vec<String> = others
+                .into_iter()
+                .filter(|o| seen.insert(o.clone()))
+                .collect();
+            flagged.insert(
+                i,
+                format!(
+                    "certificate number {number} is also claimed by {} in this run",
+                    others.join(", ")
+                ),
+            );
+        }
+    }
+    for (i, r) in records.iter_mut().enumerate() {
+        if r.status != Status::Certificate {
+            continue;
+        }
+        let had = r
+            .validation
+            .as_ref()
+            .map(|v| v.findings.iter().any(|f| f.code == DUPLICATE))
+            .unwrap_or(false);
+        let message = flagged.remove(&i);
+        if !had && message.is_none() {
+            continue;
+        }
+        let c = r.certificate.as_ref();
+        let profile = rulebook.profile_for(
+            c.and_then(|c| present(&c.standard)),
+            c.and_then(|c| present(&c.certificate_number)),
+        );
+        let mut findings: Vec<Finding> = r
+            .validation
+            .take()
+            .map(|v| v.findings)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|f| f.code != DUPLICATE)
+            .collect();
+        if let (Some(message), Some(severity)) = (message, profile.severity(DUPLICATE)) {
+            findings.push(Finding {
+                code: DUPLICATE.to_string(),
+                severity,
+                message,
+            });
+        }
+        r.validation = Some(verdict(findings));
+    }
+    claimed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Auditor, CertificationBody, Cnas, SCHEMA_VERSION};
+    use crate::registry::Registry;
+
+    const BUNDLED: &str = include_str!("../models/rules.toml");
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// A seed certificate that passes every rule on 2026-03-01 with the bundled registry.
+    fn good() -> Certificate {
+        Certificate {
+            standard: Some("ISO/IEC 20000-1:2018".into()),
+            supplementary_modules: vec![
+                "组织环境".into(),
+                "服务组合管理".into(),
+                "数字化运维看板".into(),
+                "知识管理".into(),
+            ],
+            certificate_number: Some("CQC001202500ITS01".into()),
+            body_code: Some("CQC001".into()),
+            organization_name: Some("北京某某科技有限公司".into()),
+            organization_name_en: None,
+            unified_social_credit_code: Some("91371323760038087M".into()),
+            address: Some("北京市海淀区某路1号".into()),
+            scope: Some("向外部客户提供的事件管理、变更管理、云服务管理".into()),
+            scope_processes: vec!["事件管理".into(), "变更管理".into(), "云服务管理".into()],
+            certification_body: CertificationBody {
+                name: Some("中国质量认证中心".into()),
+                cnca_approval_number: Some("CNCA-R-2002-001".into()),
+            },
+            cnas: Cnas {
+                mark: true,
+                code: Some("CNAS C001-M".into()),
+            },
+            iaf_mark: true,
+            auditor: Some(Auditor {
+                name: Some("张三".into()),
+                qualification_number: Some("2021-N1ITSMS-1234567".into()),
+            }),
+            initial_issue_date: Some("2025-06-01".into()),
+            decision_date: Some("2025-06-01".into()),
+            issue_date: Some("2025-06-01".into()),
+            expiry_date: Some("2028-06-01".into()),
+            surveillance_section: true,
+            surveillance_clause: false,
+            surveillance_audits: vec![],
+            transition_notice: true,
+        }
+    }
+
+    /// A certificate as real Chinese bodies print it (real-practice profile).
+    fn real() -> Certificate {
+        Certificate {
+            standard: Some("ISO/IEC 20000-1:2018".into()),
+            supplementary_modules: vec![],
+            certificate_number: Some("00225ITS10097R1S".into()),
+            body_code: Some("002".into()),
+            organization_name: Some("北京某某科技有限公司".into()),
+            scope: Some("向外部客户提供计算机信息系统集成的IT服务管理".into()),
+            scope_processes: vec![],
+            certification_body: CertificationBody {
+                name: Some("方圆标志认证集团有限公司".into()),
+                cnca_approval_number: None,
+            },
+            issue_date: Some("2025-06-01".into()),
+            expiry_date: Some("2028-05-31".into()),
+            surveillance_clause: true,
+            ..Default::default()
+        }
+    }
+
+    struct Env {
+        rulebook: Rulebook,
+        registry: Registry,
+    }
+
+    fn env() -> Env {
+        Env {
+            rulebook: Rulebook::bundled(),
+            registry: Registry::bundled(),
+        }
+    }
+
+    fn ctx<'a>(e: &'a Env, as_of: &str) -> RuleContext<'a> {
+        RuleContext {
+            as_of: d(as_of),
+            rulebook: &e.rulebook,
+            registry: Some(&e.registry),
+            expected_organization: None,
+            ocr: false,
+        }
+    }
+
+    fn run(c: &Certificate, ctx: &RuleContext) -> Validation {
+        validate(c, &BTreeMap::new(), ctx)
+    }
+
+    fn codes(v: &Validation) -> Vec<&str> {
+        v.findings.iter().map(|f| f.code.as_str()).collect()
+    }
+
+    fn fires(v: &Validation, code: &str) -> bool {
+        v.findings.iter().any(|f| f.code == code)
+    }
+
+    fn msg<'v>(v: &'v Validation, code: &str) -> &'v str {
+        &v.findings
+            .iter()
+            .find(|f| f.code == code)
+            .unwrap_or_else(|| panic!("{code} in {v:?}"))
+            .message
+    }
+
+    #[test]
+    fn good_certificates_are_valid() {
+        let e = env();
+        let v = run(&good(), &ctx(&e, "2026-03-01"));
+        assert_eq!(v.verdict, Severity::Valid, "{v:?}");
+        assert!(v.findings.is_empty());
+        let v = run(&real(), &ctx(&e, "2026-03-01"));
+        assert_eq!(v.verdict, Severity::Valid, "{v:?}");
+    }
+
+    #[test]
+    fn verdict_order_and_finding_order() {
+        let f = |code: &str, severity| Finding {
+            code: code.into(),
+            severity,
+            message: String::new(),
+        };
+        assert_eq!(verdict(vec![]).verdict, Severity::Valid);
+        assert_eq!(
+            verdict(vec![f("A", Severity::Limited)]).verdict,
+            Severity::Limited
+        );
+        let v = verdict(vec![
+            f("A", Severity::Limited),
+            f("B", Severity::NeedsReview),
+            f("C", Severity::SuspectedForgery),
+            f("D", Severity::Invalid),
+            f("E", Severity::NeedsReview),
+        ]);
+        assert_eq!(v.verdict, Severity::SuspectedForgery);
+        assert_eq!(codes(&v), ["C", "D", "B", "E", "A"]);
+        assert_eq!(
+            verdict(vec![f("A", Severity::Limited), f("D", Severity::Invalid)]).verdict,
+            Severity::Invalid
+        );
+        assert_eq!(
+            verdict(vec![
+                f("A", Severity::Limited),
+                f("B", Severity::NeedsReview)
+            ])
+            .verdict,
+            Severity::NeedsReview
+        );
+        assert!(Severity::SuspectedForgery > Severity::Invalid);
+        assert!(Severity::Invalid > Severity::NeedsReview);
+        assert!(Severity::NeedsReview > Severity::Limited);
+        assert!(Severity::Limited > Severity::Valid);
+    }
+
+    #[test]
+    fn validity_over_3_years_boundary() {
+        let e = env();
+        let mut c = good();
+        c.decision_date = Some("2026-02-28".into());
+        c.issue_date = Some("2026-02-28".into());
+        c.expiry_date = Some("2029-02-28".into());
+        let v = run(&c, &ctx(&e, "2026-03-01"));
+        assert!(!fires(&v, "VALIDITY_OVER_3_YEARS"), "{v:?}");
+        c.expiry_date = Some("2029-03-01".into());
+        let v = run(&c, &ctx(&e, "2026-03-01"));
+        assert_eq!(v.verdict, Severity::SuspectedForgery);
+        assert!(msg(&v, "VALIDITY_OVER_3_YEARS")
+            .contains("expiry 2029-03-01 is 3 years 1 day after the decision date 2026-02-28"));
+        c.expiry_date = Some("2029-06-30".into());
+        let v = run(&c, &ctx(&e, "2026-03-01"));
+        assert!(
+            msg(&v, "VALIDITY_OVER_3_YEARS").contains("3 years 4 months 2 days"),
+            "{v:?}"
+        );
+        // No decision date: counted from the issue date.
+        c.decision_date = None;
+        let v = run(&c, &ctx(&e, "2026-03-01"));
+        assert!(msg(&v, "VALIDITY_OVER_3_YEARS").contains("issue date 2026-02-28"));
+        // Leap day: 2024-02-29 + 3 years = 2027-02-28.
+        c.issue_date = Some("2024-02-29".into());
+        c.expiry_date = Some("2027-02-28".into());
+        c.surveillance_audits = vec!["2026-01-10".into()];
+        let v = run(&c, &ctx(&e, "2026-03-01"));
+        assert!(!fires(&v, "VALIDITY_OVER_3_YEARS"), "{v:?}");
+        c.expiry_date = Some("2027-03-01".into());
+        assert!(fires(
+            &run(&c, &ctx(&e, "2026-03-01")),
+            "VALIDITY_OVER_3_YEARS"
+        ));
+    }
+
+    #[test]
+    fn no_surveillance_section() {
+        let e = env();
+        let mut c = good();
+        c.surveillance_section = false;
+        let v = run(&c, &ctx(&e, "2026-03-01"));
+        assert_eq!(codes(&v), ["NO_SURVEILLANCE_SECTION"]);
+        assert_eq!(v.verdict, Severity::SuspectedForgery);
+        // The seed profile does not take a clause for the section ...
+        c.surveillance_clause = true;
+        assert!(fires(
+            &run(&c, &ctx(&e, "2026-03-01")),
+            "NO_SURVEILLANCE_SECTION"
+        ));
+        // ... the real-practice profile does.
+        let mut r = real();
+        assert!(!fires(
+            &run(&r, &ctx(&e, "2026-03-01")),
+            "NO_SURVEILLANCE_SECTION"
+        ));
+        r.surveillance_clause = false;
+        assert!(fires(
+            &run(&r, &ctx(&e, "2026-03-01")),
+            "NO_SURVEILLANCE_SECTION"
+        ));
+    }
+
+    #[test]
+    fn body_not_registered() {
+        let e = env();
+        let mut c = good();
+        c.certification_body = CertificationBody {
+            name: Some("某某国际认证有限公司".into()),
+            cnca_approval_number: Some("CNCA-R-2099-999".into()),
+        };
+        let v = run(&c, &ctx(&e, "2026-03-01"));
+        assert_eq!(codes(&v), ["BODY_NOT_REGISTERED"]);
+        assert!(msg(&v, "BODY_NOT_REGISTERED").contains("CNCA-R-2099-999"));
+        // Near misses: found by name alone, by approval number alone, by a
+        // traditional-script name; no registry at all.
+        for body in [
+            CertificationBody {
+                name: Some("中国质量认证中心".into()),
+                cnca_approval_number: Some("CNCA-R-2099-999".into()),
+            },
+            CertificationBody {
+                name: Some("某某国际认证有限公司".into()),
+                cnca_approval_number: Some("CNCA-R-2002-001".into()),
+            },
+            CertificationBody {
+                name: Some("中國質量認證中心".into()),
+                cnca_approval_number: None,
+            },
+        ] {
+            c.certification_body = body;
+            let v = run(&c, &ctx(&e, "2026-03-01"));
+            assert!(!fires(&v, "BODY_NOT_REGISTERED"), "{v:?}");
+        }
+        c.certification_body = CertificationBody {
+            name: Some("某某国际认证有限公司".into()),
+            cnca_approval_number: Some("CNCA-R-2099-999".into()),
+        };
+        let mut x = ctx(&e, "2026-03-01");
+        x.registry = None;
+        assert!(!fires(&run(&c, &x), "BODY_NOT_REGISTERED"));
+        // Real practice: found by the number's 3-digit code alone.
+        let mut r = real();
+        r.certification_body.name = None;
+        let v = run(&r, &ctx(&e, "2026-03-01"));
+        assert!(!fires(&v, "BODY_NOT_REGISTERED"), "{v:?}");
+        r.certificate_number = Some("99925ITS10097R1S".into());
+        let v = run(&r, &ctx(&e, "2026-03-01"));
+        assert!(
+            msg(&v, "BODY_NOT_REGISTERED").contains("body code 999"),
+            "{v:?}"
+        );
+    }
+
+    #[test]
+    fn body_code_mismatch() {
+        let e = env();
+        // Real practice: number 002… but printed body 中国质量认证中心 (001).
+        let mut r = real();
+        r.certification_body.name = Some("中国质量认证中心".into());
+        let v = run(&r, &ctx(&e, "2026-03-01"));
+        assert_eq!(codes(&v), ["BODY_CODE_MISMATCH"]);
+        assert!(
+            msg(&v, "BODY_CODE_MISMATCH").contains("body code 002")
+                && msg(&v, "BODY_CODE_MISMATCH").contains("code 001")
+        );
+        // Near miss: 方圆 is 002.
+        assert!(!fires(
+            &run(&real(), &ctx(&e, "2026-03-01")),
+            "BODY_CODE_MISMATCH"
+        ));
+        // Seed profile with the 3-digit registry: 6-character codes are another numbering.
+        assert!(!fires(
+            &run(&good(), &ctx(&e, "2026-03-01")),
+            "BODY_CODE_MISMATCH"
+        ));
+        // Seed profile with a registry in the seed's numbering.
+        let reg = Registry::parse(
+            "body_code,name_zh,name_en,cnca_approval_number,cnas_code,status\nCQC001,中国质量认证中心,,CNCA-R-2002-001,,active\nABC123,某某认证有限公司,,CNCA-R-2002-999,,active\n",
+            "r.csv",
+        )
+        .unwrap();
+        let mut x = ctx(&e, "2026-03-01");
+        x.registry = Some(&reg);
+        assert!(!fires(&run(&good(), &x), "BODY_CODE_MISMATCH"));
+        let mut c = good();
+        c.certificate_number = Some("ABC123202500ITS01".into());
+        let v = run(&c, &x);
+        assert_eq!(codes(&v), ["BODY_CODE_MISMATCH"], "{v:?}");
+        // Found only by the code: no mismatch possible.
+        c.certification_body = CertificationBody::default();
+        assert!(!fires(&run(&c, &x), "BODY_CODE_MISMATCH"));
+    }
+
+    #[test]
+    fn body_withdrawn() {
+        let e = env();
+        let reg = Registry::parse(
+            "body_code,name_zh,name_en,cnca_approval_number,cnas_code,status\n001,中国质量认证中心,,CNCA-R-2002-001,,suspended\n002,方圆标志认证集团有限公司,,CNCA-R-2002-002,,withdrawn\n003,上海质量体系审核中心,,CNCA-R-2002-003,,active\n",
+            "r.csv",
+        )
+        .unwrap();
+        let mut x = ctx(&e, "2026-03-01");
+        x.registry = Some(&reg);
+        let v = run(&good(), &x);
+        assert_eq!(codes(&v), ["BODY_WITHDRAWN"]);
+        assert!(msg(&v, "BODY_WITHDRAWN").contains("suspended"));
+        assert_eq!(v.verdict, Severity::Invalid);
+        assert!(msg(&run(&real(), &x), "BODY_WITHDRAWN").contains("withdrawn"));
+        let mut c = good();
+        c.certification_body = CertificationBody {
+            name: Some("上海质量体系审核中心".into()),
+            cnca_approval_number: Some("CNCA-R-2002-003".into()),
+        };
+        assert!(!fires(&run(&c, &x), "BODY_WITHDRAWN"));
+    }
+
+    #[test]
+    fn scope_vague() {
+        let e = env();
+        let mut c = good();
+        for scope in [
+            "IT服务",
+            "IT 服务",
+            "IT services",
+            "信息技术服务",
+            "IT服务 / IT services",
+            "提供IT服务",
+        ] {
+            c.scope = Some(scope.into());
+            c.scope_processes = vec![];
+            let v = run(&c, &ctx(&e, "2026-03-01"));
+            assert_eq!(codes(&v), ["SCOPE_VAGUE"], "{scope}");
+            assert_eq!(v.verdict, Severity::Invalid);
+        }
+        // Seed: no process of the vocabulary is vague too.
+        c.scope = Some("软件开发".into());
+        assert!(fires(&run(&c, &ctx(&e, "2026-03-01")), "SCOPE_VAGUE"));
+        // Near miss: a concrete process named beside the vague phrase.
+        c.scope = Some("IT服务：事件管理".into());
+        c.scope_processes = vec!["事件管理".into()];
+        assert!(!fires(&run(&c, &ctx(&e, "2026-03-01")), "SCOPE_VAGUE"));
+        // Real practice: a described service is not vague, the bare phrase is.
+        let r = real();
+        assert!(!fires(&run(&r, &ctx(&e, "2026-03-01")), "SCOPE_VAGUE"));
+        let mut r = real();
+        r.scope = Some("IT服务管理".into());
+        assert!(fires(&run(&r, &ctx(&e, "2026-03-01")), "SCOPE_VAGUE"));
+        // extra_processes in an edited rulebook.
+        let src = BUNDLED.replacen(
+            "extra_processes = []",
+            "extra_processes = [\"软件开发\"]",
+            1,
+        );
+        let e2 = Env {
+            rulebook: Rulebook::parse(&src, "edited").unwrap(),
+            registry: Registry::bundled(),
+        };
+        c.scope = Some("软件开发".into());
+        c.scope_processes = vec![];
+        assert!(!fires(&run(&c, &ctx(&e2, "2026-03-01")), "SCOPE_VAGUE"));
+    }
+
+    #[test]
+    fn expired_boundary() {
+        let e = env();
+        let c = good(); // expiry 2028-06-01
+        let mut c2 = c.clone();
+        c2.surveillance_audits = vec!["2028-01-01".into()];
+        let v = run(&c2, &ctx(&e, "2028-06-01"));
+        assert!(!fires(&v, "EXPIRED"), "{v:?}");
+        assert_eq!(v.verdict, Severity::Valid, "{v:?}");
+        let v = run(&c2, &ctx(&e, "2028-06-02"));
+        assert_eq!(codes(&v), ["EXPIRED"]);
+        assert!(
+            msg(&v, "EXPIRED").contains("expiry 2028-06-01 is before the as-of date 2028-06-02")
+        );
+        assert!(!fires(&run(&c, &ctx(&e, "2028-05-31")), "EXPIRED"));
+    }
+
+    #[test]
+    fn standard_transition_expired() {
+        let e = env();
+        let mut c = good();
+        c.standard = Some("ISO/IEC 20000-1:2011".into());
+        let v = run(&c, &ctx(&e, "2026-01-01"));
+        assert_eq!(codes(&v), ["STANDARD_TRANSITION_EXPIRED"]);
+        assert!(msg(&v, "STANDARD_TRANSITION_EXPIRED").contains("2026-01-01"));
+        let v = run(&c, &ctx(&e, "2025-12-31"));
+        assert!(!fires(&v, "STANDARD_TRANSITION_EXPIRED"), "{v:?}");
+        // 2018 never.
+        assert!(!fires(
+            &run(&good(), &ctx(&e, "2027-01-01")),
+            "STANDARD_TRANSITION_EXPIRED"
+        ));
+    }
+
+    #[test]
+    fn iso27001_profile() {
+        let e = env();
+        let mut c = good();
+        c.standard = Some("ISO/IEC 27001:2013".into());
+        c.supplementary_modules = vec![];
+        c.scope = Some("与计算机软件开发相关的信息安全管理活动".into());
+        c.scope_processes = vec!["信息安全管理".into()];
+        c.decision_date = Some("2024-06-01".into());
+        c.issue_date = Some("2024-06-01".into());
+        c.expiry_date = Some("2027-06-01".into());
+        c.surveillance_audits = vec!["2025-05-20".into()];
+        assert_eq!(
+            e.rulebook
+                .profile_for(c.standard.as_deref(), c.certificate_number.as_deref())
+                .name,
+            "iso27001"
+        );
+        // Last valid day 2025-10-31; no supplementary modules asked for.
+        let v = run(&c, &ctx(&e, "2025-10-31"));
+        assert_eq!(v.verdict, Severity::Valid, "{v:?}");
+        let v = run(&c, &ctx(&e, "2025-11-01"));
+        assert_eq!(codes(&v), ["STANDARD_TRANSITION_EXPIRED"]);
+        c.standard = Some("ISO/IEC 27001:2022".into());
+        assert_eq!(run(&c, &ctx(&e, "2025-11-01")).verdict, Severity::Valid);
+        // Its own vague-scope rule: only the bare phrase is vague.
+        c.scope = Some("信息安全管理".into());
+        assert!(fires(&run(&c, &ctx(&e, "2025-11-01")), "SCOPE_VAGUE"));
+    }
+
+    #[test]
+    fn real_practice_profile() {
+        let e = env();
+        let r = real();
+        assert_eq!(
+            e.rulebook
+                .profile_for(r.standard.as_deref(), r.certificate_number.as_deref())
+                .name,
+            "cn_real_practice"
+        );
+        // Expiry = issue + 36 months - 1 day; no auditor, no approval number, no
+        // CNAS, no modules printed: all fine under real practice.
+        assert_eq!(run(&r, &ctx(&e, "2026-03-01")).verdict, Severity::Valid);
+        // 20000-1:2011 ended 2021-09-30 in real practice.
+        let mut old = real();
+        old.standard = Some("ISO/IEC 20000-1:2011".into());
+        assert!(!fires(
+            &run(&old, &ctx(&e, "2021-09-30")),
+            "STANDARD_TRANSITION_EXPIRED"
+        ));
+        assert!(fires(
+            &run(&old, &ctx(&e, "2021-10-01")),
+            "STANDARD_TRANSITION_EXPIRED"
+        ));
+        // Surveillance overdue after 12 months without a notice.
+        let v = run(&r, &ctx(&e, "2026-06-02"));
+        assert_eq!(codes(&v), ["SURVEILLANCE_OVERDUE"], "{v:?}");
+        // The same certificate under the seed profile (select rule switched off).
+        let src = BUNDLED.replacen("enabled = true", "enabled = false", 1);
+        let e2 = Env {
+            rulebook: Rulebook::parse(&src, "edited").unwrap(),
+            registry: Registry::bundled(),
+        };
+        let v = run(&r, &ctx(&e2, "2026-03-01"));
+        assert_eq!(v.verdict, Severity::SuspectedForgery);
+        for code in [
+            "NO_SURVEILLANCE_SECTION",
+            "CERTIFICATE_NUMBER_FORMAT",
+            "MISSING_FIELD",
+            "SUPPLEMENTARY_MODULES_MISSING",
+            "SCOPE_VAGUE",
+        ] {
+            assert!(fires(&v, code), "{code}: {v:?}");
+        }
+    }
+
+    #[test]
+    fn organization_mismatch() {
+        let e = env();
+        let mut x = ctx(&e, "2026-03-01");
+        x.expected_organization = Some("上海另一家公司");
+        let v = run(&good(), &x);
+        assert_eq!(codes(&v), ["ORGANIZATION_MISMATCH"]);
+        assert!(msg(&v, "ORGANIZATION_MISMATCH").contains("上海另一家公司"));
+        // Near misses: traditional script, spaces, full-width brackets alike.
+        let mut c = good();
+        c.organization_name = Some("北京某某科技（集团）有限公司".into());
+        for same in [
+            "北京某某科技(集团)有限公司",
+            "北京 某某 科技 （集團） 有限公司",
+        ] {
+            x.expected_organization = Some(same);
+            assert!(!fires(&run(&c, &x), "ORGANIZATION_MISMATCH"), "{same}");
+        }
+        x.expected_organization = None;
+        assert!(!fires(&run(&c, &x), "ORGANIZATION_MISMATCH"));
+    }
+
+    #[test]
+    fn missing_field_one_per_field() {
+        let e = env();
+        let full = run(&good(), &ctx(&e, "2026-03-01"));
+        assert!(!fires(&full, "MISSING_FIELD"));
+        let c = Certificate {
+            standard: Some("ISO/IEC 20000-1:2018".into()),
+            transition_notice: true,
+            surveillance_section: true,
+            ..Default::default()
+        };
+        let v = run(&c, &ctx(&e, "2026-03-01"));
+        let fields: Vec<&str> = v
+            .findings
+            .iter()
+            .filter(|f| f.code == "MISSING_FIELD")
+            .map(|f| {
+                f.message
+                    .rsplit("(field ")
+                    .next()
+                    .unwrap()
+                    .trim_end_matches(')')
+            })
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "certificate_number",
+                "organization_name",
+                "scope",
+                "certification_body.name",
+                "certification_body.cnca_approval_number",
+                "cnas.mark",
+                "cnas.code",
+                "auditor.name",
+                "auditor.qualification_number",
+                "expiry_date",
+                "decision_or_issue_date"
+            ]
+        );
+        assert_eq!(v.verdict, Severity::NeedsReview);
+        // Each single field, with its name in the message.
+        let mut c = good();
+        c.auditor.as_mut().unwrap().qualification_number = None;
+        let v = run(&c, &ctx(&e, "2026-03-01"));
+        assert_eq!(codes(&v), ["MISSING_FIELD"]);
+        assert!(msg(&v, "MISSING_FIELD").contains("auditor's qualification number"));
+        // The issue date stands in for a missing decision date.
+        let mut c = good();
+        c.decision_date = None;
+        assert!(!fires(&run(&c, &ctx(&e, "2026-03-01")), "MISSING_FIELD"));
+        c.issue_date = None;
+        assert!(msg(&run(&c, &ctx(&e, "2026-03-01")), "MISSING_FIELD").contains("decision date"));
+        // An empty string is missing too.
+        let mut c = good();
+        c.cnas.code = Some(" ".into());
+        assert!(msg(&run(&c, &ctx(&e, "2026-03-01")), "MISSING_FIELD")
+            .contains("CNAS accreditation code"));
+    }
+
+    #[test]
+    fn transition_notice_only_until_the_deadline() {
+        let e = env();
+        let mut c = good();
+        c.transition_notice = false;
+        c.decision_date = Some("2025-03-01".into());
+        c.issue_date = Some("2025-03-01".into());
+        c.expiry_date = Some("2028-03-01".into());
+        let v = run(&c, &ctx(&e, "2025-12-31"));
+        assert!(
+            msg(&v, "MISSING_FIELD").contains("transition_notice"),
+            "{v:?}"
+        );
+        let v = run(&c, &ctx(&e, "2026-01-01"));
+        assert!(!fires(&v, "MISSING_FIELD"), "{v:?}");
+    }
+
+    #[test]
+    fn certificate_number_format() {
+        let e = env();
+        let mut c = good();
+        c.certificate_number = Some("CQC001202500ITS1".into()); // 16 characters
+        let v = run(&c, &ctx(&e, "2026-03-01"));
+        assert_eq!(codes(&v), ["CERTIFICATE_NUMBER_FORMAT"]);
+        assert!(msg(&v, "CERTIFICATE_NUMBER_FORMAT").contains("16 characters"));
+        c.certificate_number = Some("CQC001202500ITS012".into()); // 18
+        assert!(fires(
+            &run(&c, &ctx(&e, "2026-03-01")),
+            "CERTIFICATE_NUMBER_FORMAT"
+        ));
+        c.certificate_number = Some("CQC001202500ITS01".into()); // 17
+        assert!(!fires(
+            &run(&c, &ctx(&e, "2026-03-01")),
+            "CERTIFICATE_NUMBER_FORMAT"
+        ));
+        // Real practice: the real pattern.
+        let mut r = real();
+        assert!(!fires(
+            &run(&r, &ctx(&e, "2026-03-01")),
+            "CERTIFICATE_NUMBER_FORMAT"
+        ));
+        r.certificate_number = Some("00225ITS10097R1S/12".into());
+        // Does not match the select rule any more: seed profile, 19 characters.
+        assert!(fires(
+            &run(&r, &ctx(&e, "2026-03-01")),
+            "CERTIFICATE_NUMBER_FORMAT"
+        ));
+    }
+
+    #[test]
+    fn uscc_checksum() {
+        let e = env();
+        let mut c = good();
+        c.unified_social_credit_code = Some("91371323760038087N".into());
+        let v = run(&c, &ctx(&e, "2026-03-01"));
+        assert_eq!(codes(&v), ["USCC_CHECKSUM"]);
+        assert!(msg(&v, "USCC_CHECKSUM").contains("'M'"));
+        c.unified_social_credit_code = Some("9137132376003808".into());
+        assert!(msg(&run(&c, &ctx(&e, "2026-03-01")), "USCC_CHECKSUM").contains("16 characters"));
+        c.unified_social_credit_code = Some("9137132376003808IM".into());
+        assert!(msg(&run(&c, &ctx(&e, "2026-03-01")), "USCC_CHECKSUM").contains("'I'"));
+        c.unified_social_credit_code = None;
+        assert!(!fires(&run(&c, &ctx(&e, "2026-03-01")), "USCC_CHECKSUM"));
+    }
+
+    #[test]
+    fn surveillance_overdue_boundaries() {
+        let e = env();
+        let c = good(); // decision 2025-06-01, no audits
+                        // Exactly 12 months old: not over.
+        assert!(!fires(
+            &run(&c, &ctx(&e, "2026-06-01")),
+            "SURVEILLANCE_OVERDUE"
+        ));
+        let v = run(&c, &ctx(&e, "2026-06-02"));
+        assert_eq!(codes(&v), ["SURVEILLANCE_OVERDUE"]);
+        assert!(msg(&v, "SURVEILLANCE_OVERDUE").contains("decision date 2025-06-01"));
+        assert_eq!(v.verdict, Severity::NeedsReview);
+        // An audit exactly at as-of - 12 months counts; one day earlier does not.
+        let mut c2 = c.clone();
+        c2.surveillance_audits = vec!["2025-06-02".into()];
+        assert!(!fires(
+            &run(&c2, &ctx(&e, "2026-06-02")),
+            "SURVEILLANCE_OVERDUE"
+        ));
+        c2.surveillance_audits = vec!["2025-06-01".into()];
+        assert!(
+            msg(&run(&c2, &ctx(&e, "2026-06-02")), "SURVEILLANCE_OVERDUE").contains("2025-06-01")
+        );
+        // An audit after the as-of date does not count.
+        c2.surveillance_audits = vec!["2026-06-03".into()];
+        assert!(fires(
+            &run(&c2, &ctx(&e, "2026-06-02")),
+            "SURVEILLANCE_OVERDUE"
+        ));
+        // Not with NO_SURVEILLANCE_SECTION or EXPIRED.
+        let mut c3 = c.clone();
+        c3.surveillance_section = false;
+        let v = run(&c3, &ctx(&e, "2026-06-02"));
+        assert_eq!(codes(&v), ["NO_SURVEILLANCE_SECTION"]);
+        let v = run(&c, &ctx(&e, "2028-06-02"));
+        assert_eq!(codes(&v), ["EXPIRED"]);
+        // Issue date when no decision date.
+        let mut c4 = c.clone();
+        c4.decision_date = None;
+        assert!(
+            msg(&run(&c4, &ctx(&e, "2026-06-02")), "SURVEILLANCE_OVERDUE")
+                .contains("issue date 2025-06-01")
+        );
+    }
+
+    #[test]
+    fn low_confidence_on_ocr_only() {
+        let e = env();
+        let ev = |conf: f32| Evidence {
+            page: 1,
+            bbox: [0, 0, 10, 10],
+            confidence: conf,
+        };
+        let mut evidence = BTreeMap::new();
+        evidence.insert("certificate_number".to_string(), ev(42.0));
+        evidence.insert("expiry_date".to_string(), ev(60.0));
+        evidence.insert("address".to_string(), ev(10.0)); // no rule depends on it
+        let mut x = ctx(&e, "2026-03-01");
+        x.ocr = true;
+        let v = validate(&good(), &evidence, &x);
+        assert_eq!(codes(&v), ["LOW_CONFIDENCE"], "{v:?}");
+        assert!(
+            msg(&v, "LOW_CONFIDENCE").contains("certificate_number")
+                && msg(&v, "LOW_CONFIDENCE").contains("42")
+        );
+        x.ocr = false;
+        assert!(!fires(&validate(&good(), &evidence, &x), "LOW_CONFIDENCE"));
+    }
+
+    #[test]
+    fn supplementary_modules_missing() {
+        let e = env();
+        let mut c = good();
+        c.supplementary_modules = vec!["组织环境".into(), "服务组合管理".into(), "知识管理".into()];
+        let v = run(&c, &ctx(&e, "2026-03-01"));
+        assert_eq!(codes(&v), ["SUPPLEMENTARY_MODULES_MISSING"]);
+        assert!(msg(&v, "SUPPLEMENTARY_MODULES_MISSING").contains("数字化运维看板"));
+        assert_eq!(v.verdict, Severity::Limited);
+        // 2018 only: a 2011 certificate before the deadline is not asked for modules.
+        c.standard = Some("ISO/IEC 20000-1:2011".into());
+        c.supplementary_modules = vec![];
+        assert!(!fires(
+            &run(&c, &ctx(&e, "2025-12-31")),
+            "SUPPLEMENTARY_MODULES_MISSING"
+        ));
+        // Traditional script counts.
+        let mut c = good();
+        c.supplementary_modules = vec![
+            "組織環境".into(),
+            "服務組合管理".into(),
+            "數字化運維看板".into(),
+            "知識管理".into(),
+        ];
+        assert!(!fires(
+            &run(&c, &ctx(&e, "2026-03-01")),
+            "SUPPLEMENTARY_MODULES_MISSING"
+        ));
+    }
+
+    #[test]
+    fn edited_rulebook_changes_the_verdict() {
+        let mut c = good();
+        c.supplementary_modules.pop();
+        let e = env();
+        assert_eq!(run(&c, &ctx(&e, "2026-03-01")).verdict, Severity::Limited);
+        let src = BUNDLED.replacen(
+            "SUPPLEMENTARY_MODULES_MISSING = \"limited\"",
+            "SUPPLEMENTARY_MODULES_MISSING = \"needs_review\"",
+            1,
+        );
+        let e2 = Env {
+            rulebook: Rulebook::parse(&src, "edited").unwrap(),
+            registry: Registry::bundled(),
+        };
+        assert_eq!(
+            run(&c, &ctx(&e2, "2026-03-01")).verdict,
+            Severity::NeedsReview
+        );
+        // Switched off.
+        let src = BUNDLED.replacen(
+            "SUPPLEMENTARY_MODULES_MISSING = \"limited\"",
+            "SUPPLEMENTARY_MODULES_MISSING = \"off\"",
+            1,
+        );
+        let e3 = Env {
+            rulebook: Rulebook::parse(&src, "edited").unwrap(),
+            registry: Registry::bundled(),
+        };
+        assert_eq!(run(&c, &ctx(&e3, "2026-03-01")).verdict, Severity::Valid);
+        // Validity years: 3 years 1 day passes with max_years = 4.
+        let mut c = good();
+        c.expiry_date = Some("2028-06-02".into());
+        assert_eq!(
+            run(&c, &ctx(&e, "2026-03-01")).verdict,
+            Severity::SuspectedForgery
+        );
+        let src = BUNDLED.replacen("max_years = 3", "max_years = 4", 1);
+        let e4 = Env {
+            rulebook: Rulebook::parse(&src, "edited").unwrap(),
+            registry: Registry::bundled(),
+        };
+        assert_eq!(run(&c, &ctx(&e4, "2026-03-01")).verdict, Severity::Valid);
+        // Transition date moved.
+        let mut c = good();
+        c.standard = Some("ISO/IEC 20000-1:2011".into());
+        let src = BUNDLED.replacen("invalid_from = 2026-01-01", "invalid_from = 2027-01-01", 1);
+        let e5 = Env {
+            rulebook: Rulebook::parse(&src, "edited").unwrap(),
+            registry: Registry::bundled(),
+        };
+        assert!(fires(
+            &run(&c, &ctx(&e, "2026-03-01")),
+            "STANDARD_TRANSITION_EXPIRED"
+        ));
+        assert!(!fires(
+            &run(&c, &ctx(&e5, "2026-03-01")),
+            "STANDARD_TRANSITION_EXPIRED"
+        ));
+    }
+
+    fn record(input: &str, number: &str, org: &str) -> Record {
+        let e = env();
+        let mut c = good();
+        c.certificate_number = Some(number.into());
+        c.organization_name = Some(org.into());
+        let validation = Some(run(&c, &ctx(&e, "2026-03-01")));
+        Record {
+            schema_version: SCHEMA_VERSION,
+            input: input.into(),
+            sha256: None,
+            pages: vec![1],
+            status: Status::Certificate,
+            error: None,
+            text_source: None,
+            ocr_confidence: None,
+            certificate: Some(c),
+            evidence: BTreeMap::new(),
+            validation,
+        }
+    }
+
+    #[test]
+    fn duplicates_across_organisations() {
+        let rb = Rulebook::bundled();
+        let mut recs = vec![
+            record("a.pdf", "CQC001202500ITS01", "北京某某科技有限公司"),
+            record("b.pdf", "CQC001202500ITS01", "上海另一家公司"),
+            record("c.png", "CQC001202500ITS01", "北京 某某 科技 有限公司"), // same org as a.pdf
+            record("d.pdf", "CQC001202500ITS02", "北京某某科技有限公司"),
+            record("e.pdf", "CQC001202500ITS02", "北京某某科技有限公司"), // same org twice: no duplicate
+        ];
+        let claimed = rb_mark(&mut recs, &rb);
+        assert_eq!(
+            claimed,
+            vec![(
+                "CQC001202500ITS01".to_string(),
+                vec![
+                    "北京某某科技有限公司".to_string(),
+                    "上海另一家公司".to_string()
+                ]
+            )]
+        );
+        for r in &recs[..3] {
+            let v = r.validation.as_ref().unwrap();
+            assert_eq!(v.verdict, Severity::SuspectedForgery, "{}", r.input);
+            assert_eq!(v.findings.iter().filter(|f| f.code == DUPLICATE).count(), 1);
+        }
+        let m = msg(recs[0].validation.as_ref().unwrap(), DUPLICATE);
+        assert!(
+            m.contains("b.pdf") && m.contains("上海另一家公司") && !m.contains("c.png"),
+            "{m}"
+        );
+        let m = msg(recs[1].validation.as_ref().unwrap(), DUPLICATE);
+        assert!(m.contains("a.pdf") && m.contains("c.png"), "{m}");
+        for r in &recs[3..] {
+            assert_eq!(
+                r.validation.as_ref().unwrap().verdict,
+                Severity::Valid,
+                "{}",
+                r.input
+            );
+        }
+        // Idempotent.
+        let before = recs.clone();
+        let again = rb_mark(&mut recs, &rb);
+        assert_eq!(recs, before);
+        assert_eq!(again, claimed);
+        // A group that stops being one (a resumed run re-reads a corrected line) is cleared.
+        recs[1].certificate.as_mut().unwrap().organization_name =
+            Some("北京某某科技有限公司".into());
+        assert!(rb_mark(&mut recs, &rb).is_empty());
+        assert!(recs
+            .iter()
+            .all(|r| r.validation.as_ref().unwrap().verdict == Severity::Valid));
+    }
+
+    fn rb_mark(recs: &mut [Record], rb: &Rulebook) -> Vec<(String, Vec<String>)> {
+        mark_duplicates(recs, rb)
+    }
+
+    #[test]
+    fn duplicates_skip_unreadable_organisations_and_other_lines() {
+        let rb = Rulebook::bundled();
+        let mut no_org = record("x.pdf", "CQC001202500ITS01", "北京某某科技有限公司");
+        no_org.certificate.as_mut().unwrap().organization_name = None;
+        let mut err = Record::error(
+            "bad.pdf",
+            None,
+            crate::error::DocError::new(crate::error::ErrorCode::Corrupt, "x"),
+        );
+        err.validation = None;
+        let mut recs = vec![
+            no_org,
+            record("a.pdf", "CQC001202500ITS01", "北京某某科技有限公司"),
+            err,
+        ];
+        assert!(mark_duplicates(&mut recs, &rb).is_empty());
+        assert!(!fires(recs[0].validation.as_ref().unwrap(), DUPLICATE));
+        recs.push(record("b.pdf", "CQC001202500ITS01", "上海另一家公司"));
+        assert_eq!(mark_duplicates(&mut recs, &rb).len(), 1);
+        // The unreadable-organisation record is flagged too: the group holds two organisations.
+        assert!(fires(recs[0].validation.as_ref().unwrap(), DUPLICATE));
+        assert!(recs[2].validation.is_none());
+    }
+
+    #[test]
+    fn span_texts() {
+        assert_eq!(
+            span_text(d("2026-02-28"), d("2029-06-30")),
+            "3 years 4 months 2 days"
+        );
+        assert_eq!(span_text(d("2026-02-28"), d("2029-03-01")), "3 years 1 day");
+        assert_eq!(span_text(d("2025-01-31"), d("2025-02-28")), "1 month");
+        assert_eq!(span_text(d("2025-01-15"), d("2025-02-14")), "30 days");
+        assert_eq!(span_text(d("2025-01-01"), d("2026-01-01")), "1 year");
+        assert_eq!(span_text(d("2025-01-01"), d("2025-01-01")), "0 days");
+    }
+}
