@@ -122,7 +122,9 @@ pub fn classify(text: &str) -> PageKind {
         - 2 * letter as i32;
     let standard =
         lower.contains("iso") || compact.contains("GB/T") || compact.contains("管理体系");
-    if signals >= 3 && standard {
+    // Two signals with a standard: a garbled title or label must not lose a
+    // certificate (triage errs towards reading).
+    if signals >= 2 && standard {
         return PageKind::Certificate;
     }
     let annex = count(

@@ -147,15 +147,15 @@ const L_ISSUE: &str = r"(?i)(发证日期|發證日期|颁证日期|頒證日期
 const L_EXPIRY: &str = r"(?i)(有效期至|有效期限至|有效期截止|证书有效期|證書有效期|有效期限|有\s*效\s*期|到期日期|失效日期|Valid\s+(?:until|till|through|to)|Expiry\s+Date|Date\s+of\s+Expiry|Expiration\s+Date|Expires?\s+on|Validity(?:\s+Period)?)";
 const L_INITIAL: &str = r"(?i)(初次发证日期|初次發證日期|首次发证日期|首次發證日期|初次认证日期|初次認證日期|初次驗證日期|首次认证日期|Initial\s+(?:Certification|Registration|Issue)\s+Date|Date\s+of\s+Initial\s+(?:Certification|Registration|Issue)|Original\s+(?:Certification|Issue)\s+Date|First\s+Issue(?:\s+Date)?)";
 const L_DECISION: &str = r"(?i)(认证决定日期|認證決定日期|驗證決定日期|决定日期|決定日期|Certification\s+Decision\s+Date|Decision\s+Date|Date\s+of\s+(?:Certification\s+)?Decision)";
-const L_AUDITOR: &str = r"(?i)(审核组长|審核組長|审核员|審核員|Lead\s+Auditor|Auditor)";
-const L_QUAL: &str = r"(?i)(资格编号|資格編號|注册证书号|注册资格号|执业证书号|审核员编号|Qualification\s+(?:No|Number)\.?|Registration\s+No\.?\s+of\s+Auditor|CCAA\s*(?:No\.?)?)";
+const L_AUDITOR: &str = r"(?i)(审核组长|審核組長|主导审核员|主導稽核員|主導審核員|稽核員|审核员|審核員|Lead\s+Auditor|Auditor)";
+const L_QUAL: &str = r"(?i)(资格编号|資格編號|资格证书编号|資格證書編號|證照號碼|注册证书号|注册资格号|执业证书号|审核员编号|Qualification\s+(?:No|Number)\.?|Registration\s+No\.?\s+of\s+Auditor|CCAA\s*(?:No\.?)?)";
 
 /// Labels that end a running value (a scope or address spilling over lines).
 fn any_label() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     rx(
         &R,
-        &[L_CERT_NO, L_USCC, L_ADDR, L_BODY, L_ISSUE, L_EXPIRY, L_INITIAL, L_DECISION, L_AUDITOR, r"(认证标准|認證標準|认证依据|認證依據|审核依据|審核依據|管理体系符合|符合标准|符合\s*[:：]|認證標準|Which\s+is\s+in\s+conformity|conforms?\s+to|is\s+in\s+compliance|标准|標準|Standard)"]
+        &[L_CERT_NO, L_USCC, L_ADDR, L_BODY, L_ISSUE, L_EXPIRY, L_INITIAL, L_DECISION, L_AUDITOR, r"(年度监督审核记录|年度監督審核記錄|监督审核记录|監督審核記錄|Surveillance\s+Audit\s+Record|认证标准|認證標準|认证依据|認證依據|审核依据|審核依據|管理体系符合|符合标准|符合\s*[:：]|認證標準|Which\s+is\s+in\s+conformity|conforms?\s+to|is\s+in\s+compliance|标准|標準|Standard)"]
             .join("|"),
     )
 }
@@ -169,10 +169,36 @@ fn strip_lead(s: &str) -> &str {
         r"^[\s:：;；,，.。·|]*(?:(?i:[A-Za-z][A-Za-z .'/()]{0,40}?)\s*[:：]\s*)?",
     );
     let s2 = r.find(s).map(|m| &s[m.end()..]).unwrap_or(s);
-    s2.trim_start_matches(|c: char| c.is_whitespace() || ":：;；,，.。|".contains(c))
+    let s2 = s2.trim_start_matches(|c: char| c.is_whitespace() || ":：;；,，.。|".contains(c));
+    // The English half of a bilingual label printed without a colon:
+    // "证书编号Certificate No. CN…", "审核组长Lead Auditor王伟".
+    static EN: OnceLock<Regex> = OnceLock::new();
+    let en = rx(
+        &EN,
+        r"^(?i)(?:certificate\s*(?:no|number|registration\s*no)\.?|registration\s*(?:no|number)\.?|cert\.?\s*no\.?|lead\s+auditor|auditor|qualification\s*(?:no|number)\.?|organi[sz]ation(?:\s*name)?|name\s+of\s+(?:the\s+)?organi[sz]ation|company\s*name|(?:registered\s+|registration\s+)?address|date\s+of\s+issue|issue\s+date|expiry\s+date|valid\s+until|validity|decision\s+date|initial\s+(?:certification|issue)\s+date|scope|certification\s+body|standard)(?-u:\b)\s*[:：.]?\s*",
+    );
+    match en.find(s2) {
+        Some(m) => &s2[m.end()..],
+        None => s2,
+    }
 }
 
 fn trim_value(s: &str) -> String {
+    // A leading bracket group without a Chinese character is a misread mark: "（@）中林…".
+    let s = s.trim_start();
+    let s = match s
+        .strip_prefix(['（', '('])
+        .and_then(|r| r.split_once(['）', ')']))
+    {
+        Some((inner, rest))
+            if !inner.chars().any(is_cjk)
+                && inner.chars().count() <= 4
+                && rest.starts_with(is_cjk) =>
+        {
+            rest
+        }
+        _ => s,
+    };
     let t = s
         .trim()
         .trim_matches(|c: char| c.is_whitespace() || ":：;；,，。|_\"'“”‘’`「」*·-—".contains(c));
@@ -183,9 +209,9 @@ fn trim_value(s: &str) -> String {
 fn strip_english_label(s: &str) -> &str {
     let latin: String = s
         .chars()
-        .take_while(|c| c.is_ascii_alphabetic() || *c == ' ' || *c == '.')
+        .take_while(|c| c.is_ascii_alphabetic() || " .-—:|".contains(*c))
         .collect();
-    let rest = &s[latin.len()..];
+    let rest = s[latin.len()..].trim_start();
     let words = [
         "organization",
         "organisation",
@@ -197,12 +223,14 @@ fn strip_english_label(s: &str) -> &str {
         "no",
         "number",
     ];
-    let lw = latin.trim().to_lowercase();
-    if !lw.is_empty()
+    let lw = latin.to_lowercase();
+    let lw: String = lw
+        .chars()
+        .map(|c| if c.is_ascii_alphabetic() { c } else { ' ' })
+        .collect();
+    if !lw.trim().is_empty()
         && rest.starts_with(|c: char| is_cjk(c))
-        && lw
-            .split_whitespace()
-            .all(|w| words.contains(&w.trim_end_matches('.')))
+        && lw.split_whitespace().all(|w| words.contains(&w))
     {
         rest
     } else {
@@ -344,7 +372,17 @@ fn cut_at_label(s: &str) -> &str {
 /// digits, '-' and '/', possibly split by OCR into several tokens.
 pub fn code_token(s: &str) -> Option<String> {
     let mut out = String::new();
-    for tok in s.split_whitespace() {
+    // A certificate number has digits: leading words of letters only (an
+    // English label such as "CERTIFICATE NUMBER") are not part of it.
+    let toks: Vec<&str> = s.split_whitespace().collect();
+    let skip = toks
+        .iter()
+        .take_while(|t| {
+            let t = t.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+            t.len() >= 4 && t.chars().all(|c| c.is_ascii_alphabetic()) || t.is_empty()
+        })
+        .count();
+    for tok in toks.into_iter().skip(skip) {
         let t = tok.trim_matches(|c: char| ",;，；。".contains(c));
         let ok = !t.is_empty()
             && t.chars()
@@ -383,11 +421,34 @@ fn name_value(s: &str) -> Option<String> {
     Some(fullwidth_brackets(&v))
 }
 
+/// Chinese text prints full-width punctuation; OCR often gives the ASCII
+/// forms (or look-alikes such as 〈 for （). In a value with Chinese
+/// characters they are made full-width; in English values they stay.
 fn fullwidth_brackets(s: &str) -> String {
     if !s.chars().any(is_cjk) {
         return s.to_string();
     }
-    s.replace('(', "（").replace(')', "）")
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
+        let next = chars.get(i + 1).copied();
+        let cjk_near = prev.map(is_cjk).unwrap_or(false) || next.map(is_cjk).unwrap_or(false);
+        // Keep "V2.9", "1:2018" and the like: a separator between ASCII
+        // characters is ASCII.
+        let ascii_both = prev.map(|p| p.is_ascii_alphanumeric()).unwrap_or(false)
+            && next.map(|n| n.is_ascii_alphanumeric()).unwrap_or(false);
+        out.push(match c {
+            '(' | '〈' => '（',
+            ')' | '〉' => '）',
+            ',' if cjk_near && !ascii_both => '，',
+            ':' if cjk_near && !ascii_both => '：',
+            ';' if cjk_near && !ascii_both => '；',
+            c => c,
+        });
+    }
+    // "版本: V2.9" read with a space after an ASCII colon.
+    out.replace("： ", "：")
 }
 
 fn has_cjk(s: &str) -> bool {
@@ -469,9 +530,11 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
                         .find_map(|k| {
                             let (v, _) =
                                 crate::repair::repair_to_pattern(&run[k..], ctx.number_patterns);
+                            // Only a specific pattern: "any 17 characters" would take
+                            // a credit code or a phone number for the number.
                             ctx.number_patterns
                                 .iter()
-                                .any(|p| p.is_match(&v))
+                                .any(|p| !crate::repair::is_loose(p) && p.is_match(&v))
                                 .then(|| (v.clone(), doc.evidence(i, &v)))
                         })
                 })
@@ -661,7 +724,7 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
     // CNCA approval number and CNAS code.
     let cnca = rx(
         &CNCA,
-        r"(?i)CN[CG]A\s*[-—–_~:.：]?\s*R\s*(F?)\s*[-—–_~:.：]\s*([0-9OIlSZB]{4})\s*[-—–_~:.：]\s*([0-9OIlSZB]{2,3})",
+        r"(?i)[CSG]\s?N\s?[CGO0]\s?A\s*[-—–_~:.：]?\s*R\s*(F?)\s*[-—–_~:.：]?\s*([0-9OIlSZB]{4})\s*[-—–_~:.：]\s*([0-9OIlSZB]{2,3})\b",
     );
     if let Some((i, cap)) = doc
         .lines
@@ -708,8 +771,18 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
     c.iaf_mark = full.contains("IAF") || full_s.contains("国际认可论坛");
 
     // Auditor and qualification number.
+    let qual_label = rx(&QUAL, L_QUAL);
     let auditor_name = doc.labeled(rx(&AUDITOR, L_AUDITOR), |s| {
+        let s = match qual_label.find(s) {
+            Some(m) => &s[..m.start()],
+            None => s,
+        };
         let v = trim_value(cut_at_label(s));
+        // Quotes and marks OCR leaves between the name and the next label.
+        let v: String = v
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '·' || *c == '.')
+            .collect();
         let v: String = v
             .split(|c: char| c.is_ascii_digit() || c == '(' || c == '（')
             .next()
@@ -719,9 +792,7 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
         let v = squeeze_cjk_spaces(&v);
         (v.chars().count() >= 2 && v.chars().count() <= 30).then_some(v)
     });
-    let qual = doc.labeled(rx(&QUAL, L_QUAL), |s| {
-        code_token(&to_half_width(s).to_uppercase())
-    });
+    let qual = doc.labeled(qual_label, |s| code_token(&to_half_width(s).to_uppercase()));
     if auditor_name.is_some() || qual.is_some() {
         if let Some((_, e)) = &auditor_name {
             ev.insert("auditor.name".into(), e.clone());
@@ -843,8 +914,15 @@ fn running_value<'a>(doc: &Doc<'a>, label: &Regex) -> Option<(String, Evidence, 
             {
                 break;
             }
-            parts.push(t.to_string());
+            let cut = cut_at_label(t).trim();
+            if cut.is_empty() {
+                break;
+            }
+            parts.push(cut.to_string());
             last = j;
+            if cut.len() < t.len() {
+                break;
+            }
         }
         if parts.is_empty() {
             continue;
@@ -879,7 +957,16 @@ fn surveillance_dates(doc: &Doc) -> Vec<String> {
             inside = true;
             continue;
         }
-        if inside {
+        let other_date_label = [L_ISSUE, L_EXPIRY, L_INITIAL, L_DECISION]
+            .iter()
+            .any(|p| Regex::new(p).map(|r| r.is_match(&l.text)).unwrap_or(false));
+        // A deadline printed under the record table is no audit.
+        let ts = to_simplified(&l.text).to_lowercase();
+        let deadline = ts.contains("转换")
+            || ts.contains("过渡")
+            || ts.contains("transition")
+            || ts.contains("截止");
+        if inside && !other_date_label && !deadline {
             for d in find_dates(&l.text) {
                 let s = d.2.format("%Y-%m-%d").to_string();
                 if !out.contains(&s) {

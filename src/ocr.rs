@@ -35,6 +35,28 @@ pub const TRADITIONAL_SHARE: f32 = 0.04;
 /// model only outputs simplified characters.
 pub const REREAD_BELOW_CONF: f32 = 80.0;
 
+/// Marks of a certificate from Taiwan, Hong Kong or Macao as they come out of
+/// the simplified-Chinese model (which prints every character simplified):
+/// Taiwan's 验证 for certification, place names, ROC years, TAF/HKAS.
+pub fn regional_traditional_marks(text: &str) -> bool {
+    let s: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    [
+        "验证",
+        "香港",
+        "台湾",
+        "台北",
+        "臺",
+        "澳门",
+        "中华民国",
+        "民国",
+        "财团法人",
+        "TAF",
+        "HKAS",
+    ]
+    .iter()
+    .any(|m| s.contains(m))
+}
+
 /// Share of CJK characters that traditional-to-simplified conversion changes.
 pub fn traditional_share(text: &str) -> f32 {
     let cjk: Vec<char> = text
@@ -54,10 +76,8 @@ pub fn traditional_share(text: &str) -> f32 {
     changed as f32 / cjk.len() as f32
 }
 
-/// Longest side of the page image handed to Tesseract (about A4 at 300 dpi).
-const TARGET_LONG_SIDE: u32 = 3508;
-/// Pages whose longest side is below this are upscaled (150-200 dpi scans).
-const MIN_LONG_SIDE: u32 = 2400;
+/// Default longest side of the page image handed to Tesseract (about A4 at 300 dpi).
+pub const DEFAULT_LONG_SIDE: u32 = 3508;
 
 /// A Tesseract engine. Not `Sync`: one per worker thread or process.
 pub struct Engine {
@@ -104,6 +124,8 @@ impl Engine {
             };
             e.set_var("preserve_interword_spaces", "1");
             e.set_var("user_defined_dpi", "300");
+            // Tesseract's own chatter ("Detected 103 diacritics") would flood stderr.
+            e.set_var("debug_file", "/dev/null");
             Ok(e)
         }
     }
@@ -288,7 +310,7 @@ pub struct Prepared {
 
 /// Grey image for OCR: the red channel (red seals and red backgrounds vanish,
 /// black text stays), scaled so that the longest side is near A4 at 300 dpi.
-pub fn prepare(img: &DynamicImage) -> Prepared {
+pub fn prepare(img: &DynamicImage, target_long_side: u32) -> Prepared {
     let gray: GrayImage = match img {
         DynamicImage::ImageLuma8(g) => g.clone(),
         other => {
@@ -299,10 +321,10 @@ pub fn prepare(img: &DynamicImage) -> Prepared {
         }
     };
     let long = gray.width().max(gray.height()).max(1);
-    let scale = if long > TARGET_LONG_SIDE + TARGET_LONG_SIDE / 4 {
-        TARGET_LONG_SIDE as f32 / long as f32
-    } else if long < MIN_LONG_SIDE {
-        (TARGET_LONG_SIDE as f32 / long as f32).min(3.0)
+    let target = target_long_side.max(500);
+    // Within about -30 %..+25 % of the target a page is read as it is.
+    let scale = if long > target + target / 4 || long < target * 2 / 3 {
+        (target as f32 / long as f32).min(3.0)
     } else {
         1.0
     };
@@ -326,6 +348,10 @@ pub fn rotate_cw(img: &GrayImage, deg: u32) -> GrayImage {
     }
 }
 
+/// Mean word confidence under which a page is also tried turned by 90, 180
+/// and 270 degrees.
+pub const RETRY_TURNS_BELOW_CONF: f32 = 50.0;
+
 /// Settings of the OCR stage.
 #[derive(Debug, Clone)]
 pub struct OcrOptions {
@@ -333,6 +359,8 @@ pub struct OcrOptions {
     pub page_deadline_ms: u32,
     /// Detect and undo 90/180/270-degree turns.
     pub detect_orientation: bool,
+    /// Longest side, in pixels, pages are scaled to for recognition.
+    pub long_side: u32,
 }
 
 impl Default for OcrOptions {
@@ -340,6 +368,7 @@ impl Default for OcrOptions {
         OcrOptions {
             page_deadline_ms: 120_000,
             detect_orientation: true,
+            long_side: DEFAULT_LONG_SIDE,
         }
     }
 }
@@ -353,7 +382,7 @@ pub fn read_page(
     number: u32,
     opts: &OcrOptions,
 ) -> Result<PageText, DocError> {
-    let prepared = prepare(img);
+    let prepared = prepare(img, opts.long_side);
     let mut gray = prepared.gray;
     if let (true, Some(osd_engine)) = (opts.detect_orientation, osd) {
         // OSD on a half-size copy: as reliable and several times cheaper.
@@ -375,7 +404,40 @@ pub fn read_page(
             }
         }
     }
-    let (mut lines, mean_conf) = engine.recognize(&gray, Psm::Auto, opts.page_deadline_ms)?;
+    let (mut lines, mut mean_conf) = engine.recognize(&gray, Psm::Auto, opts.page_deadline_ms)?;
+    // A reading this poor may be a turned page OSD missed (degraded scans):
+    // try the other three turns on a small copy and keep a clearly better one.
+    if opts.detect_orientation && mean_conf.unwrap_or(0.0) < RETRY_TURNS_BELOW_CONF {
+        let f = 1400.0 / gray.width().max(gray.height()).max(1) as f32;
+        let small = if f < 1.0 {
+            imageops::resize(
+                &gray,
+                ((gray.width() as f32 * f) as u32).max(1),
+                ((gray.height() as f32 * f) as u32).max(1),
+                imageops::FilterType::Triangle,
+            )
+        } else {
+            gray.clone()
+        };
+        let base = engine
+            .recognize(&small, Psm::Auto, opts.page_deadline_ms)?
+            .1
+            .unwrap_or(0.0);
+        let mut best = (0u32, base);
+        for deg in [90, 180, 270] {
+            let c = engine
+                .recognize(&rotate_cw(&small, deg), Psm::Auto, opts.page_deadline_ms)?
+                .1
+                .unwrap_or(0.0);
+            if c > best.1 + 15.0 {
+                best = (deg, c);
+            }
+        }
+        if best.0 != 0 {
+            gray = rotate_cw(&gray, best.0);
+            (lines, mean_conf) = engine.recognize(&gray, Psm::Auto, opts.page_deadline_ms)?;
+        }
+    }
     let s = prepared.scale;
     if (s - 1.0).abs() > 0.01 {
         for l in &mut lines {
@@ -427,7 +489,7 @@ mod tests {
                 rgb.put_pixel(x + 100, y + 100, image::Rgb([0, 0, 0])); // text black
             }
         }
-        let p = prepare(&DynamicImage::ImageRgb8(rgb));
+        let p = prepare(&DynamicImage::ImageRgb8(rgb), DEFAULT_LONG_SIDE);
         assert!(p.scale > 2.0);
         let s = p.scale;
         let px = |x: u32, y: u32| {

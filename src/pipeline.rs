@@ -28,6 +28,11 @@ pub struct Settings {
     pub traditional_langs: String,
     pub page_deadline_ms: u32,
     pub detect_orientation: bool,
+    /// Longest side pages are scaled to for OCR.
+    pub ocr_long_side: u32,
+    /// Read the image pages of multi-page documents cheaply first and at full
+    /// resolution only where they may be certificates.
+    pub triage: bool,
     /// `--rules` (else the bundled rulebook).
     pub rules: Option<std::path::PathBuf>,
     /// `--registry` (else the bundled snapshot).
@@ -133,7 +138,9 @@ impl Worker {
     ) -> Result<PageText, DocError> {
         let (engine, osd) = self.engines()?;
         let first = ocr::read_page(engine, osd, img, number, opts)?;
-        let suspect = ocr::traditional_share(&first.text()) >= ocr::TRADITIONAL_SHARE
+        let text = first.text();
+        let suspect = ocr::traditional_share(&text) >= ocr::TRADITIONAL_SHARE
+            || ocr::regional_traditional_marks(&text)
             || first.mean_conf.unwrap_or(0.0) < ocr::REREAD_BELOW_CONF;
         if self.settings.traditional_langs.is_empty() || !suspect {
             return Ok(first);
@@ -159,25 +166,76 @@ impl Worker {
         doc: &Document,
         progress: &mut dyn FnMut(u32, u32),
     ) -> Result<Vec<PageText>, DocError> {
+        let all: Vec<usize> = (0..doc.page_count()).collect();
+        self.read_pages_of(doc, &all, progress)
+    }
+
+    /// Reads the pages `indices` (0-based) of a document; `progress(done,
+    /// total)` counts within `indices`.
+    pub fn read_pages_of(
+        &mut self,
+        doc: &Document,
+        indices: &[usize],
+        progress: &mut dyn FnMut(u32, u32),
+    ) -> Result<Vec<PageText>, DocError> {
         let n = doc.page_count();
-        let mut pages = Vec::with_capacity(n);
+        let mut pages = Vec::with_capacity(indices.len());
         let opts = OcrOptions {
             page_deadline_ms: self.settings.page_deadline_ms,
             detect_orientation: self.settings.detect_orientation,
+            long_side: self.settings.ocr_long_side,
         };
-        for i in 0..n {
+        // Triage of multi-page documents: a cheap reading at low resolution
+        // first; full-resolution OCR only for pages that may matter.
+        let triage = n > 1 && self.settings.triage;
+        let small = OcrOptions {
+            long_side: TRIAGE_LONG_SIDE,
+            ..opts.clone()
+        };
+        for (k, &i) in indices.iter().enumerate() {
             let number = i as u32 + 1;
             let page = match doc.page(i)? {
                 LoadedPage::Text(mut t) => {
                     t.number = number;
                     t
                 }
+                LoadedPage::Image(img) if triage => {
+                    let (engine, osd) = self.engines()?;
+                    let t0 = std::time::Instant::now();
+                    let cheap = ocr::read_page(engine, osd, &img, number, &small)?;
+                    let full = needs_full_reading(&cheap);
+                    if std::env::var_os("CERTSCAN_DEBUG").is_some() {
+                        eprintln!(
+                            "page {number}: triage {:.2} s, conf {:?}, kind {:?}, full reading: {full}",
+                            t0.elapsed().as_secs_f32(),
+                            cheap.mean_conf,
+                            classify(&cheap.text())
+                        );
+                    }
+                    if full {
+                        self.ocr_page(&img, number, &opts)?
+                    } else {
+                        cheap
+                    }
+                }
                 LoadedPage::Image(img) => self.ocr_page(&img, number, &opts)?,
             };
             pages.push(page);
-            progress(number, n as u32);
+            progress(k as u32 + 1, indices.len() as u32);
         }
         Ok(pages)
+    }
+
+    /// Reads some pages of an input (one chunk of a large document read in
+    /// parallel by several workers).
+    pub fn process_pages(
+        &mut self,
+        input: &InputRef,
+        indices: &[usize],
+        progress: &mut dyn FnMut(u32, u32),
+    ) -> Result<Vec<PageText>, DocError> {
+        let doc = Document::open(read_bytes(input)?)?;
+        self.read_pages_of(&doc, indices, progress)
     }
 
     /// Processes one input into its records (never fails: errors become records).
@@ -307,6 +365,51 @@ impl Worker {
             })
             .collect()
     }
+}
+
+/// Longest side of the cheap triage reading (about 120 dpi for A4).
+pub const TRIAGE_LONG_SIDE: u32 = 1400;
+
+/// Whether a page read cheaply must be read again at full resolution. Errs
+/// towards reading: anything that is or mentions a certificate, a surveillance
+/// notice or a business licence, and anything the cheap reading could not read.
+pub fn needs_full_reading(cheap: &PageText) -> bool {
+    let text = cheap.text();
+    if classify(&text) != PageKind::Other {
+        return true;
+    }
+    if cheap.mean_conf.unwrap_or(0.0) < 60.0
+        || text.chars().filter(|c| c.is_alphanumeric()).count() < 40
+    {
+        return true;
+    }
+    let s = crate::normalize::to_simplified(&text).to_lowercase();
+    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    // Label words of certificates, notices and licences (prose about
+    // certificates, common in bid packages, names the standards but rarely these).
+    [
+        "证书编号",
+        "证书号",
+        "注册号",
+        "认证证书",
+        "验证证书",
+        "兹证明",
+        "特此证明",
+        "发证日期",
+        "颁证日期",
+        "有效期至",
+        "营业执照",
+        "通知书",
+        "监督审核",
+        "certificateno",
+        "certificatenumber",
+        "registrationno",
+        "thisistocertify",
+        "issuedate",
+        "validuntil",
+    ]
+    .iter()
+    .any(|k| s.contains(k))
 }
 
 /// The text source of a set of pages (OCR if any page was OCRed) and the mean

@@ -55,7 +55,7 @@ pub fn repair_to_pattern(token: &str, patterns: &[Regex]) -> (String, usize) {
 }
 
 /// A pattern is loose when it accepts a run of one repeated letter or digit.
-fn is_loose(p: &Regex) -> bool {
+pub fn is_loose(p: &Regex) -> bool {
     (6..=24).any(|n| p.is_match(&"A".repeat(n))) && (6..=24).any(|n| p.is_match(&"0".repeat(n)))
 }
 
@@ -65,6 +65,20 @@ fn repair_among(token: &str, patterns: &[&Regex]) -> (String, usize) {
         return (token.to_string(), 0);
     }
     let chars: Vec<char> = token.chars().collect();
+    // A stray character OCR added ("R1LS" for "R1S"): one deletion that makes
+    // the token fit, if there is exactly one such.
+    let mut deletions: Vec<String> = Vec::new();
+    for i in 0..chars.len() {
+        let d: String = chars
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, c)| *c)
+            .collect();
+        if matches(&d) && !deletions.contains(&d) {
+            deletions.push(d);
+        }
+    }
     let ambiguous: Vec<usize> = (0..chars.len())
         .filter(|&i| !alternatives(chars[i]).is_empty())
         .collect();
@@ -81,6 +95,9 @@ fn repair_among(token: &str, patterns: &[&Regex]) -> (String, usize) {
             });
         });
         if best.is_empty() {
+            if k == 1 && deletions.len() == 1 {
+                return (deletions.swap_remove(0), 1);
+            }
             continue;
         }
         best.sort();

@@ -9,7 +9,9 @@
 
 use crate::discover::{read_bytes, InputRef};
 use crate::error::{DocError, ErrorCode};
+use crate::load::Document;
 use crate::model::Record;
+use crate::page::PageText;
 use crate::pipeline::{sha256_hex, Settings, Worker};
 use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
 use serde::{Deserialize, Serialize};
@@ -28,6 +30,18 @@ pub enum Msg {
     Progress { done: u32, total: u32 },
     /// The document is finished.
     Done { records: Vec<Record> },
+    /// The pages of a chunk are read.
+    PagesDone { pages: Vec<PageText> },
+    /// The pages of a chunk could not be read.
+    PagesFailed { error: DocError },
+}
+
+/// A unit of work for a worker: a whole document, or some pages of a large one.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Job {
+    pub input: InputRef,
+    /// 0-based page indices; `None`: the whole document.
+    pub pages: Option<Vec<usize>>,
 }
 
 /// Runs the worker loop of a child process: read jobs (one JSON `InputRef` per
@@ -49,7 +63,27 @@ pub fn child_main(settings: Settings) -> anyhow::Result<()> {
         if line.trim().is_empty() {
             continue;
         }
-        let input: InputRef = serde_json::from_str(&line)?;
+        let job: Job = serde_json::from_str(&line)?;
+        let input = job.input;
+        if let Some(indices) = job.pages {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                fault_injection(&input.display);
+                worker.process_pages(&input, &indices, &mut |done, total| {
+                    send(&Msg::Progress { done, total })
+                })
+            }));
+            send(&match result {
+                Ok(Ok(pages)) => Msg::PagesDone { pages },
+                Ok(Err(error)) => Msg::PagesFailed { error },
+                Err(panic) => Msg::PagesFailed {
+                    error: DocError::new(
+                        ErrorCode::Crashed,
+                        format!("the reader failed on this document: {}", panic_text(&panic)),
+                    ),
+                },
+            });
+            continue;
+        }
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             fault_injection(&input.display);
             worker.process(&input, &mut |done, total| {
@@ -59,11 +93,7 @@ pub fn child_main(settings: Settings) -> anyhow::Result<()> {
         let records = match result {
             Ok(r) => r,
             Err(panic) => {
-                let what = panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_else(|| "unknown panic".into());
+                let what = panic_text(&panic);
                 let sha = read_bytes(&input).ok().map(|b| sha256_hex(&b));
                 vec![Record::error(
                     &input.display,
@@ -78,6 +108,14 @@ pub fn child_main(settings: Settings) -> anyhow::Result<()> {
         send(&Msg::Done { records });
     }
     Ok(())
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".into())
 }
 
 /// Test hook: `CERTSCAN_FAULT=panic:<text>` panics, `abort:<text>` aborts the
@@ -121,6 +159,41 @@ pub enum Event {
         records: Vec<Record>,
         pages: u32,
     },
+    /// A large document was split into `chunks` jobs (sent before any of them).
+    Split {
+        doc: usize,
+        input: InputRef,
+        sha256: String,
+        chunks: usize,
+    },
+    /// One chunk of a split document is read.
+    Chunk {
+        doc: usize,
+        index: usize,
+        result: Result<Vec<PageText>, DocError>,
+    },
+}
+
+/// A job as queued: which document (and chunk) it belongs to.
+struct Queued {
+    job: Job,
+    /// For a chunk: the document's id and the chunk's index.
+    chunk: Option<(usize, usize)>,
+}
+
+/// Documents with more pages than this are split across workers.
+pub const SPLIT_ABOVE_PAGES: usize = 6;
+
+/// How to split `n` pages across `jobs` workers: chunks of consecutive pages,
+/// about four per worker (load balance: certificate pages cost more), at
+/// least 2 pages each.
+pub fn chunks(n: usize, jobs: usize) -> Vec<Vec<usize>> {
+    let size = n.div_ceil((jobs * 4).max(1)).max(2);
+    (0..n)
+        .collect::<Vec<_>>()
+        .chunks(size)
+        .map(|c| c.to_vec())
+        .collect()
 }
 
 struct Child_ {
@@ -180,7 +253,7 @@ pub fn run(
 ) -> anyhow::Result<()> {
     let exe = std::env::current_exe()?;
     let settings_json = serde_json::to_string(settings)?;
-    let (job_tx, job_rx) = bounded::<InputRef>(jobs * 2);
+    let (job_tx, job_rx) = bounded::<Queued>(jobs * 2);
     let mut handles = Vec::new();
     for _ in 0..jobs.max(1) {
         let job_rx = job_rx.clone();
@@ -192,9 +265,45 @@ pub fn run(
         }));
     }
     drop(job_rx);
-    for i in inputs {
-        if job_tx.send(i).is_err() {
-            break;
+    let mut next_doc = 0usize;
+    'feed: for input in inputs {
+        // Split a large document so that its pages are read by every worker.
+        let split = if jobs > 1 { page_count(&input) } else { None };
+        match split {
+            Some((n, sha256)) if n > SPLIT_ABOVE_PAGES => {
+                let parts = chunks(n, jobs);
+                let doc = next_doc;
+                next_doc += 1;
+                let _ = events.send(Event::Split {
+                    doc,
+                    input: input.clone(),
+                    sha256,
+                    chunks: parts.len(),
+                });
+                for (index, pages) in parts.into_iter().enumerate() {
+                    let q = Queued {
+                        job: Job {
+                            input: input.clone(),
+                            pages: Some(pages),
+                        },
+                        chunk: Some((doc, index)),
+                    };
+                    if job_tx.send(q).is_err() {
+                        break 'feed;
+                    }
+                }
+            }
+            _ => {
+                if job_tx
+                    .send(Queued {
+                        job: Job { input, pages: None },
+                        chunk: None,
+                    })
+                    .is_err()
+                {
+                    break;
+                }
+            }
         }
     }
     drop(job_tx);
@@ -205,20 +314,39 @@ pub fn run(
     Ok(())
 }
 
+/// Page count and SHA-256 of a document that opens (None otherwise: it is then
+/// processed whole and its error reported by the worker).
+fn page_count(input: &InputRef) -> Option<(usize, String)> {
+    let bytes = read_bytes(input).ok()?;
+    let sha = sha256_hex(&bytes);
+    let n = std::panic::catch_unwind(|| Document::open(bytes).map(|d| d.page_count()))
+        .ok()?
+        .ok()?;
+    Some((n, sha))
+}
+
+/// The outcome of one job.
+enum Outcome {
+    Records(Vec<Record>),
+    Pages(Vec<PageText>),
+    Failed(DocError),
+}
+
 fn supervise(
     exe: &PathBuf,
     settings_json: &str,
-    jobs: Receiver<InputRef>,
+    jobs: Receiver<Queued>,
     events: Sender<Event>,
     limits: Limits,
 ) -> anyhow::Result<()> {
     let mut worker: Option<Child_> = None;
-    for input in jobs.iter() {
+    for queued in jobs.iter() {
+        let input = queued.job.input.clone();
         if worker.is_none() {
             worker = Some(spawn(exe, settings_json)?);
         }
         let w = worker.as_mut().expect("worker running");
-        let mut line = serde_json::to_string(&input)?;
+        let mut line = serde_json::to_string(&queued.job)?;
         line.push('\n');
         let sent = w
             .stdin
@@ -235,7 +363,7 @@ fn supervise(
         let start = Instant::now();
         let mut last = Instant::now();
         let mut pages = 0u32;
-        let outcome: Result<Vec<Record>, DocError> =
+        let outcome: Outcome =
             loop {
                 let w = worker.as_mut().expect("worker running");
                 let page_left = limits.page_timeout.saturating_sub(last.elapsed());
@@ -248,11 +376,13 @@ fn supervise(
                         last = Instant::now();
                         let _ = events.send(Event::Page);
                     }
-                    Ok(Some(Msg::Done { records })) => break Ok(records),
+                    Ok(Some(Msg::Done { records })) => break Outcome::Records(records),
+                    Ok(Some(Msg::PagesDone { pages })) => break Outcome::Pages(pages),
+                    Ok(Some(Msg::PagesFailed { error })) => break Outcome::Failed(error),
                     Ok(None) | Err(RecvTimeoutError::Disconnected) => {
                         let status = w.child.wait().ok();
                         kill(worker.take().expect("worker"));
-                        break Err(DocError::new(
+                        break Outcome::Failed(DocError::new(
                             ErrorCode::Crashed,
                             format!(
                             "the reader process died on this document ({}) after {pages} page(s)",
@@ -274,19 +404,52 @@ fn supervise(
                                 limits.page_timeout.as_secs()
                             )
                         };
-                        break Err(DocError::new(ErrorCode::Timeout, msg));
+                        break Outcome::Failed(DocError::new(ErrorCode::Timeout, msg));
                     }
                 }
             };
-        let records = outcome.unwrap_or_else(|e| error_records(&input, e));
-        if events
-            .send(Event::Done {
+        let event = match (queued.chunk, outcome) {
+            (Some((doc, index)), Outcome::Pages(p)) => Event::Chunk {
+                doc,
+                index,
+                result: Ok(p),
+            },
+            (Some((doc, index)), Outcome::Failed(e)) => Event::Chunk {
+                doc,
+                index,
+                result: Err(e),
+            },
+            (Some((doc, index)), Outcome::Records(_)) => Event::Chunk {
+                doc,
+                index,
+                result: Err(DocError::new(
+                    ErrorCode::Crashed,
+                    "the reader answered a page job with a document",
+                )),
+            },
+            (None, Outcome::Records(records)) => Event::Done {
                 input,
                 records,
                 pages,
-            })
-            .is_err()
-        {
+            },
+            (None, Outcome::Failed(e)) => Event::Done {
+                records: error_records(&input, e),
+                input,
+                pages,
+            },
+            (None, Outcome::Pages(_)) => Event::Done {
+                records: error_records(
+                    &input,
+                    DocError::new(
+                        ErrorCode::Crashed,
+                        "the reader answered a document job with pages",
+                    ),
+                ),
+                input,
+                pages,
+            },
+        };
+        if events.send(event).is_err() {
             break;
         }
     }
@@ -296,4 +459,80 @@ fn supervise(
         let _ = c.wait();
     }
     Ok(())
+}
+
+/// Gathers the chunks of split documents; when a document's last chunk is in,
+/// its records are built (page texts to certificates, in this process).
+pub struct Assembler {
+    builder: Worker,
+    pending: std::collections::HashMap<usize, Pending>,
+}
+
+struct Pending {
+    input: InputRef,
+    sha256: String,
+    parts: Vec<Option<Vec<PageText>>>,
+    error: Option<DocError>,
+}
+
+impl Assembler {
+    pub fn new(settings: Settings) -> Result<Assembler, String> {
+        Ok(Assembler {
+            builder: Worker::new(settings)?,
+            pending: Default::default(),
+        })
+    }
+
+    /// Takes a `Split` or `Chunk` event; returns a finished document's input,
+    /// records and page count.
+    pub fn take(&mut self, ev: Event) -> Option<(InputRef, Vec<Record>, u32)> {
+        match ev {
+            Event::Split {
+                doc,
+                input,
+                sha256,
+                chunks,
+            } => {
+                self.pending.insert(
+                    doc,
+                    Pending {
+                        input,
+                        sha256,
+                        parts: vec![None; chunks],
+                        error: None,
+                    },
+                );
+                None
+            }
+            Event::Chunk { doc, index, result } => {
+                let p = self.pending.get_mut(&doc)?;
+                match result {
+                    Ok(pages) => p.parts[index] = Some(pages),
+                    Err(e) => {
+                        p.error.get_or_insert(e);
+                        p.parts[index] = Some(vec![]);
+                    }
+                }
+                if p.parts.iter().any(|x| x.is_none()) {
+                    return None;
+                }
+                let p = self.pending.remove(&doc)?;
+                let pages: Vec<PageText> = p.parts.into_iter().flatten().flatten().collect();
+                let n = pages.len() as u32;
+                let records = match p.error {
+                    Some(e) => vec![Record::error(&p.input.display, Some(p.sha256), e)],
+                    None => self
+                        .builder
+                        .records_for(&p.input.display, &p.sha256, &pages),
+                };
+                Some((p.input, records, n))
+            }
+            Event::Done {
+                input,
+                records,
+                pages,
+            } => Some((input, records, pages)),
+            Event::Page => None,
+        }
+    }
 }
