@@ -5,7 +5,11 @@ Renders ISO/IEC 20000-1 / ISO/IEC 27001 management-system certificates (simplifi
 and traditional Chinese, English), bid packages, non-certificates and deliberately
 broken inputs, and writes DIR/truth.jsonl describing what each file should yield.
 
-    python3 scripts/gen_certs.py --out DIR [--seed 1] [--preset samples|mixed|accuracy|bad] [--count N]
+    python3 scripts/gen_certs.py --out DIR [--seed 1] [--preset samples|mixed|accuracy|bad|bench] [--count N]
+                                 [--jobs 2]      (bench: --count bid packages of 50-150 pages, default 10,
+                                                  + --count scanned certificates + 2 x --count text PDFs)
+    python3 scripts/gen_certs.py --out DIR [--seed 1] --spec SPEC.json     (certificates described one by one;
+                                                                          --help-spec for the format)
 
 Deterministic for a given --seed (file bytes included: reportlab runs in invariant
 mode, zip timestamps are fixed).  Requires Pillow, reportlab, numpy.
@@ -624,9 +628,13 @@ def border(p: Page, rng, style=None):
 
 def body_header(p: Page, c, rng, y=24, name=None):
     name = name or c["body"]["name"]
+    if not c.get("p_body", True):  # spec mode: body name not printed
+        name = ""
     # logo: circle with initials
     if rng.random() < 0.6:
-        p.ops.append(("logo", 24, y - 4, 7, rng.choice([INK_BLUE, RED, (30, 110, 60)])))
+        logo = ("logo", 24, y - 4, 7, rng.choice([INK_BLUE, RED, (30, 110, 60)]))
+        if c.get("p_logo", True):
+            p.ops.append(logo)
         p.text(34, y, name, 12, "l", True)
     else:
         p.text(A4_W / 2, y, name, 13, "c", True)
@@ -658,7 +666,8 @@ def marks_block(p: Page, c, x, y, tw=False):
 def seal_and_body(p, c, rng, x_center, y_top, tw=False, body_name=None, date_overlap=None, sub="认证专用章"):
     """Body name + CNCA approval number + round seal near (x_center, y_top)."""
     name = body_name or c["body"]["name"]
-    p.text(x_center, y_top, name, 11.5, "c", True)
+    if c.get("p_body", True):
+        p.text(x_center, y_top, name, 11.5, "c", True)
     yy = y_top + 6
     if c["p_cnca"] and not tw:
         lab = rng.choice(["批准号：", "批准号: ", "认证机构批准号：", "CNCA批准号："])
@@ -671,6 +680,7 @@ def seal_and_body(p, c, rng, x_center, y_top, tw=False, body_name=None, date_ove
 
 
 def surveillance_table(p: Page, c, x, y, w, trad=False, en=True, rows=2):
+    rows = max(rows, len(c["surv_dates"])) if c.get("surv_limit") else rows
     head = "年度监督审核记录" if not trad else "年度監督審核記錄"
     if en:
         head += " Surveillance Audit Record"
@@ -687,12 +697,13 @@ def surveillance_table(p: Page, c, x, y, w, trad=False, en=True, rows=2):
         if k < len(cols) - 1:
             p.line(cx, y, cx, y + rh * (rows + 1), 0.4)
     dates = []
+    limit = c.get("surv_limit", AS_OF)
     for r in range(rows):
         yy = y + rh * (r + 1)
         p.line(x, yy, x + w, yy, 0.4)
-        p.text(x + 2, yy + 5.2, ("第一次监督" if r == 0 else "第二次监督") if not trad else
-               ("第一次監督" if r == 0 else "第二次監督"), 9)
-        if c["p_surv"] == "full" and c["surv_dates"][r] <= AS_OF:
+        nth = "第" + cn_num(r + 1) + "次"
+        p.text(x + 2, yy + 5.2, (nth + "监督") if not trad else (nth + "監督"), 9)
+        if c["p_surv"] == "full" and r < len(c["surv_dates"]) and c["surv_dates"][r] <= limit:
             d = c["surv_dates"][r]
             dates.append(d)
             p.text(x + cols[0] * w + 2, yy + 5.2, fmt(c, d), 9)
@@ -704,6 +715,21 @@ SURV_CLAUSE = ("在证书有效期内获证组织按规定接受年度监督，�
                "本证书有效状态在本机构网站（www.{site}.com）或国家认证认可监督管理委员会官方网站（www.cnca.gov.cn）上查询.")
 EN_CLAUSE = ("Only when used concurrently with the notice of Annual confirmation, can certificate be valid. "
              "The validity of this certificate can be checked on www.cnca.gov.cn.")
+
+
+def shown(c, what):
+    """spec mode may switch off elements every layout prints (p_org, p_certno, ...)"""
+    return c.get("p_" + what, True)
+
+
+def auditor_line(c, sep_no):
+    """'name<sep_no>number' with the parts that are printed"""
+    parts = []
+    if c.get("auditor"):
+        parts.append(c["auditor"])
+    if c.get("auditor_no"):
+        parts.append(sep_no + c["auditor_no"])
+    return "".join(parts).strip()
 
 
 def site_of(c):
@@ -758,23 +784,29 @@ def layout_table(c, rng, fp, allow_surv=True):
     lab_no = rng.choice(["证书编号", "证书号", "注册号", "证书编号"])
     x0, x1, x2 = 22, 62, A4_W - 22
     y = 62
-    rows = [(lab_no, c["certno"]), ("组织名称", c["org"]["name"])]
+    rows = [(lab_no, c["certno"]) if shown(c, "certno") else None,
+            ("组织名称", c["org"]["name"]) if shown(c, "org") else None]
     if c["p_uscc"]:
         rows.append((rng.choice(["统一社会信用代码", "统一社会信用代码", "组织机构代码"]), c["org"]["uscc"]))
     if c["p_addr"]:
         rows.append((rng.choice(["注册地址", "地址", "注册/经营地址"]), c["org"]["addr"]))
-    rows.append((rng.choice(["认证标准", "认证依据", "审核依据"]), c["std_printed"]))
+    lab = rng.choice(["认证标准", "认证依据", "审核依据"])
+    rows.append((lab, c["std_printed"]) if shown(c, "std") else None)
     if c["modules"]:
         rows.append(("补充模块", "、".join(c["modules"])))
-    rows.append((rng.choice(["认证范围", "认证覆盖范围", "覆盖范围"]), c["scope"]))
+    lab = rng.choice(["认证范围", "认证覆盖范围", "覆盖范围"])
+    rows.append((lab, c["scope"]) if shown(c, "scope") else None)
     if c["p_initial"]:
         rows.append(("初次发证日期", fmt(c, c["initial"])))
     if c["p_decision"]:
         rows.append(("认证决定日期", fmt(c, c["decision"])))
-    rows.append((rng.choice(["发证日期", "颁证日期", "本次发证日期"]), fmt(c, c["issue"])))
-    rows.append((rng.choice(["有效期至", "证书有效期至", "有效期"]), fmt(c, c["expiry"])))
+    lab = rng.choice(["发证日期", "颁证日期", "本次发证日期"])
+    rows.append((lab, fmt(c, c["issue"])) if shown(c, "issue") else None)
+    lab = rng.choice(["有效期至", "证书有效期至", "有效期"])
+    rows.append((lab, fmt(c, c["expiry"])) if shown(c, "expiry") else None)
     if c["p_auditor"]:
-        rows.append(("审核组长", f"{c['auditor']}    资格编号：{c['auditor_no']}"))
+        rows.append(("审核组长", auditor_line(c, "    资格编号：")))
+    rows = [r for r in rows if r]
     size = 11
     lh = size / MM_PT * 1.5
     ytop = y
@@ -798,7 +830,8 @@ def layout_table(c, rng, fp, allow_surv=True):
     if c["transition"]:
         p.text(x0, y + 2, c["transition_text"], 9.5, "l", False, RED)
         y += 7
-    y = p.para(x0, y + 2, SURV_CLAUSE.format(site=site_of(c)), 8.5, x2 - x0)
+    if shown(c, "clause"):
+        y = p.para(x0, y + 2, SURV_CLAUSE.format(site=site_of(c)), 8.5, x2 - x0)
     ybot = max(y + 12, 236)
     cn, iaf = marks_block(p, c, x0, ybot)
     if c["p_qr"]:
@@ -819,11 +852,14 @@ def layout_centred(c, rng, fp, allow_surv=True):
         p.text(A4_W / 2, y, part, 24 if "\n" in t else rng.choice([22, 24]), "c", True, col if rng.random() < 0.3 else None)
         y += 11
     lab = rng.choice(["证书号：", "证书编号：", "证书号:", "注册号："])
-    p.text(A4_W / 2, y + 2, lab + c["certno"], 11.5, "c")
+    if shown(c, "certno"):
+        p.text(A4_W / 2, y + 2, lab + c["certno"], 11.5, "c")
     y += 16
     p.text(A4_W / 2, y, rng.choice(["兹证明", "兹 证 明", "兹证明："]), 13, "c")
     y += 12
-    y = p.para(25, y, c["org"]["name"], rng.choice([17, 18, 19]), A4_W - 50, "c", bold=True)
+    size = rng.choice([17, 18, 19])
+    if shown(c, "org"):
+        y = p.para(25, y, c["org"]["name"], size, A4_W - 50, "c", bold=True)
     y += 1
     if c["p_addr"]:
         y = p.para(25, y, "注册地址：" + c["org"]["addr"], 10.5, A4_W - 50, "c")
@@ -835,14 +871,16 @@ def layout_centred(c, rng, fp, allow_surv=True):
     y += 5
     p.text(A4_W / 2, y, f"{c['zh_iso']}管理体系符合", 12, "c")
     y += 8
-    p.text(A4_W / 2, y, c["std_printed"], 14, "c", True)
+    if shown(c, "std"):
+        p.text(A4_W / 2, y, c["std_printed"], 14, "c", True)
     y += 8
     if c["modules"]:
         y = p.para(25, y, rng.choice(["补充模块：", "及补充模块："]) + "、".join(c["modules"]), 10.5, A4_W - 50, "c")
     y += 4
     p.text(A4_W / 2, y, f"{c['zh_iso']}管理体系认证覆盖的范围", 12, "c")
     y += 8
-    y = p.para(28, y, c["scope"], 12, A4_W - 56, "c")
+    if shown(c, "scope"):
+        y = p.para(28, y, c["scope"], 12, A4_W - 56, "c")
     y += 4
     surv = (False, [])
     if allow_surv and c["p_surv"]:
@@ -851,21 +889,26 @@ def layout_centred(c, rng, fp, allow_surv=True):
     if c["transition"]:
         p.text(A4_W / 2, y + 2, c["transition_text"], 9.5, "c", False, RED)
         y += 7
-    y = p.para(25, y + 2, SURV_CLAUSE.format(site=site_of(c)), 8.5, A4_W - 50, leading=1.4)
+    if shown(c, "clause"):
+        y = p.para(25, y + 2, SURV_CLAUSE.format(site=site_of(c)), 8.5, A4_W - 50, leading=1.4)
     y = max(y + 8, 222)
     dl = []
     if c["p_initial"]:
         dl.append(("初次发证日期：", c["initial"]))
     if c["p_decision"]:
         dl.append(("认证决定日期：", c["decision"]))
-    dl.append((rng.choice(["发证日期：", "发证日期：", "颁证日期："]), c["issue"]))
-    dl.append((rng.choice(["有 效 期：", "有效期至：", "有效期："]), c["expiry"]))
+    lab = rng.choice(["发证日期：", "发证日期：", "颁证日期："])
+    if shown(c, "issue"):
+        dl.append((lab, c["issue"]))
+    lab = rng.choice(["有 效 期：", "有效期至：", "有效期："])
+    if shown(c, "expiry"):
+        dl.append((lab, c["expiry"]))
     ydates = y
     for lab, d in dl:
         p.text(28, y, lab + fmt(c, d), 11)
         y += 7
     if c["p_auditor"]:
-        p.text(28, y, f"审核组长：{c['auditor']}  资格编号：{c['auditor_no']}", 9.5)
+        p.text(28, y, "审核组长：" + auditor_line(c, "  资格编号："), 9.5)
         y += 7
     yb = max(y + 6, 262)
     cn, iaf = marks_block(p, c, 24, yb)
@@ -953,23 +996,25 @@ def layout_bilingual(c, rng, fp, allow_surv=True):
     wv = A4_W - 22 - xv
     y = 66
     nol = rng.choice([("证书编号", "Certificate No."), ("注册号", "Registration No."), ("证书号", "Certificate number")])
-    rows = [(nol, c["certno"]), (("组织名称", "Organization"), c["org"]["name"] + "\n" + c["org"]["name_en"])]
+    rows = [(nol, c["certno"]) if shown(c, "certno") else None,
+            (("组织名称", "Organization"), c["org"]["name"] + "\n" + c["org"]["name_en"]) if shown(c, "org") else None]
     if c["p_uscc"]:
         rows.append((("统一社会信用代码", "USCC"), c["org"]["uscc"]))
     if c["p_addr"]:
         rows.append((("注册地址", "Address"), c["org"]["addr"] + "\n" + c["org"]["addr_en"]))
-    rows.append((("认证依据", "Standard"), c["std_printed"]))
+    rows.append((("认证依据", "Standard"), c["std_printed"]) if shown(c, "std") else None)
     if c["modules"]:
         rows.append((("补充模块", "Supplementary modules"), "、".join(c["modules"])))
-    rows.append((("认证范围", "Scope"), c["scope"] + "\n" + c["scope_en"]))
+    rows.append((("认证范围", "Scope"), c["scope"] + "\n" + c["scope_en"]) if shown(c, "scope") else None)
     if c["p_initial"]:
         rows.append((("初次发证日期", "Initial Issue Date"), fmt(c, c["initial"])))
     if c["p_decision"]:
         rows.append((("认证决定日期", "Decision Date"), fmt(c, c["decision"])))
-    rows.append((("发证日期", "Issue Date"), fmt(c, c["issue"])))
-    rows.append((("有效期至", "Expiry Date"), fmt(c, c["expiry"])))
+    rows.append((("发证日期", "Issue Date"), fmt(c, c["issue"])) if shown(c, "issue") else None)
+    rows.append((("有效期至", "Expiry Date"), fmt(c, c["expiry"])) if shown(c, "expiry") else None)
     if c["p_auditor"]:
-        rows.append((("审核组长", "Lead Auditor"), f"{c['auditor']}  资格编号 Qualification No.：{c['auditor_no']}"))
+        rows.append((("审核组长", "Lead Auditor"), auditor_line(c, "  资格编号 Qualification No.：")))
+    rows = [r for r in rows if r]
     sep = rng.choice(["：", ":", " "])
     for (zl, el), val in rows:
         p.text(x0, y, f"{zl} {el}{sep}", 9.5, "l", True)
@@ -984,8 +1029,9 @@ def layout_bilingual(c, rng, fp, allow_surv=True):
     if c["transition"]:
         p.text(x0, y + 2, c["transition_text"], 9.5, "l", False, RED)
         y += 7
-    y = p.para(x0, y + 3, SURV_CLAUSE.format(site=site_of(c)), 8.5, A4_W - 44)
-    y = p.para(x0, y, EN_CLAUSE, 8, A4_W - 44)
+    if shown(c, "clause"):
+        y = p.para(x0, y + 3, SURV_CLAUSE.format(site=site_of(c)), 8.5, A4_W - 44)
+        y = p.para(x0, y, EN_CLAUSE, 8, A4_W - 44)
     yb = max(y + 14, 250)
     cn, iaf = marks_block(p, c, x0, yb)
     if c["p_qr"]:
@@ -1126,10 +1172,12 @@ LAYOUTS = {"table": layout_table, "centred": layout_centred, "english_first": la
 LAYOUT_NAMES = ["table", "centred", "english_first", "bilingual", "traditional_tw", "traditional_hk", "two_page"]
 
 
-def build_certificate(rng, layout, fp, std=None, org=None, numstyle=None, second=None):
-    """returns pages, fields, layout name, variant"""
+def build_certificate(rng, layout, fp, std=None, org=None, numstyle=None, second=None, tweak=None):
+    """returns pages, fields, layout name, variant; tweak(c, rng) may edit the values before layout"""
     region = {"traditional_tw": "tw", "traditional_hk": "hk"}.get(layout, "cn")
     c = make_cert(rng, std=std, org=org, region=region, numstyle=numstyle)
+    if tweak:
+        tweak(c, rng)
     variant = None
     if layout == "two_page":
         pages, fields, variant = layout_two_page(c, rng, fp, second=second)
@@ -1642,8 +1690,10 @@ def pdf_raster_path(fontname):
 
 def gen_cert_file(out: Path, name: str, rng: random.Random, layout: str, kind: str, tier: str,
                   font_path=None, pdf_fontname=None, numstyle=None, dpi=300, quality=None, palette=False,
-                  gray=False, std=None, second=None):
-    """render one certificate into one file; returns truth record"""
+                  gray=False, std=None, second=None, tweak=None, post=None, degrade_fn=None):
+    """render one certificate into one file; returns truth record.
+    tweak(c, rng): edit the certificate's values before layout; post(fields, c): fix the truth fields;
+    degrade_fn(img, rng) -> (img, applied): replaces the random degradation of raster pages"""
     trad = layout.startswith("traditional")
     if kind in ("pdf_text", "pdf_mixed", "encrypted_empty_pw"):
         pdf_fontname = pdf_fontname or pick_pdf_font(rng, trad)
@@ -1652,7 +1702,9 @@ def gen_cert_file(out: Path, name: str, rng: random.Random, layout: str, kind: s
     if kind in ("tiff", "pdf_mixed") and layout != "two_page":
         layout = "two_page"
     pages, fields, lname, variant, c = build_certificate(rng, layout, font_path, std=std, numstyle=numstyle,
-                                                         second=second)
+                                                         second=second, tweak=tweak)
+    if post:
+        fields = post(fields, c)
     if lname == "two_page" or "+" in (variant or ""):
         lname = "two_page"
     page_nums = list(range(1, len(pages) + 1))
@@ -1661,7 +1713,11 @@ def gen_cert_file(out: Path, name: str, rng: random.Random, layout: str, kind: s
 
     def raster(pg, allow_rot=True):
         img = render_page(pg, dpi, font_path)
-        if degraded:
+        if degrade_fn:
+            img, ap = degrade_fn(img, rng)
+            degr.extend(ap)
+            rots.append({"skew_ccw_deg": 0.0, "rotate_ccw_deg": 0})
+        elif degraded:
             img, ap = degrade(img, rng, allow_rot90=allow_rot)
             degr.extend(ap)
             rots.append({"skew_ccw_deg": next((float(a[4:]) for a in ap if a.startswith("skew")), 0.0),
@@ -1730,7 +1786,13 @@ def fields_first_page_only(fields, c):
     return f
 
 
-def gen_package(out: Path, name: str, rng: random.Random):
+def gen_package(out: Path, name: str, rng: random.Random, n_pages=None, quality=60):
+    """A bid package PDF: cover, contents, prose, the business licence, the 20000-1 and 27001 certificates
+    and a surveillance notice, text-layer and scanned pages mixed.
+    n_pages=None: the short package of the `mixed` preset (12-19 pages). n_pages=N (the `bench` preset): about
+    N pages in sections (prose, letters that mention the certificates), each section typed or scanned, the
+    qualification block (licence, certificates, notice) somewhere in the middle, sometimes an annex page after
+    the 20000-1 certificate and a third, older certificate (2-3 certificates, 2-4 certificate pages)."""
     fp_ttf = rng.choice(list(PDF_TTF)) if PDF_TTF else "STSong-Light"
     fp = pdf_raster_path(fp_ttf)
     org = make_org(rng, "cn")
@@ -1744,6 +1806,9 @@ def gen_package(out: Path, name: str, rng: random.Random):
     c2_pages, f2, l2, _, c2 = build_certificate(rng, rng.choice(["table", "centred", "english_first"]), fp,
                                                 std="ISO/IEC 27001:2022", org=org)
     notice = page_notice(rng, fp, c1, add_years(c1["decision"], 1) - dt.timedelta(days=rng.randint(5, 40)))
+    if n_pages is not None:
+        return _gen_long_package(out, name, rng, n_pages, quality, fp_ttf, fp, org, project, bid_date,
+                                 (c1_pages, f1, l1, c1), (c2_pages, f2, l2, c2), notice)
     n_before = rng.randint(3, 6)
     n_after = rng.randint(3, 7)
     pages, modes, roles = [], [], []
@@ -1781,12 +1846,93 @@ def gen_package(out: Path, name: str, rng: random.Random):
     def dfn(img):
         return degrade(img, rng, allow_rot90=False, strength=0.6)[0] if scan_deg else img
 
-    write_pdf(str(out / name), pages, modes, fp_ttf, dpi=rng.choice([150, 200]), quality=60, degrade_fn=dfn)
+    write_pdf(str(out / name), pages, modes, fp_ttf, dpi=rng.choice([150, 200]), quality=quality, degrade_fn=dfn)
     certs = [cert_entry([p_c1], f1), cert_entry([p_c2], f2)]
     return record(name, "pdf_package", "certificate", None, scan_deg, "degraded" if scan_deg else "clean", "package",
                   certs, page_count=len(pages), page_modes=modes, page_roles=roles,
                   licence_page=roles.index("licence") + 1, notice_pages=[roles.index("notice") + 1],
                   pdf_font=fp_ttf, layouts=[l1, l2])
+
+
+PKG_SECTIONS_BEFORE = ["投标函", "法定代表人身份证明", "授权委托书", "投标报价一览表", "商务偏离表", "资格声明"]
+PKG_SECTIONS_AFTER = ["技术方案", "项目实施方案", "服务承诺", "类似项目业绩", "售后服务承诺", "人员配置",
+                      "应急预案", "培训方案", "质量保证措施", "其他材料"]
+PKG_LETTERS = ("授权委托书", "资格声明", "投标函", "售后服务承诺")
+
+
+def _gen_long_package(out, name, rng, n_pages, quality, fp_ttf, fp, org, project, bid_date, cert1, cert2, notice):
+    """the bench preset's long bid package (see gen_package)"""
+    c1_pages, f1, l1, c1 = cert1
+    c2_pages, f2, l2, c2 = cert2
+    # the qualification block
+    block = [("licence", page_licence(rng, fp, org, rand_date(rng, 2005, 2018)), "scan", None)]
+    block.append(("certificate", c1_pages[0], rng.choice(["scan", "scan", "scan", "text"]), 0))
+    cert_fields, layouts = [f1, f2], [l1, l2]
+    annex = rng.random() < 0.4
+    if annex:  # the 20000-1 certificate's annex (scope processes, site) right after it
+        block.append(("annex", page_annex(c1, rng, fp), block[-1][2], 0))
+    block.append(("certificate", c2_pages[0], rng.choice(["scan", "scan", "text"]), 1))
+    if rng.random() < 0.5:  # an older certificate the bidder attaches as well
+        std3 = rng.choice(["ISO/IEC 27001:2013", "ISO/IEC 20000-1:2011"])
+        c3_pages, f3, l3, _, _c3 = build_certificate(rng, rng.choice(["table", "centred", "bilingual"]), fp,
+                                                     std=std3, org=org)
+        block.append(("certificate", c3_pages[0], rng.choice(["scan", "text"]), 2))
+        cert_fields.append(f3)
+        layouts.append(l3)
+    block.append(("notice", notice, rng.choice(["scan", "scan", "text"]), None))
+    # the other pages: sections of prose and letters, each section typed or scanned as a whole
+    n_other = max(4, n_pages - 2 - len(block))
+    n_before = int(n_other * rng.uniform(0.15, 0.5))
+    secs = []
+    for part, heads, n in (("before", PKG_SECTIONS_BEFORE, n_before), ("after", PKG_SECTIONS_AFTER, n_other - n_before)):
+        left, k = n, 0
+        while left > 0:
+            size = min(left, rng.randint(1, 3) if part == "before" else rng.randint(3, 14))
+            secs.append((part, heads[k % len(heads)], size, rng.choice(["text", "text", "scan"])))
+            left -= size
+            k += 1
+    pages, modes, roles, cert_pages, toc = [], [], [], [[] for _ in cert_fields], []
+    pages.append(page_cover(rng, fp, org, project, bid_date)); modes.append("text"); roles.append("cover")
+    pages.append(None); modes.append("text"); roles.append("toc")  # filled later
+
+    def add_section(head, size, mode):
+        toc.append((head, len(pages) + 1))
+        for j in range(size):
+            if head in PKG_LETTERS and j == 0:
+                pg = page_letter(rng, fp, org, bid_date)
+            else:
+                pg = page_prose(rng, fp, head, page_no=len(pages) + 1)
+            pages.append(pg); modes.append(mode); roles.append("prose")
+
+    for part, head, size, mode in secs:
+        if part == "before":
+            add_section(head, size, mode)
+    toc_names = {"licence": "营业执照", "notice": "保持认证注册资格通知书"}
+    for role, pg, mode, ci in block:
+        if role == "certificate":
+            toc.append(("信息技术服务管理体系认证证书" if "20000" in cert_fields[ci]["standard"] else
+                        "信息安全管理体系认证证书", len(pages) + 1))
+        elif role in toc_names:
+            toc.append((toc_names[role], len(pages) + 1))
+        if ci is not None:
+            cert_pages[ci].append(len(pages) + 1)
+        pages.append(pg); modes.append(mode); roles.append(role)
+    for part, head, size, mode in secs:
+        if part == "after":
+            add_section(head, size, mode)
+    pages[1] = page_toc(rng, fp, toc[:24])
+    scan_deg = rng.random() < 0.5
+    dpi = rng.choice([150, 200, 200])
+
+    def dfn(img):
+        return degrade(img, rng, allow_rot90=False, strength=0.6)[0] if scan_deg else img
+
+    write_pdf(str(out / name), pages, modes, fp_ttf, dpi=dpi, quality=quality, degrade_fn=dfn)
+    certs = [cert_entry(pg, f) for pg, f in zip(cert_pages, cert_fields)]
+    return record(name, "pdf_package", "certificate", None, scan_deg, "degraded" if scan_deg else "clean", "package",
+                  certs, page_count=len(pages), page_modes=modes, page_roles=roles, scan_dpi=dpi,
+                  licence_page=roles.index("licence") + 1, notice_pages=[roles.index("notice") + 1],
+                  pdf_font=fp_ttf, layouts=layouts)
 
 
 def gen_other(out, name, rng, fmt="png", dpi=150):
@@ -1974,25 +2120,378 @@ def preset_accuracy(out, seed, count, jobs):
     return [_acc_worker(a) for a in args]
 
 
+def _bench_worker(args):
+    out, seed, kind, i, pages = args
+    out = Path(out)
+    if kind == "pkg":
+        rng = sub_rng(seed, f"bench-pkg-{i}")
+        n = rng.randint(*pages)
+        return gen_package(out, f"packages/bid_{i:03d}.pdf", rng, n_pages=n, quality=80)
+    if kind == "scan":
+        rng = sub_rng(seed, f"bench-scan-{i}")
+        layout = ["table", "centred", "bilingual", "english_first", "traditional_tw"][i % 5]
+        tier = "clean" if i % 2 == 0 else "degraded"
+        fmt = "jpeg" if i % 3 != 2 else "png"
+        name = f"scans/scan_{i:03d}_{layout}_{tier}.{'jpg' if fmt == 'jpeg' else 'png'}"
+        return gen_cert_file(out, name, rng, layout, fmt, tier, font_path=FONTS[i % len(FONTS)], dpi=300,
+                             quality=85)
+    rng = sub_rng(seed, f"bench-text-{i}")
+    layout = ["table", "centred", "bilingual", "english_first", "traditional_tw", "two_page"][i % 6]
+    return gen_cert_file(out, f"text/text_{i:03d}_{layout}.pdf", rng, layout, "pdf_text", "text_layer",
+                         pdf_fontname=rng_choice_ttf(rng) if i % 4 else "STSong-Light")
+
+
+def preset_bench(out, seed, count, jobs, pages=(50, 150)):
+    """speed benchmark corpus (scripts/bench): `count` bid packages of 50-150 pages (`pages`) in packages/,
+    `count` single scanned certificates (JPEG/PNG, 300 dpi) in scans/, 2 x `count` text-layer certificate PDFs
+    in text/ (count defaults to 10)"""
+    for d in ("packages", "scans", "text"):
+        (out / d).mkdir(parents=True, exist_ok=True)
+    args = [(str(out), seed, "pkg", i, pages) for i in range(count)] + \
+           [(str(out), seed, "scan", i, pages) for i in range(count)] + \
+           [(str(out), seed, "text", i, pages) for i in range(2 * count)]
+    if jobs > 1:
+        with Pool(jobs) as pool:
+            return list(pool.imap(_bench_worker, args, chunksize=1))
+    return [_bench_worker(a) for a in args]
+
+
+# --------------------------------------------------------------------------------------
+# spec mode: certificates described one by one (rule tests)
+# --------------------------------------------------------------------------------------
+SPEC_DOC = """\
+--spec SPEC.json: a JSON list of certificates to render, each an object
+  file       output name, may hold sub-folders ("m/a.pdf")          (required)
+  kind       pdf_text (default: text layer, embedded TrueType font), png, jpeg, webp, bmp, tiff,
+             pdf_scan, pdf_mixed
+  layout     table (default), centred, bilingual, english_first, traditional_tw, traditional_hk, two_page
+  fields     overrides of truth fields; null = not printed:
+             certificate_number, organization_name, unified_social_credit_code, address, standard
+             (normalised, e.g. "ISO/IEC 20000-1:2011"), standard_printed, supplementary_modules (list),
+             scope, certification_body_name, cnca_approval_number, cnas_code, cnas_mark (bool),
+             iaf_mark (bool), auditor_name, auditor_qualification_number, initial_issue_date,
+             decision_date, issue_date, expiry_date (YYYY-MM-DD), surveillance_section (bool),
+             surveillance_audits (list of dates, printed as given), transition_notice (bool or text)
+             Dates not given follow the given ones (decision = issue, expiry = issue + 3 years - 1 day,
+             surveillance audits a little before each anniversary of the decision date).
+  number_style  seed (17 characters, 6-character body code) or real (00125IT15304R1M): the style of a
+             generated number (ignored when certificate_number is given)
+  body_code  the certification body, by its 3-digit code in the CNCA snapshot (a code not in it makes
+             a fictional body "某某认证有限公司", CNCA-R-2099-<code>)
+  print      {date_style: cn|cn0|iso|dot|slash|cnnum|en_mdy|..., seal, qr, logo (the body's logo),
+             clause (the surveillance clause), decision, initial} (booleans switch printed elements)
+  tag        items with the same tag (and the same fields) are the same certificate (default: file)
+  dpi, font  raster kinds: resolution (default 300), font file (default the first CJK font)
+  pdf_font   text PDFs: a TrueType key (wqy-zenhei, wqy-microhei, uming, ukai) or a CID font name
+  degrade    raster kinds: null (clean, default), "random" (the accuracy preset's scan degradations) or
+             {blur: px, noise: sigma, contrast: 0..1 (1 = unchanged), scale: 0..1 (downsample, upsample)}
+  as_of      generated (not given) surveillance audits later than this date are not recorded
+             (default 2025-11-15)
+Everything not given is the generator's usual random valid value, seeded by --seed and tag.
+"""
+
+REAL_NUMBER_RE = __import__("re").compile(r"^\d{3}\d{2}[A-Z]{1,4}\d{3,6}R\d[SML](/\d{4})?(-\d+)?$")
+SPEC_KEYS = {"file", "kind", "layout", "fields", "number_style", "body_code", "print", "tag", "dpi", "font",
+             "pdf_font", "degrade", "as_of", "note"}
+SPEC_FIELD_KEYS = {"certificate_number", "organization_name", "unified_social_credit_code", "address", "standard",
+                   "standard_printed", "supplementary_modules", "scope", "certification_body_name",
+                   "cnca_approval_number", "cnas_code", "cnas_mark", "iaf_mark", "auditor_name",
+                   "auditor_qualification_number", "initial_issue_date", "decision_date", "issue_date",
+                   "expiry_date", "surveillance_section", "surveillance_audits", "transition_notice"}
+SPEC_PRINT_KEYS = {"date_style", "seal", "qr", "logo", "clause", "decision", "initial"}
+# elements every layout prints; only these layouts can leave them out
+FLAG_LAYOUTS = {"table", "centred", "bilingual", "two_page"}
+ALWAYS_PRINTED = {"certificate_number": "certno", "organization_name": "org", "scope": "scope",
+                  "standard": "std", "standard_printed": "std", "issue_date": "issue", "expiry_date": "expiry",
+                  "certification_body_name": "body"}
+
+
+def infer_std(printed):
+    t = printed.replace("：", ":").replace(" ", "").upper()
+    for k in STD:
+        if k.replace(" ", "").upper() in t:
+            return k
+    return None
+
+
+def spec_date(v, what):
+    try:
+        return dt.date.fromisoformat(v)
+    except (TypeError, ValueError):
+        raise SystemExit(f"gen_certs: --spec: {what}: expected a date YYYY-MM-DD, found {v!r}")
+
+
+def spec_degrade(opts):
+    """a degrade_fn for gen_cert_file from the spec's degrade options"""
+    if opts in (None, False, "none"):
+        return None
+    if opts == "random":
+        return lambda img, rng: degrade(img, rng, allow_rot90=False)
+
+    def fn(img, rng):
+        applied = []
+        nrng = np.random.default_rng(rng.randrange(2 ** 32))
+        sc = float(opts.get("scale", 1.0))
+        if sc < 1.0:
+            w, h = img.size
+            img = img.resize((max(1, int(w * sc)), max(1, int(h * sc))), Image.BILINEAR).resize((w, h), Image.BILINEAR)
+            applied.append("downsample")
+        a = np.asarray(img.convert("RGB"), dtype=np.float32)
+        k = float(opts.get("contrast", 1.0))
+        if k != 1.0:
+            a = 255.0 - (255.0 - a) * k
+            applied.append("low_contrast")
+        sigma = float(opts.get("noise", 0))
+        if sigma > 0:
+            a += nrng.normal(0, sigma, size=a.shape[:2] + (1,)).astype(np.float32)
+            applied.append("noise")
+        img = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
+        r = float(opts.get("blur", 0))
+        if r > 0:
+            img = img.filter(ImageFilter.GaussianBlur(r))
+            applied.append("blur")
+        return img, applied
+    return fn
+
+
+def spec_item(out: Path, seed, item, idx):
+    bad = set(item) - SPEC_KEYS
+    if bad or "file" not in item:
+        raise SystemExit(f"gen_certs: --spec item {idx}: unknown keys {sorted(bad)} or no 'file'")
+    f = dict(item.get("fields") or {})
+    pr = dict(item.get("print") or {})
+    bad = (set(f) - SPEC_FIELD_KEYS) | {"print." + k for k in set(pr) - SPEC_PRINT_KEYS}
+    if bad:
+        raise SystemExit(f"gen_certs: --spec item {idx} ({item['file']}): unknown fields {sorted(bad)}")
+    name, kind = item["file"], item.get("kind", "pdf_text")
+    layout = item.get("layout", "table")
+    for k, flag in ALWAYS_PRINTED.items():
+        if k in f and f[k] is None and layout not in FLAG_LAYOUTS:
+            raise SystemExit(f"gen_certs: --spec item {idx} ({name}): layout {layout} cannot leave {k} out "
+                             f"(use one of {sorted(FLAG_LAYOUTS)})")
+    if pr.get("clause") is False and layout not in FLAG_LAYOUTS:
+        raise SystemExit(f"gen_certs: --spec item {idx} ({name}): layout {layout} always prints the clause")
+    std = f.get("standard")
+    if std is None and f.get("standard_printed"):
+        std = infer_std(f["standard_printed"])
+    if std is not None and std not in STD:
+        raise SystemExit(f"gen_certs: --spec item {idx} ({name}): standard must be one of {sorted(STD)}")
+    numstyle = item.get("number_style")
+    as_of = spec_date(item["as_of"], "as_of") if item.get("as_of") else None
+
+    def tweak(c, rng):
+        c["body"] = dict(c["body"])
+        c["org"] = dict(c["org"])
+        code = item.get("body_code")
+        if code:
+            b = next((b for b in BODIES if b["code"] == code), None)
+            if b is None:
+                b = {"code": code, "name": "某某认证有限公司", "cnca": f"CNCA-R-2099-{code[-3:]}", "cnas": ""}
+            c["body"] = dict(b)
+            c["cnas"] = b["cnas"] or f"CNAS C{b['code']}-M"
+        # dates: given ones, and the others following them
+        issue_given = bool(f.get("issue_date"))
+        if issue_given:
+            c["issue"] = spec_date(f["issue_date"], "issue_date")
+        if "issue_date" in f and f["issue_date"] is None:
+            c["p_issue"] = False
+        if "decision_date" in f:
+            if f["decision_date"] is None:
+                c["p_decision"] = False
+            else:
+                c["decision"] = spec_date(f["decision_date"], "decision_date")
+                c["p_decision"] = True
+                if not issue_given:
+                    c["issue"] = c["decision"]
+        elif issue_given:
+            c["decision"] = c["issue"]
+        if "expiry_date" in f:
+            if f["expiry_date"] is None:
+                c["p_expiry"] = False
+            else:
+                c["expiry"] = spec_date(f["expiry_date"], "expiry_date")
+        else:
+            c["expiry"] = add_years(c["issue"], 3) - dt.timedelta(days=1)
+        if "initial_issue_date" in f:
+            if f["initial_issue_date"] is None:
+                c["p_initial"] = False
+            else:
+                c["initial"] = spec_date(f["initial_issue_date"], "initial_issue_date")
+                c["p_initial"] = True
+        else:
+            c["initial"] = add_years(c["issue"], -3)
+        c["surv_dates"] = [add_years(c["decision"], 1) - dt.timedelta(days=rng.randint(5, 60)),
+                           add_years(c["decision"], 2) - dt.timedelta(days=rng.randint(5, 60))]
+        if as_of:
+            c["surv_limit"] = as_of
+        if "surveillance_audits" in f:
+            c["surv_dates"] = [spec_date(d, "surveillance_audits") for d in f["surveillance_audits"]]
+            c["surv_limit"] = dt.date.max
+            c["p_surv"] = "full" if c["surv_dates"] else "empty"
+        if "surveillance_section" in f:
+            if not f["surveillance_section"]:
+                c["p_surv"] = None
+            elif not c["p_surv"]:
+                c["p_surv"] = "full"
+        # the number (after the body and the issue year)
+        if "certificate_number" in f:
+            if f["certificate_number"] is None:
+                c["p_certno"] = False
+            else:
+                n = f["certificate_number"]
+                c["certno"] = n
+                real = bool(REAL_NUMBER_RE.match(n))
+                c["body_field"] = n[:3] if real else n[:6]
+                c["numstyle"] = "real" if real else "seed" if len(n) == 17 else "other"
+        else:
+            if numstyle:
+                c["numstyle"] = numstyle
+            c["certno"], c["body_field"] = make_certno(rng, c["body"]["code"], c["std"], c["issue"].year,
+                                                       c["numstyle"])
+        if "organization_name" in f:
+            if f["organization_name"] is None:
+                c["p_org"] = False
+            else:
+                c["org"]["name"] = f["organization_name"]
+        if "unified_social_credit_code" in f:
+            c["org"]["uscc"] = f["unified_social_credit_code"]
+            c["p_uscc"] = f["unified_social_credit_code"] is not None
+        if "address" in f:
+            c["org"]["addr"] = f["address"] or c["org"]["addr"]
+            c["p_addr"] = f["address"] is not None
+            c["p_prod_addr"] = False
+        if "standard" in f and f["standard"] is None or "standard_printed" in f and f["standard_printed"] is None:
+            c["p_std"] = False
+        elif f.get("standard_printed"):
+            c["std_printed"] = f["standard_printed"]
+        if "supplementary_modules" in f:
+            c["modules"] = list(f["supplementary_modules"] or [])
+        if "scope" in f:
+            if f["scope"] is None:
+                c["p_scope"] = False
+            else:
+                c["scope"] = f["scope"]
+                c["scope_en"] = f["scope"] if layout == "english_first" else ""
+                c["procs"] = [p for p, _ in PROCESSES if p in f["scope"]]
+        if "certification_body_name" in f:
+            if f["certification_body_name"] is None:
+                c["p_body"] = False
+            else:
+                c["body"]["name"] = f["certification_body_name"]
+        if "cnca_approval_number" in f:
+            c["p_cnca"] = f["cnca_approval_number"] is not None
+            c["body"]["cnca"] = f["cnca_approval_number"] or c["body"]["cnca"]
+        if "cnas_code" in f:
+            c["p_cnas"] = f["cnas_code"] is not None
+            c["cnas"] = f["cnas_code"] or c["cnas"]
+        if "cnas_mark" in f:
+            c["p_cnas"] = bool(f["cnas_mark"])
+        if "iaf_mark" in f:
+            c["p_iaf"] = bool(f["iaf_mark"])
+        if "auditor_name" in f or "auditor_qualification_number" in f:
+            c["auditor"] = f.get("auditor_name", c["auditor"])
+            c["auditor_no"] = f.get("auditor_qualification_number", c["auditor_no"])
+            c["p_auditor"] = bool(c["auditor"] or c["auditor_no"])
+        if "transition_notice" in f:
+            t = f["transition_notice"]
+            c["transition"] = bool(t)
+            if isinstance(t, str):
+                c["transition_text"] = c["transition_en"] = t
+            elif t and not c["transition_text"]:
+                c["transition_text"] = {"ISO/IEC 27001:2013": "本证书须于2025年10月31日前完成向ISO/IEC 27001:2022的标准转换",
+                                        "ISO/IEC 20000-1:2011": "本证书须于2021年9月30日前完成向ISO/IEC 20000-1:2018的标准转换"}\
+                    .get(c["std"], "本证书须于2025年12月31日前完成标准转换")
+                c["transition_en"] = c["transition_text"]
+        if "date_style" in pr:
+            c["date_style"] = c["date_style_en"] = pr["date_style"]
+        for k, flag in (("seal", "p_seal"), ("qr", "p_qr"), ("logo", "p_logo"), ("clause", "p_clause"),
+                        ("decision", "p_decision"),
+                        ("initial", "p_initial")):
+            if k in pr:
+                c[flag] = bool(pr[k])
+
+    def post(fields, c):
+        fields = dict(fields)
+        if not c.get("p_certno", True):
+            fields["certificate_number"] = fields["body_code"] = None
+        if not c.get("p_org", True):
+            fields["organization_name"] = None
+        if not c.get("p_scope", True):
+            fields["scope"], fields["scope_processes"] = None, []
+        if not c.get("p_std", True):
+            fields["standard_printed"] = None
+        if not c.get("p_issue", True):
+            fields["issue_date"] = None
+        if not c.get("p_expiry", True):
+            fields["expiry_date"] = None
+        if not c.get("p_body", True):
+            fields["certification_body_name"] = None
+        fields["surveillance_clause"] = c.get("p_clause", True)
+        return fields
+
+    raster = kind not in ("pdf_text", "encrypted_empty_pw")
+    pdf_fontname = item.get("pdf_font") or (
+        "wqy-zenhei" if "wqy-zenhei" in PDF_TTF else next(iter(PDF_TTF), "STSong-Light"))
+    font_path = item.get("font") or FONTS[0]
+    rng = sub_rng(seed, "spec-" + str(item.get("tag", name)))
+    (out / name).parent.mkdir(parents=True, exist_ok=True)
+    degr = spec_degrade(item.get("degrade")) if raster else None
+    tier = "text_layer" if not raster else "degraded" if degr else "clean"
+    rec = gen_cert_file(out, name, rng, layout, kind, tier,
+                        font_path=None if kind in ("pdf_text", "pdf_mixed", "encrypted_empty_pw") else font_path,
+                        pdf_fontname=pdf_fontname, numstyle=numstyle, dpi=int(item.get("dpi", 300)),
+                        std=std, tweak=tweak, post=post, degrade_fn=degr)
+    rec["spec"] = item
+    return rec
+
+
+def preset_spec(out, seed, spec_path):
+    try:
+        items = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise SystemExit(f"gen_certs: --spec {spec_path}: {e}")
+    if not isinstance(items, list):
+        raise SystemExit(f"gen_certs: --spec {spec_path}: expected a JSON list of certificates")
+    return [spec_item(out, seed, it, i) for i, it in enumerate(items)]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True, help="output directory (created)")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--preset", choices=["samples", "mixed", "accuracy", "bad"], default="samples")
-    ap.add_argument("--count", type=int, default=200, help="accuracy preset: number of certificates")
-    ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes (accuracy)")
+    ap.add_argument("--preset", choices=["samples", "mixed", "accuracy", "bad", "bench"], default="samples")
+    ap.add_argument("--count", type=int, default=None,
+                    help="accuracy preset: number of certificates (200); bench: number of bid packages (10)")
+    ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes (accuracy, bench)")
+    ap.add_argument("--pages", default="50-150", metavar="LO-HI",
+                    help="bench preset: pages per bid package (default 50-150; smaller for smoke tests)")
+    ap.add_argument("--spec", metavar="SPEC.json",
+                    help="render the certificates SPEC.json describes instead of a preset (see --help-spec)")
+    ap.add_argument("--help-spec", action="store_true", help="describe the --spec format and exit")
+    if argv is None and "--help-spec" in sys.argv[1:] or argv and "--help-spec" in argv:
+        print(SPEC_DOC)
+        return
     a = ap.parse_args(argv)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    if a.preset == "samples":
+    if a.spec:
+        recs = preset_spec(out, a.seed, a.spec)
+    elif a.preset == "samples":
         recs = preset_samples(out, a.seed)
     elif a.preset == "mixed":
         recs = preset_mixed(out, a.seed)
     elif a.preset == "bad":
         recs = preset_bad(out, a.seed)
+    elif a.preset == "bench":
+        try:
+            lo, hi = (int(v) for v in a.pages.split("-"))
+            assert 8 <= lo <= hi
+        except (ValueError, AssertionError):
+            raise SystemExit(f"gen_certs: --pages {a.pages!r}: expected LO-HI with 8 <= LO <= HI")
+        recs = preset_bench(out, a.seed, 10 if a.count is None else a.count, a.jobs, (lo, hi))
     else:
-        recs = preset_accuracy(out, a.seed, a.count, a.jobs)
+        recs = preset_accuracy(out, a.seed, 200 if a.count is None else a.count, a.jobs)
     with open(out / "truth.jsonl", "w", encoding="utf-8") as fh:
         for r in recs:
             fh.write(json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n")
