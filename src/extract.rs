@@ -414,11 +414,11 @@ pub fn code_token(s: &str) -> Option<String> {
 /// Chinese names made full-width.
 fn name_value(s: &str) -> Option<String> {
     let v = trim_value(cut_at_label(s));
-    let v = squeeze_cjk_spaces(&v);
+    let v = squeeze_cjk_spaces(&fullwidth_brackets(&v));
     if v.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
         return None;
     }
-    Some(fullwidth_brackets(&v))
+    Some(v)
 }
 
 /// Chinese text prints full-width punctuation; OCR often gives the ASCII
@@ -927,7 +927,7 @@ fn running_value<'a>(doc: &Doc<'a>, label: &Regex) -> Option<(String, Evidence, 
         if parts.is_empty() {
             continue;
         }
-        let v = squeeze_cjk_spaces(&parts.join(" "));
+        let v = squeeze_cjk_spaces(&fullwidth_brackets(&parts.join(" ")));
         let v = trim_value(&v);
         if v.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
             continue;

@@ -338,6 +338,29 @@ pub fn prepare(img: &DynamicImage, target_long_side: u32) -> Prepared {
     Prepared { gray, scale }
 }
 
+/// Red print as black on white (seals, red notices), with the share of the
+/// page's pixels that are red. The red channel read for the main text drops
+/// red print; this mask reads it separately.
+pub fn red_mask(img: &DynamicImage) -> (GrayImage, f32) {
+    let rgb = img.to_rgb8();
+    let mut n = 0u64;
+    let mask = GrayImage::from_fn(rgb.width(), rgb.height(), |x, y| {
+        let p = rgb.get_pixel(x, y);
+        let (r, g, b) = (p[0] as i32, p[1] as i32, p[2] as i32);
+        if r > 140 && r - g > 70 && r - b > 70 {
+            n += 1;
+            image::Luma([0])
+        } else {
+            image::Luma([255])
+        }
+    });
+    let share = n as f32 / (rgb.width() as f32 * rgb.height() as f32).max(1.0);
+    (mask, share)
+}
+
+/// Pages with at least this share of red pixels get their red print read.
+pub const RED_SHARE: f32 = 0.002;
+
 /// Turns an image clockwise by `deg` (0, 90, 180, 270).
 pub fn rotate_cw(img: &GrayImage, deg: u32) -> GrayImage {
     match deg {
@@ -361,6 +384,8 @@ pub struct OcrOptions {
     pub detect_orientation: bool,
     /// Longest side, in pixels, pages are scaled to for recognition.
     pub long_side: u32,
+    /// Also read red print (seals, red notices) from a red mask.
+    pub read_red: bool,
 }
 
 impl Default for OcrOptions {
@@ -369,6 +394,7 @@ impl Default for OcrOptions {
             page_deadline_ms: 120_000,
             detect_orientation: true,
             long_side: DEFAULT_LONG_SIDE,
+            read_red: true,
         }
     }
 }
@@ -384,6 +410,7 @@ pub fn read_page(
 ) -> Result<PageText, DocError> {
     let prepared = prepare(img, opts.long_side);
     let mut gray = prepared.gray;
+    let mut turned = 0u32;
     if let (true, Some(osd_engine)) = (opts.detect_orientation, osd) {
         // OSD on a half-size copy: as reliable and several times cheaper.
         let small = imageops::resize(
@@ -400,7 +427,8 @@ pub fn read_page(
             // OSD reports how far the page is turned counter-clockwise;
             // turning it back clockwise by the rest of the circle makes it upright.
             if deg != 0 && conf > 1.0 {
-                gray = rotate_cw(&gray, (360 - deg) % 360);
+                turned = (360 - deg) % 360;
+                gray = rotate_cw(&gray, turned);
             }
         }
     }
@@ -434,8 +462,41 @@ pub fn read_page(
             }
         }
         if best.0 != 0 {
+            turned = (turned + best.0) % 360;
             gray = rotate_cw(&gray, best.0);
             (lines, mean_conf) = engine.recognize(&gray, Psm::Auto, opts.page_deadline_ms)?;
+        }
+    }
+    // Red print (a transition notice, the seal's ring text), lost in the red
+    // channel: read from a red mask and added after the page's lines.
+    if opts.read_red && !img.color().has_alpha() && img.color().channel_count() >= 3 {
+        let (mask, share) = red_mask(img);
+        if std::env::var_os("CERTSCAN_DEBUG").is_some() {
+            eprintln!("page {number}: red share {share:.4}");
+        }
+        if share >= RED_SHARE {
+            let f = (opts.long_side as f32 * 0.6 / mask.width().max(mask.height()).max(1) as f32)
+                .min(1.0);
+            let small = imageops::resize(
+                &mask,
+                ((mask.width() as f32 * f) as u32).max(1),
+                ((mask.height() as f32 * f) as u32).max(1),
+                imageops::FilterType::Triangle,
+            );
+            let small = rotate_cw(&small, turned);
+            if let Ok((mut red_lines, _)) =
+                engine.recognize(&small, Psm::Auto, opts.page_deadline_ms)
+            {
+                // Into the scale of `gray`, so the common unscaling below applies.
+                let k = prepared.scale / f;
+                for l in &mut red_lines {
+                    l.bbox = unscale(l.bbox, 1.0 / k);
+                    for w in &mut l.words {
+                        w.bbox = unscale(w.bbox, 1.0 / k);
+                    }
+                }
+                lines.extend(red_lines.into_iter().filter(|l| l.conf >= 50.0));
+            }
         }
     }
     let s = prepared.scale;

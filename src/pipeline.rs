@@ -184,12 +184,14 @@ impl Worker {
             page_deadline_ms: self.settings.page_deadline_ms,
             detect_orientation: self.settings.detect_orientation,
             long_side: self.settings.ocr_long_side,
+            read_red: true,
         };
         // Triage of multi-page documents: a cheap reading at low resolution
         // first; full-resolution OCR only for pages that may matter.
         let triage = n > 1 && self.settings.triage;
         let small = OcrOptions {
             long_side: TRIAGE_LONG_SIDE,
+            read_red: false,
             ..opts.clone()
         };
         for (k, &i) in indices.iter().enumerate() {
@@ -283,8 +285,9 @@ impl Worker {
                     let number = extract(std::slice::from_ref(&pages[i]), &ctx)
                         .certificate
                         .certificate_number;
+                    let key = |n: &Option<String>| n.as_deref().map(crate::repair::confusion_key);
                     let continues = number.is_some()
-                        && number == group_number
+                        && key(&number) == key(&group_number)
                         && groups
                             .last()
                             .map(|g| *g.last().unwrap() + 1 == i)

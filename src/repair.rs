@@ -218,6 +218,22 @@ fn extra_uscc_alternatives(c: char) -> &'static [char] {
     }
 }
 
+/// A key under which two OCR readings of one code compare equal although
+/// confusable characters differ ("CN0112…" and "CNO112…").
+pub fn confusion_key(s: &str) -> String {
+    s.chars()
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' | 'D' | 'Q' => '0',
+            'I' | 'L' | '|' => '1',
+            'S' => '5',
+            'B' => '8',
+            'Z' => '2',
+            'G' => '6',
+            c => c,
+        })
+        .collect()
+}
+
 /// Digits read as letters inside a numeric field.
 pub fn digits_of(s: &str) -> String {
     s.chars()
