@@ -309,11 +309,30 @@ impl Worker {
                 _ => {}
             }
         }
-        let expected = self
+        // A business licence in the same package names the bidder: without a
+        // manifest, each certificate's organisation is checked against it.
+        let licence_name: Option<String> = kinds
+            .iter()
+            .position(|k| *k == PageKind::BusinessLicence)
+            .and_then(|i| {
+                extract(std::slice::from_ref(&pages[i]), &ctx)
+                    .certificate
+                    .organization_name
+            });
+        let expected: Option<&str> = self
             .data
             .manifest
             .as_ref()
-            .and_then(|m| m.organization_for(display));
+            .and_then(|m| m.organization_for(display))
+            .or(licence_name.as_deref());
+        // Surveillance notices (保持认证注册资格通知书): the number they keep
+        // valid and their date.
+        let notices: Vec<(String, String)> = kinds
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| **k == PageKind::SurveillanceNotice)
+            .filter_map(|(i, _)| notice_of(&pages[i], &self.number_patterns))
+            .collect();
         if groups.is_empty() {
             let (source, conf) = text_source(pages.iter());
             return vec![Record {
@@ -335,6 +354,17 @@ impl Worker {
             .map(|g| {
                 let gp: Vec<PageText> = g.iter().map(|&i| pages[i].clone()).collect();
                 let mut x = extract(&gp, &ctx);
+                if let Some(n) = &x.certificate.certificate_number {
+                    let key = crate::repair::confusion_key(n);
+                    for (num, date) in &notices {
+                        if crate::repair::confusion_key(num) == key
+                            && !x.certificate.surveillance_audits.contains(date)
+                        {
+                            x.certificate.surveillance_audits.push(date.clone());
+                        }
+                    }
+                    x.certificate.surveillance_audits.sort();
+                }
                 let (source, conf) = text_source(gp.iter());
                 let rule_ctx = RuleContext {
                     as_of: self.settings.as_of,
@@ -368,6 +398,32 @@ impl Worker {
             })
             .collect()
     }
+}
+
+/// The certificate number a surveillance notice keeps valid ("编号为…的…证书
+/// 继续有效") and the notice's date (the last date printed on it).
+pub fn notice_of(page: &PageText, patterns: &[regex::Regex]) -> Option<(String, String)> {
+    let text = crate::normalize::to_half_width(&page.text());
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let simp = crate::normalize::to_simplified(&compact);
+    let start = ["编号为", "编号:", "编号", "证书号", "注册号"]
+        .iter()
+        .find_map(|l| simp.find(l).map(|p| p + l.len()))?;
+    let rest: String = simp[start.min(simp.len())..]
+        .chars()
+        .skip_while(|c| !c.is_ascii_alphanumeric())
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '/')
+        .collect();
+    let (number, _) = crate::repair::repair_to_pattern(&rest.to_uppercase(), patterns);
+    if number.len() < 6 {
+        return None;
+    }
+    let date = crate::normalize::find_dates(&text)
+        .last()?
+        .2
+        .format("%Y-%m-%d")
+        .to_string();
+    Some((number, date))
 }
 
 /// Longest side of the cheap triage reading (about 120 dpi for A4).
@@ -442,5 +498,123 @@ fn text_source<'a>(pages: impl Iterator<Item = &'a PageText>) -> (Option<TextSou
         )
     } else {
         (Some(TextSource::TextLayer), None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::page::{BBox, Line, Word};
+
+    fn page(lines: &[&str]) -> PageText {
+        PageText {
+            number: 1,
+            width: 2480,
+            height: 3508,
+            source: TextSource::TextLayer,
+            lines: lines
+                .iter()
+                .map(|t| {
+                    Line::from_words(vec![Word {
+                        text: t.to_string(),
+                        bbox: BBox::new(0, 0, 10, 10),
+                        conf: 100.0,
+                    }])
+                })
+                .collect(),
+            mean_conf: None,
+        }
+    }
+
+    #[test]
+    fn surveillance_notice_names_its_certificate_and_date() {
+        let p = page(&[
+            "保持认证注册资格通知书",
+            "成都华信软件有限公司：",
+            "经奥鹏总经理批准，编号为04721IT71678ROL管理体",
+            "系认证证书继续有效，特此通知。",
+            "（自本次审核结束之日起，有效期一年）",
+            "2025年6月12日",
+        ]);
+        let pats = crate::extract::default_number_patterns();
+        assert_eq!(
+            notice_of(&p, &pats),
+            Some(("04721IT71678R0L".to_string(), "2025-06-12".to_string()))
+        );
+    }
+
+    fn worker() -> Worker {
+        Worker::new(Settings {
+            as_of: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
+            ocr_langs: crate::ocr::DEFAULT_LANGS.into(),
+            traditional_langs: String::new(),
+            page_deadline_ms: 0,
+            detect_orientation: false,
+            ocr_long_side: crate::ocr::DEFAULT_LONG_SIDE,
+            triage: true,
+            rules: None,
+            registry: None,
+            manifest: None,
+        })
+        .unwrap()
+    }
+
+    fn codes(r: &Record) -> Vec<String> {
+        r.validation
+            .as_ref()
+            .unwrap()
+            .findings
+            .iter()
+            .map(|f| f.code.clone())
+            .collect()
+    }
+
+    #[test]
+    fn package_licence_and_notice_are_used() {
+        let cert = page(&[
+            "信息技术服务管理体系认证证书",
+            "证书编号：04721IT71678R0L",
+            "组织名称：成都华信软件有限公司",
+            "认证标准：ISO/IEC 20000-1:2018",
+            "发证日期：2024年6月1日",
+            "有效期至：2027年5月31日",
+        ]);
+        let notice = page(&[
+            "保持认证注册资格通知书",
+            "编号为04721IT71678R0L的管理体系认证证书继续有效",
+            "2025年6月12日",
+        ]);
+        let same = page(&[
+            "营业执照",
+            "统一社会信用代码 91371323760038087M",
+            "名称：成都华信软件有限公司",
+            "法定代表人：张三",
+        ]);
+        let other = page(&[
+            "营业执照",
+            "统一社会信用代码 91371323760038087M",
+            "名称：成都另一家科技有限公司",
+            "法定代表人：张三",
+        ]);
+        let w = worker();
+        let mut pages = vec![same, cert.clone(), notice];
+        for (i, p) in pages.iter_mut().enumerate() {
+            p.number = i as u32 + 1;
+        }
+        let r = w.records_for("pkg.pdf", "x", &pages);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].pages, vec![2]);
+        assert_eq!(
+            r[0].certificate.as_ref().unwrap().surveillance_audits,
+            vec!["2025-06-12"]
+        );
+        assert!(!codes(&r[0]).contains(&"ORGANIZATION_MISMATCH".to_string()));
+        pages[0] = other;
+        let r = w.records_for("pkg.pdf", "x", &pages);
+        assert!(
+            codes(&r[0]).contains(&"ORGANIZATION_MISMATCH".to_string()),
+            "{:?}",
+            codes(&r[0])
+        );
     }
 }
