@@ -286,18 +286,27 @@ pub fn parse_tsv(tsv: &str) -> (Vec<Line>, Option<f32>) {
 }
 
 /// Sorts lines top to bottom; lines whose vertical centres are within half a
-/// line height of each other are ordered left to right.
-pub fn sort_reading_order(lines: &mut [Line]) {
-    lines.sort_by(|a, b| {
-        let ca = a.bbox.y as i64 + a.bbox.h as i64 / 2;
-        let cb = b.bbox.y as i64 + b.bbox.h as i64 / 2;
-        let tol = (a.bbox.h.min(b.bbox.h) as i64 / 2).max(1);
-        if (ca - cb).abs() <= tol {
-            a.bbox.x.cmp(&b.bbox.x)
-        } else {
-            ca.cmp(&cb)
+/// line height of the row's first line form a row, ordered left to right.
+/// (A tolerance inside a sort comparator is no total order, which the standard
+/// sort may panic on: rows are formed after a plain sort by centre instead.)
+pub fn sort_reading_order(lines: &mut Vec<Line>) {
+    let centre = |l: &Line| l.bbox.y as i64 + l.bbox.h as i64 / 2;
+    lines.sort_by_key(|l| (centre(l), l.bbox.x));
+    let mut out: Vec<Line> = Vec::with_capacity(lines.len());
+    let mut row: Vec<Line> = Vec::new();
+    for l in lines.drain(..) {
+        if let Some(first) = row.first() {
+            let tol = (first.bbox.h.min(l.bbox.h) as i64 / 2).max(1);
+            if (centre(&l) - centre(first)).abs() > tol {
+                row.sort_by_key(|l| l.bbox.x);
+                out.append(&mut row);
+            }
         }
-    });
+        row.push(l);
+    }
+    row.sort_by_key(|l| l.bbox.x);
+    out.append(&mut row);
+    *lines = out;
 }
 
 /// A page image made ready for Tesseract, with the transform that relates it
@@ -539,6 +548,48 @@ mod tests {
         assert_eq!(lines[0].text, "证书编号：AB123");
         assert_eq!(lines[1].text, "有效期");
         assert_eq!(mean, Some(90.0));
+    }
+
+    #[test]
+    fn reading_order_is_total_on_overlapping_lines() {
+        // Chains of lines whose centres differ by less than the tolerance one by
+        // one but not overall: a tolerance comparator is no total order.
+        let mut lines: Vec<Line> = (0..200u32)
+            .map(|i| {
+                Line::from_words(vec![Word {
+                    text: format!("w{i}"),
+                    bbox: BBox::new(
+                        (i * 37) % 500,
+                        100 + i * 3 + (i % 7) * 5,
+                        40,
+                        10 + (i % 5) * 4,
+                    ),
+                    conf: 90.0,
+                }])
+            })
+            .collect();
+        sort_reading_order(&mut lines);
+        assert_eq!(lines.len(), 200);
+        let mut rows = vec![
+            Line::from_words(vec![Word {
+                text: "b".into(),
+                bbox: BBox::new(300, 100, 50, 20),
+                conf: 90.0,
+            }]),
+            Line::from_words(vec![Word {
+                text: "c".into(),
+                bbox: BBox::new(10, 200, 50, 20),
+                conf: 90.0,
+            }]),
+            Line::from_words(vec![Word {
+                text: "a".into(),
+                bbox: BBox::new(10, 104, 50, 20),
+                conf: 90.0,
+            }]),
+        ];
+        sort_reading_order(&mut rows);
+        let t: Vec<&str> = rows.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(t, vec!["a", "b", "c"]);
     }
 
     #[test]
