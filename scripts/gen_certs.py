@@ -737,7 +737,7 @@ def site_of(c):
 
 
 def truth_fields(c, org_name, address, scope, body_name, std_printed=None, surv=(False, []), cnas=None,
-                 iaf=None, modules=None, cnca=None):
+                 iaf=None, modules=None, cnca=...):
     return {
         "certificate_number": c["certno"],
         "body_code": c["body_field"],
@@ -750,7 +750,8 @@ def truth_fields(c, org_name, address, scope, body_name, std_printed=None, surv=
         "scope": scope,
         "scope_processes": list(c["procs"]),
         "certification_body_name": body_name,
-        "cnca_approval_number": (c["body"]["cnca"] if c["p_cnca"] else None) if cnca is None else cnca,
+        # cnca: ... = as the certificate's draw says; None = not printed on this layout
+        "cnca_approval_number": (c["body"]["cnca"] if c["p_cnca"] else None) if cnca is ... else cnca,
         "cnas_code": c["cnas"] if (c["p_cnas"] if cnas is None else cnas) else None,
         "cnas_mark": bool(c["p_cnas"] if cnas is None else cnas),
         "iaf_mark": bool(c["p_iaf"] if iaf is None else iaf),
@@ -2184,7 +2185,8 @@ SPEC_DOC = """\
   dpi, font  raster kinds: resolution (default 300), font file (default the first CJK font)
   pdf_font   text PDFs: a TrueType key (wqy-zenhei, wqy-microhei, uming, ukai) or a CID font name
   degrade    raster kinds: null (clean, default), "random" (the accuracy preset's scan degradations) or
-             {blur: px, noise: sigma, contrast: 0..1 (1 = unchanged), scale: 0..1 (downsample, upsample)}
+             {blur: px, noise: sigma, contrast: 0..1 (1 = unchanged), scale: 0..1 (downsample, upsample),
+             skew: degrees counter-clockwise, rotate: 90|180|270 (counter-clockwise)}
   as_of      generated (not given) surveillance audits later than this date are not recorded
              (default 2025-11-15)
 Everything not given is the generator's usual random valid value, seeded by --seed and tag.
@@ -2250,6 +2252,15 @@ def spec_degrade(opts):
         if r > 0:
             img = img.filter(ImageFilter.GaussianBlur(r))
             applied.append("blur")
+        sk = float(opts.get("skew", 0))
+        if sk:
+            bgc = tuple(int(v) for v in np.asarray(img)[5, 5])
+            img = img.rotate(sk, resample=Image.BICUBIC, expand=True, fillcolor=bgc)
+            applied.append(f"skew{sk:+.1f}")
+        rot = int(opts.get("rotate", 0))
+        if rot in (90, 180, 270):
+            img = img.rotate(rot, expand=True)
+            applied.append(f"rot{rot}")
         return img, applied
     return fn
 

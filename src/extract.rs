@@ -592,7 +592,7 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
     // Unified social credit code.
     let uscc_tok = rx(
         &USCC_T,
-        r"\b[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}\b",
+        r"(?-u:\b)[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}(?-u:\b)",
     );
     let uscc = doc
         .labeled(rx(&USCC_L, L_USCC), |s| {
@@ -716,7 +716,15 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
                     .then(|| (t.clone(), doc.evidence(i, &t)))
             })
         });
-    if let Some((v, e)) = body {
+    if let Some((mut v, e)) = body {
+        // A name read in simplified characters that is a registry name up to
+        // bracket width and spacing takes the registry's spelling (OCR cannot
+        // tell （ from ( ); a traditional print keeps its own characters.
+        if crate::normalize::to_simplified(&v) == v {
+            if let Some(n) = ctx.body_names.iter().find(|n| name_key(n) == name_key(&v)) {
+                v = n.clone();
+            }
+        }
         c.certification_body.name = Some(v);
         ev.insert("certification_body.name".into(), e);
     }
@@ -724,7 +732,7 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
     // CNCA approval number and CNAS code.
     let cnca = rx(
         &CNCA,
-        r"(?i)[CSG]\s?N\s?[CGO0]\s?A\s*[-—–_~:.：]?\s*R\s*(F?)\s*[-—–_~:.：]?\s*([0-9OIlSZB]{4})\s*[-—–_~:.：]\s*([0-9OIlSZB]{2,3})\b",
+        r"(?i)[CSG]?\s?N\s?[CGO0]\s?A\s*[-—–_~:.：]?\s*R\s*(F?)\s*[-—–_~:.：]?\s*([0-9OIlSZB]{4})\s*[-—–_~:.：]?\s*([0-9OIlSZB]{2,3})(?-u:\b)",
     );
     if let Some((i, cap)) = doc
         .lines
@@ -746,7 +754,7 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
     }
     let cnas = rx(
         &CNAS,
-        r"(?i)CN[AR]S\s*[:：]?\s*([CG])\s*([0-9OIlSZB]{3})\s*[-—–_~]\s*([A-Z0-9])\b",
+        r"(?i)CN[AR]S\s*[:：]?\s*([CG])\s*([0-9OIlSZB]{3})\s*[-—–_~]\s*([A-Z0-9])(?-u:\b)",
     );
     if let Some((i, cap)) = doc
         .lines
@@ -772,7 +780,15 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
 
     // Auditor and qualification number.
     let qual_label = rx(&QUAL, L_QUAL);
-    let auditor_name = doc.labeled(rx(&AUDITOR, L_AUDITOR), |s| {
+    let auditor_label = rx(&AUDITOR, L_AUDITOR);
+    let auditor_name = doc.labeled(auditor_label, |s| {
+        // Bilingual labels: "Lead Auditor 审核组长: 宋浩然" - the second label goes too.
+        let s = match auditor_label.find(s) {
+            Some(m) if s[..m.start()].trim().is_empty() => {
+                s[m.end()..].trim_start_matches(|c: char| c.is_whitespace() || ":：/|".contains(c))
+            }
+            _ => s,
+        };
         let s = match qual_label.find(s) {
             Some(m) => &s[..m.start()],
             None => s,
@@ -944,6 +960,13 @@ fn running_value<'a>(doc: &Doc<'a>, label: &Regex) -> Option<(String, Evidence, 
 
 /// Dates printed in the surveillance record section (after its heading).
 fn surveillance_dates(doc: &Doc) -> Vec<String> {
+    static LABELS: OnceLock<Vec<Regex>> = OnceLock::new();
+    let labels = LABELS.get_or_init(|| {
+        [L_ISSUE, L_EXPIRY, L_INITIAL, L_DECISION]
+            .iter()
+            .map(|p| Regex::new(p).expect("valid label pattern"))
+            .collect()
+    });
     let mut out = Vec::new();
     let mut inside = false;
     for l in &doc.lines {
@@ -957,9 +980,7 @@ fn surveillance_dates(doc: &Doc) -> Vec<String> {
             inside = true;
             continue;
         }
-        let other_date_label = [L_ISSUE, L_EXPIRY, L_INITIAL, L_DECISION]
-            .iter()
-            .any(|p| Regex::new(p).map(|r| r.is_match(&l.text)).unwrap_or(false));
+        let other_date_label = labels.iter().any(|r| r.is_match(&l.text));
         // A deadline printed under the record table is no audit.
         let ts = to_simplified(&l.text).to_lowercase();
         let deadline = ts.contains("转换")

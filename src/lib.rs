@@ -14,6 +14,7 @@ pub mod model;
 pub mod normalize;
 pub mod ocr;
 pub mod output;
+pub mod paddle;
 pub mod page;
 pub mod pipeline;
 pub mod registry;

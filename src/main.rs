@@ -4,7 +4,7 @@ use anyhow::{bail, Context, Result};
 use certscan::discover::{discover, read_list_file, InputRef};
 use certscan::model::{json_schema, Record};
 use certscan::output::{open_output, Sink, Summary};
-use certscan::pipeline::{RunData, Settings};
+use certscan::pipeline::{EngineChoice, RunData, Settings};
 use certscan::worker::{self, Event, Limits};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -25,9 +25,25 @@ struct Cli {
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum EngineName {
+    /// Tesseract alone.
     Tesseract,
+    /// PP-OCR (models in models/ocr/, installed by scripts/setup) for every page read in full.
     Paddle,
+    /// Tesseract reads the page; PP-OCR re-reads the lines of key fields and poorly read lines.
+    Hybrid,
+    /// PP-OCR when its models are installed, else Tesseract.
     Auto,
+}
+
+impl EngineName {
+    fn choice(self) -> EngineChoice {
+        match self {
+            EngineName::Tesseract => EngineChoice::Tesseract,
+            EngineName::Paddle => EngineChoice::Paddle,
+            EngineName::Hybrid => EngineChoice::Hybrid,
+            EngineName::Auto => EngineChoice::Auto,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -51,6 +67,9 @@ enum Cmd {
         /// Print words with boxes and confidences.
         #[arg(long)]
         words: bool,
+        /// OCR engine.
+        #[arg(long, value_enum, default_value = "auto")]
+        engine: EngineName,
     },
     /// Benchmark floor: OCR each image file with one reused engine (no
     /// extraction, no triage) and print {"pages": n, "seconds": s}.
@@ -62,6 +81,9 @@ enum Cmd {
         /// Skip orientation detection.
         #[arg(long)]
         no_osd: bool,
+        /// OCR engine.
+        #[arg(long, value_enum, default_value = "tesseract")]
+        engine: EngineName,
     },
     /// Worker process (internal).
     #[command(name = "__worker", hide = true)]
@@ -134,6 +156,10 @@ fn limit_openmp(cli: &Cli) {
             let err = std::process::Command::new(exe)
                 .args(std::env::args_os().skip(1))
                 .env("OMP_THREAD_LIMIT", "1")
+                .env(
+                    "RTEN_NUM_THREADS",
+                    std::env::var_os("RTEN_NUM_THREADS").unwrap_or("1".into()),
+                )
                 .exec();
             eprintln!("certscan: warning: could not limit OpenMP threads: {err}");
         }
@@ -168,7 +194,8 @@ fn run(cli: Cli) -> Result<()> {
             files,
             langs,
             no_osd,
-        } => ocr_floor(&files, &langs, no_osd),
+            engine,
+        } => ocr_floor(&files, &langs, no_osd, engine.choice()),
         Cmd::Rules { rules } => {
             let rb = match rules {
                 Some(p) => certscan::rules::Rulebook::load(&p).map_err(anyhow::Error::msg)?,
@@ -177,11 +204,22 @@ fn run(cli: Cli) -> Result<()> {
             print!("{}", rb.describe());
             Ok(())
         }
-        Cmd::Pages { file, langs, words } => pages(&file, &langs, words),
+        Cmd::Pages {
+            file,
+            langs,
+            words,
+            engine,
+        } => pages(&file, &langs, words, engine.choice()),
     }
 }
 
-fn ocr_floor(files: &[PathBuf], langs: &str, no_osd: bool) -> Result<()> {
+fn ocr_floor(files: &[PathBuf], langs: &str, no_osd: bool, engine: EngineChoice) -> Result<()> {
+    let paddle = match engine.resolve() {
+        EngineChoice::Paddle => Some(certscan::paddle::Paddle::load(
+            &certscan::paddle::models_dir(),
+        )?),
+        _ => None,
+    };
     let mut engine = certscan::ocr::Engine::new(langs)?;
     let mut osd = if no_osd {
         None
@@ -198,7 +236,7 @@ fn ocr_floor(files: &[PathBuf], langs: &str, no_osd: bool) -> Result<()> {
         let img = image::ImageReader::open(f)?
             .with_guessed_format()?
             .decode()?;
-        certscan::ocr::read_page(&mut engine, osd.as_mut(), &img, 1, &opts)?;
+        certscan::ocr::read_page(&mut engine, osd.as_mut(), paddle.as_ref(), &img, 1, &opts)?;
         n += 1;
     }
     println!(
@@ -208,10 +246,11 @@ fn ocr_floor(files: &[PathBuf], langs: &str, no_osd: bool) -> Result<()> {
     Ok(())
 }
 
-fn pages(file: &std::path::Path, langs: &str, words: bool) -> Result<()> {
+fn pages(file: &std::path::Path, langs: &str, words: bool, engine: EngineChoice) -> Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let doc = certscan::load::Document::open(bytes)?;
     let settings = Settings {
+        engine: engine.resolve(),
         as_of: chrono::Local::now().date_naive(),
         ocr_langs: langs.to_string(),
         traditional_langs: certscan::ocr::TRADITIONAL_LANGS.to_string(),
@@ -254,9 +293,6 @@ fn pages(file: &std::path::Path, langs: &str, words: bool) -> Result<()> {
 
 fn scan(a: ScanArgs) -> Result<()> {
     let started = Instant::now();
-    if a.engine == EngineName::Paddle {
-        bail!("the paddle engine is not available in this build; use --engine tesseract or auto");
-    }
     let mut paths = a.inputs.clone();
     if let Some(l) = &a.files_from {
         paths.extend(
@@ -274,7 +310,28 @@ fn scan(a: ScanArgs) -> Result<()> {
                 .unwrap_or(1)
         })
         .max(1);
+    let engine = a.engine.choice().resolve();
+    if matches!(a.engine, EngineName::Paddle | EngineName::Hybrid)
+        && !certscan::paddle::models_present(&certscan::paddle::models_dir())
+    {
+        bail!(
+            "--engine {}: the PP-OCR models are not in {} (run scripts/setup)",
+            if a.engine == EngineName::Paddle {
+                "paddle"
+            } else {
+                "hybrid"
+            },
+            certscan::paddle::models_dir().display()
+        );
+    }
+    if a.engine == EngineName::Auto && engine == EngineChoice::Tesseract && !a.quiet {
+        eprintln!(
+            "certscan: the PP-OCR models are not in {} (scripts/setup installs them): reading with Tesseract alone",
+            certscan::paddle::models_dir().display()
+        );
+    }
     let settings = Settings {
+        engine,
         as_of: a.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
         ocr_langs: a.langs.clone(),
         traditional_langs: a.traditional_langs.clone(),

@@ -162,7 +162,7 @@ pub fn find_dates(text: &str) -> Vec<(usize, usize, NaiveDate)> {
     // March 1, 2025 / Mar. 1st 2025
     let mdy = re(
         &EN_MDY,
-        r"(?i)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*((?:19|20)\d{2})",
+        r"(?i)(?-u:\b)(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*((?:19|20)\d{2})",
     );
     for c in mdy.captures_iter(&t) {
         let m = c.get(0).unwrap();
@@ -175,7 +175,7 @@ pub fn find_dates(text: &str) -> Vec<(usize, usize, NaiveDate)> {
     // 1 March 2025 / 1st of March, 2025 / 01-Mar-2025
     let dmy = re(
         &EN_DMY,
-        r"(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?[-\s]?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?[-\s,]*((?:19|20)\d{2})",
+        r"(?i)(?-u:\b)(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?[-\s]?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?[-\s,]*((?:19|20)\d{2})",
     );
     for c in dmy.captures_iter(&t) {
         let m = c.get(0).unwrap();

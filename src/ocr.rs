@@ -11,6 +11,7 @@
 //! re-executes the process with `OMP_THREAD_LIMIT=1` when it is not set.
 
 use crate::error::{DocError, ErrorCode};
+use crate::paddle::Paddle;
 use crate::page::{BBox, Line, PageText, TextSource, Word};
 use image::{imageops, DynamicImage, GrayImage};
 use std::collections::BTreeMap;
@@ -413,10 +414,32 @@ impl Default for OcrOptions {
 pub fn read_page(
     engine: &mut Engine,
     osd: Option<&mut Engine>,
+    paddle: Option<&Paddle>,
     img: &DynamicImage,
     number: u32,
     opts: &OcrOptions,
 ) -> Result<PageText, DocError> {
+    read_page_upright(engine, osd, paddle, img, number, opts).map(|r| r.page)
+}
+
+/// A page's reading with the upright grey image it was read from.
+pub struct Reading {
+    pub page: PageText,
+    /// The image recognition ran on: upright, red channel, scaled by `scale`
+    /// from the page as loaded (page boxes × `scale` = pixels of `gray`).
+    pub gray: GrayImage,
+    pub scale: f32,
+}
+
+/// [`read_page`], keeping the upright image (for re-reading regions).
+pub fn read_page_upright(
+    engine: &mut Engine,
+    osd: Option<&mut Engine>,
+    paddle: Option<&Paddle>,
+    img: &DynamicImage,
+    number: u32,
+    opts: &OcrOptions,
+) -> Result<Reading, DocError> {
     let prepared = prepare(img, opts.long_side);
     let mut gray = prepared.gray;
     let mut turned = 0u32;
@@ -441,7 +464,7 @@ pub fn read_page(
             }
         }
     }
-    let (mut lines, mut mean_conf) = engine.recognize(&gray, Psm::Auto, opts.page_deadline_ms)?;
+    let (mut lines, mut mean_conf) = recognize(engine, paddle, &gray, opts.page_deadline_ms, None)?;
     // A reading this poor may be a turned page OSD missed (degraded scans):
     // try the other three turns on a small copy and keep a clearly better one.
     if opts.detect_orientation && mean_conf.unwrap_or(0.0) < RETRY_TURNS_BELOW_CONF {
@@ -473,7 +496,7 @@ pub fn read_page(
         if best.0 != 0 {
             turned = (turned + best.0) % 360;
             gray = rotate_cw(&gray, best.0);
-            (lines, mean_conf) = engine.recognize(&gray, Psm::Auto, opts.page_deadline_ms)?;
+            (lines, mean_conf) = recognize(engine, paddle, &gray, opts.page_deadline_ms, None)?;
         }
     }
     // Red print (a transition notice, the seal's ring text), lost in the red
@@ -493,9 +516,13 @@ pub fn read_page(
                 imageops::FilterType::Triangle,
             );
             let small = rotate_cw(&small, turned);
-            if let Ok((mut red_lines, _)) =
-                engine.recognize(&small, Psm::Auto, opts.page_deadline_ms)
-            {
+            if let Ok((mut red_lines, _)) = recognize(
+                engine,
+                paddle,
+                &small,
+                opts.page_deadline_ms,
+                Some(crate::paddle::RED_DET_MAX_SIDE),
+            ) {
                 // Into the scale of `gray`, so the common unscaling below applies.
                 let k = prepared.scale / f;
                 for l in &mut red_lines {
@@ -508,6 +535,18 @@ pub fn read_page(
             }
         }
     }
+    // A page printed in traditional characters has no simplified 内 or 户:
+    // OCR's reading of 內 and 戶 (variants the models confuse) is put back.
+    let all: String = lines.iter().map(|l| l.text.as_str()).collect();
+    if traditional_share(&all) >= TRADITIONAL_SHARE {
+        let fix = |t: &str| t.replace('内', "內").replace('户', "戶");
+        for l in &mut lines {
+            l.text = fix(&l.text);
+            for w in &mut l.words {
+                w.text = fix(&w.text);
+            }
+        }
+    }
     let s = prepared.scale;
     if (s - 1.0).abs() > 0.01 {
         for l in &mut lines {
@@ -517,14 +556,33 @@ pub fn read_page(
             }
         }
     }
-    Ok(PageText {
+    let page = PageText {
         number,
         width: (gray.width() as f32 / s).round() as u32,
         height: (gray.height() as f32 / s).round() as u32,
         source: TextSource::Ocr,
         lines,
         mean_conf,
+    };
+    Ok(Reading {
+        page,
+        gray,
+        scale: s,
     })
+}
+
+/// The page's full reading: by PP-OCR when it is given, else by Tesseract.
+fn recognize(
+    engine: &mut Engine,
+    paddle: Option<&Paddle>,
+    gray: &GrayImage,
+    deadline_ms: u32,
+    det_max_side: Option<u32>,
+) -> Result<(Vec<Line>, Option<f32>), DocError> {
+    match paddle {
+        Some(p) => p.read_lines_at(gray, det_max_side.unwrap_or(p.det_max_side)),
+        None => engine.recognize(gray, Psm::Auto, deadline_ms),
+    }
 }
 
 fn unscale(b: BBox, s: f32) -> BBox {

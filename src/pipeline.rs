@@ -9,6 +9,7 @@ use crate::load::{Document, LoadedPage};
 use crate::manifest::Manifest;
 use crate::model::{Record, Status, SCHEMA_VERSION};
 use crate::ocr::{self, Engine, OcrOptions};
+use crate::paddle::Paddle;
 use crate::page::{PageText, TextSource};
 use crate::registry::Registry;
 use crate::rules::Rulebook;
@@ -18,10 +19,47 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
+/// Tesseract lines under this confidence are re-read by PP-OCR (hybrid engine).
+const HYBRID_REREAD_BELOW_CONF: f32 = 85.0;
+
+/// Which engine reads the pages that matter in full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum EngineChoice {
+    /// Tesseract only (eng+chi_sim, chi_tra for traditional pages).
+    Tesseract,
+    /// PP-OCR for every page read in full; Tesseract still detects turned
+    /// pages and triages the pages of multi-page documents.
+    Paddle,
+    /// Tesseract reads every page (layout, lines); PP-OCR recognition then
+    /// re-reads only the lines that hold key fields or read poorly.
+    Hybrid,
+    /// PP-OCR where its models are installed, else Tesseract.
+    #[default]
+    Auto,
+}
+
+impl EngineChoice {
+    /// The engine a run really uses: `auto` resolves by whether the PP-OCR
+    /// models are present.
+    pub fn resolve(self) -> EngineChoice {
+        match self {
+            EngineChoice::Auto if crate::paddle::models_present(&crate::paddle::models_dir()) => {
+                EngineChoice::Paddle
+            }
+            EngineChoice::Auto => EngineChoice::Tesseract,
+            e => e,
+        }
+    }
+}
+
 /// Settings shared by every worker of a run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Settings {
     pub as_of: NaiveDate,
+    /// OCR engine for full readings (resolved: never `auto` in workers).
+    #[serde(default)]
+    pub engine: EngineChoice,
     pub ocr_langs: String,
     /// Languages to read a page again with when it is printed in traditional
     /// characters (empty: never).
@@ -81,6 +119,7 @@ pub struct Worker {
     engine: Option<Engine>,
     traditional: Option<Engine>,
     osd: Option<Engine>,
+    paddle: Option<Paddle>,
     vocab: Vocabularies,
     number_patterns: Vec<regex::Regex>,
 }
@@ -109,6 +148,7 @@ impl Worker {
             engine: None,
             traditional: None,
             osd: None,
+            paddle: None,
             vocab: Vocabularies::bundled(),
             number_patterns,
         })
@@ -136,8 +176,23 @@ impl Worker {
         number: u32,
         opts: &OcrOptions,
     ) -> Result<PageText, DocError> {
+        if self.settings.engine == EngineChoice::Hybrid {
+            return self.hybrid_page(img, number, opts);
+        }
+        if self.settings.engine.resolve() == EngineChoice::Paddle {
+            if self.paddle.is_none() {
+                self.paddle = Some(Paddle::load(&crate::paddle::models_dir())?);
+            }
+            // PP-OCR's dictionary holds traditional characters: one reading.
+            let paddle = self.paddle.take();
+            let read = self.engines().and_then(|(engine, osd)| {
+                ocr::read_page(engine, osd, paddle.as_ref(), img, number, opts)
+            });
+            self.paddle = paddle;
+            return read;
+        }
         let (engine, osd) = self.engines()?;
-        let first = ocr::read_page(engine, osd, img, number, opts)?;
+        let first = ocr::read_page(engine, osd, None, img, number, opts)?;
         let text = first.text();
         let suspect = ocr::traditional_share(&text) >= ocr::TRADITIONAL_SHARE
             || ocr::regional_traditional_marks(&text)
@@ -149,7 +204,7 @@ impl Worker {
             self.traditional = Some(Engine::new(&self.settings.traditional_langs)?);
         }
         let tra = self.traditional.as_mut().expect("engine started");
-        let second = ocr::read_page(tra, self.osd.as_mut(), img, number, opts)?;
+        let second = ocr::read_page(tra, self.osd.as_mut(), None, img, number, opts)?;
         Ok(
             if second.mean_conf.unwrap_or(0.0) >= first.mean_conf.unwrap_or(0.0) {
                 second
@@ -204,7 +259,7 @@ impl Worker {
                 LoadedPage::Image(img) if triage => {
                     let (engine, osd) = self.engines()?;
                     let t0 = std::time::Instant::now();
-                    let cheap = ocr::read_page(engine, osd, &img, number, &small)?;
+                    let cheap = ocr::read_page(engine, osd, None, &img, number, &small)?;
                     let full = needs_full_reading(&cheap);
                     if std::env::var_os("CERTSCAN_DEBUG").is_some() {
                         eprintln!(
@@ -266,15 +321,82 @@ impl Worker {
         self.records_for(&input.display, &sha, &pages)
     }
 
-    /// Groups pages into certificates and builds their records.
-    pub fn records_for(&self, display: &str, sha: &str, pages: &[PageText]) -> Vec<Record> {
-        let kinds: Vec<PageKind> = pages.iter().map(|p| classify(&p.text())).collect();
-        let ctx = ExtractContext {
+    fn extract_context(&self) -> ExtractContext<'_> {
+        ExtractContext {
             vocab: &self.vocab,
             body_names: &self.body_names,
             body_code_len: 6,
             number_patterns: &self.number_patterns,
+        }
+    }
+
+    /// The hybrid engine: Tesseract's reading, then PP-OCR recognition of the
+    /// lines that hold a field extraction found, and of lines read with low
+    /// confidence; a line takes PP-OCR's text when it is more confident.
+    fn hybrid_page(
+        &mut self,
+        img: &image::DynamicImage,
+        number: u32,
+        opts: &OcrOptions,
+    ) -> Result<PageText, DocError> {
+        if self.paddle.is_none() {
+            self.paddle = Some(Paddle::load(&crate::paddle::models_dir())?);
+        }
+        let (engine, osd) = self.engines()?;
+        let r = ocr::read_page_upright(engine, osd, None, img, number, opts)?;
+        let mut page = r.page;
+        let ext = extract(std::slice::from_ref(&page), &self.extract_context());
+        let boxes: Vec<[u32; 4]> = ext.evidence.values().map(|e| e.bbox).collect();
+        let overlaps = |b: &crate::page::BBox| {
+            boxes.iter().any(|e| {
+                b.x < e[0] + e[2] && e[0] < b.x + b.w && b.y < e[1] + e[3] && e[1] < b.y + b.h
+            })
         };
+        let targets: Vec<usize> = (0..page.lines.len())
+            .filter(|&i| {
+                let l = &page.lines[i];
+                l.conf < HYBRID_REREAD_BELOW_CONF || overlaps(&l.bbox)
+            })
+            .collect();
+        let (gw, gh) = r.gray.dimensions();
+        let crops: Vec<image::GrayImage> = targets
+            .iter()
+            .map(|&i| {
+                let b = page.lines[i].bbox;
+                let s = r.scale;
+                let pad = (b.h as f32 * s * 0.25) as u32;
+                let x = ((b.x as f32 * s) as u32)
+                    .saturating_sub(pad * 2)
+                    .min(gw - 1);
+                let y = ((b.y as f32 * s) as u32).saturating_sub(pad).min(gh - 1);
+                let w = ((b.w as f32 * s) as u32 + pad * 4).min(gw - x).max(1);
+                let h = ((b.h as f32 * s) as u32 + pad * 2).min(gh - y).max(1);
+                image::imageops::crop_imm(&r.gray, x, y, w, h).to_image()
+            })
+            .collect();
+        let texts = self
+            .paddle
+            .as_ref()
+            .expect("paddle loaded")
+            .recognize(&crops)?;
+        for (&i, (text, mean, min)) in targets.iter().zip(texts) {
+            let l = &mut page.lines[i];
+            let text = text.trim();
+            if !text.is_empty() && mean * 100.0 > l.conf {
+                *l = crate::page::Line::from_words(vec![crate::page::Word {
+                    text: text.to_string(),
+                    bbox: l.bbox,
+                    conf: min * 100.0,
+                }]);
+            }
+        }
+        Ok(page)
+    }
+
+    /// Groups pages into certificates and builds their records.
+    pub fn records_for(&self, display: &str, sha: &str, pages: &[PageText]) -> Vec<Record> {
+        let kinds: Vec<PageKind> = pages.iter().map(|p| classify(&p.text())).collect();
+        let ctx = self.extract_context();
         let mut groups: Vec<Vec<usize>> = Vec::new();
         let mut group_number: Option<String> = None;
         for (i, k) in kinds.iter().enumerate() {
@@ -545,6 +667,7 @@ mod tests {
 
     fn worker() -> Worker {
         Worker::new(Settings {
+            engine: EngineChoice::Tesseract,
             as_of: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
             ocr_langs: crate::ocr::DEFAULT_LANGS.into(),
             traditional_langs: String::new(),

@@ -207,6 +207,7 @@ fn spawn(exe: &PathBuf, settings_json: &str) -> std::io::Result<Child_> {
         .arg("__worker")
         .arg(settings_json)
         .env("OMP_THREAD_LIMIT", "1")
+        .env("RTEN_NUM_THREADS", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

@@ -1,0 +1,682 @@
+//! Second OCR engine: PP-OCR (PaddleOCR's models) run in pure Rust by `rten`.
+//!
+//! The stages, each a function that can be called alone for debugging:
+//! - [`Paddle::detect`]: DB text detection → a probability map → one rotated
+//!   rectangle per text line ([`Quad`]);
+//! - [`crop_line`]: each rectangle cut out of the page and turned level;
+//! - [`Paddle::upside_down`]: the direction classifier (0° / 180°) per crop;
+//! - [`Paddle::recognize`]: CTC recognition with the dictionary that the
+//!   recognition model carries in its metadata (`character`);
+//! - [`Paddle::read_lines`]: all of it, returning the same [`Line`]/[`Word`]
+//!   structure Tesseract's reading gives, so extraction does not care which
+//!   engine read a page.
+//!
+//! Models: PP-OCRv6 small detection and recognition and the v2 mobile
+//! direction classifier, taken from the `rapidocr` 3.10.0 wheel by
+//! `scripts/setup` into `models/ocr/` (checked by sha256, not committed).
+
+use crate::error::{DocError, ErrorCode};
+use crate::page::{BBox, Line, Word};
+use image::{imageops, GrayImage, Luma};
+use rten::Model;
+use rten_tensor::prelude::*;
+use rten_tensor::NdTensor;
+use std::path::{Path, PathBuf};
+
+/// Model files in `models/ocr/` with their sha256.
+pub const MODEL_FILES: [(&str, &str); 3] = [
+    (
+        "PP-OCRv6_det_small.onnx",
+        "090f04abcd9d9a7498bc4ebf677e4cb9bdce1fe4197ddb7e529f1ef44e1ff94f",
+    ),
+    (
+        "PP-OCRv6_rec_small.onnx",
+        "6f327246b50388f3c176ae304bd95767ea6dc0c9ae92153ef8cbe210b3c14884",
+    ),
+    (
+        "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+        "e47acedf663230f8863ff1ab0e64dd2d82b838fceb5957146dab185a89d6215c",
+    ),
+];
+
+/// Longest side of the image given to detection. rapidocr uses 2000; on A4
+/// pages 1280 finds the same lines (10-point text is still ~15 px high) in
+/// 40 % of the time (`CERTSCAN_DEBUG=1 certscan pages --engine paddle`:
+/// 3.0 s at 2000, 1.3 s at 1280 on a 2593×3508 scan).
+pub const DET_MAX_SIDE: u32 = 1280;
+/// Detection size for the red-print mask (seal rings, red notices: large print).
+pub const RED_DET_MAX_SIDE: u32 = 960;
+/// Shortest side detection works at (rapidocr's `limit_side_len`, type min).
+const DET_MIN_SIDE: u32 = 736;
+/// Pixel threshold of the probability map.
+const DET_THRESH: f32 = 0.3;
+/// Mean probability a box needs to be kept.
+const BOX_THRESH: f32 = 0.5;
+/// How far the shrunk text kernel is grown back (DB's unclip ratio).
+const UNCLIP_RATIO: f32 = 1.6;
+/// Height of the recognition input.
+const REC_HEIGHT: u32 = 48;
+/// Crops per recognition batch. Batches are padded to their widest crop and
+/// rten's cost follows the padded width: one crop at a time was measured
+/// fastest (1.2 s against 2.2 s for batches of 8 on a 24-line page).
+const REC_BATCH: usize = 1;
+/// Lines whose recognised confidence (0-1) is below this are dropped.
+const TEXT_SCORE: f32 = 0.5;
+
+/// Where the models are looked for: `$CERTSCAN_MODELS` (the folder holding
+/// `ocr/`), the `models/` next to the executable's project, the source tree.
+pub fn models_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("CERTSCAN_MODELS") {
+        return PathBuf::from(d).join("ocr");
+    }
+    let mut candidates = Vec::new();
+    if let Ok(exe) = std::env::current_exe() {
+        // target/release/certscan → ../../models
+        for up in exe.ancestors().skip(1).take(4) {
+            candidates.push(up.join("models/ocr"));
+        }
+    }
+    candidates.push(PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/models/ocr"
+    )));
+    candidates
+        .iter()
+        .find(|d| d.join(MODEL_FILES[0].0).is_file())
+        .cloned()
+        .unwrap_or_else(|| candidates.pop().unwrap_or_default())
+}
+
+/// True when every model file is present (not checked by hash: that is set-up's job).
+pub fn models_present(dir: &Path) -> bool {
+    MODEL_FILES.iter().all(|(f, _)| dir.join(f).is_file())
+}
+
+/// A text line found by detection: a rectangle, possibly slightly turned, in
+/// the pixels of the image given to [`Paddle::detect`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quad {
+    /// Corner at the start of the line's top edge.
+    pub origin: (f32, f32),
+    /// Unit vector along the line.
+    pub along: (f32, f32),
+    /// Length along the line and height across it.
+    pub len: f32,
+    pub height: f32,
+    /// Mean detection probability inside the line.
+    pub score: f32,
+}
+
+impl Quad {
+    /// The same rectangle in the frame of the image turned by 180° (`w`×`h`).
+    pub fn turned_180(&self, w: f32, h: f32) -> Quad {
+        let (ux, uy) = self.along;
+        let (vx, vy) = (-uy, ux);
+        let far = (
+            self.origin.0 + ux * self.len + vx * self.height,
+            self.origin.1 + uy * self.len + vy * self.height,
+        );
+        Quad {
+            origin: (w - far.0, h - far.1),
+            ..*self
+        }
+    }
+
+    /// Axis-aligned box around the rectangle, clamped to `w`×`h`.
+    pub fn bbox(&self, w: u32, h: u32) -> BBox {
+        let (ux, uy) = self.along;
+        let (vx, vy) = (-uy, ux);
+        let pts = [
+            self.origin,
+            (self.origin.0 + ux * self.len, self.origin.1 + uy * self.len),
+            (
+                self.origin.0 + vx * self.height,
+                self.origin.1 + vy * self.height,
+            ),
+            (
+                self.origin.0 + ux * self.len + vx * self.height,
+                self.origin.1 + uy * self.len + vy * self.height,
+            ),
+        ];
+        let x0 = pts.iter().map(|p| p.0).fold(f32::MAX, f32::min).max(0.0);
+        let y0 = pts.iter().map(|p| p.1).fold(f32::MAX, f32::min).max(0.0);
+        let x1 = pts
+            .iter()
+            .map(|p| p.0)
+            .fold(f32::MIN, f32::max)
+            .min(w as f32);
+        let y1 = pts
+            .iter()
+            .map(|p| p.1)
+            .fold(f32::MIN, f32::max)
+            .min(h as f32);
+        BBox::new(
+            x0 as u32,
+            y0 as u32,
+            (x1 - x0).max(1.0) as u32,
+            (y1 - y0).max(1.0) as u32,
+        )
+    }
+}
+
+/// The loaded PP-OCR models.
+pub struct Paddle {
+    det: Model,
+    rec: Model,
+    cls: Model,
+    /// Index 0 is the CTC blank.
+    chars: Vec<String>,
+    /// Longest side of the image detection works on.
+    pub det_max_side: u32,
+}
+
+fn load_err(msg: impl Into<String>) -> DocError {
+    DocError::new(ErrorCode::Ocr, msg)
+}
+
+impl Paddle {
+    /// Loads the three models from `dir` (about 0.3 s).
+    pub fn load(dir: &Path) -> Result<Paddle, DocError> {
+        let load = |name: &str| {
+            Model::load_file(dir.join(name)).map_err(|e| {
+                load_err(format!(
+                    "PP-OCR model {} could not be loaded ({e}); run scripts/setup",
+                    dir.join(name).display()
+                ))
+            })
+        };
+        let det = load(MODEL_FILES[0].0)?;
+        let rec = load(MODEL_FILES[1].0)?;
+        let cls = load(MODEL_FILES[2].0)?;
+        let dict = rec
+            .metadata()
+            .get("character")
+            .ok_or_else(|| load_err("recognition model has no `character` dictionary"))?;
+        let mut chars = vec![String::new()];
+        chars.extend(dict.lines().map(str::to_string));
+        chars.push(" ".to_string());
+        Ok(Paddle {
+            det,
+            rec,
+            cls,
+            chars,
+            det_max_side: std::env::var("CERTSCAN_DET_SIDE")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(DET_MAX_SIDE),
+        })
+    }
+
+    /// Text lines of a page: detection, crops, direction, recognition. Boxes
+    /// are in `gray`'s pixels; lines come out in reading order, boxes on one
+    /// row joined into one line (as words). The mean confidence (0-100) is
+    /// over every box read, the dropped ones included, so that a page read as
+    /// noise (turned, blank) shows a low figure as Tesseract's does.
+    pub fn read_lines(&self, gray: &GrayImage) -> Result<(Vec<Line>, Option<f32>), DocError> {
+        self.read_lines_at(gray, self.det_max_side)
+    }
+
+    /// [`Paddle::read_lines`] with detection at `det_max_side`.
+    pub fn read_lines_at(
+        &self,
+        gray: &GrayImage,
+        det_max_side: u32,
+    ) -> Result<(Vec<Line>, Option<f32>), DocError> {
+        let t0 = std::time::Instant::now();
+        let quads = self.detect_at(gray, det_max_side)?;
+        let t1 = t0.elapsed();
+        let mut crops: Vec<GrayImage> = quads.iter().map(|q| crop_line(gray, q)).collect();
+        let flips = self.upside_down(&crops)?;
+        let flipped = flips.iter().filter(|f| **f).count();
+        for (c, flip) in crops.iter_mut().zip(&flips) {
+            if *flip {
+                *c = imageops::rotate180(c);
+            }
+        }
+        // Most lines upside down: the page is (orientation detection missed
+        // it). Boxes go into the frame of the page turned upright, so that
+        // lines come out in reading order.
+        let quads: Vec<Quad> = if quads.len() >= 3 && flipped * 2 > quads.len() {
+            let (w, h) = (gray.width() as f32, gray.height() as f32);
+            quads.iter().map(|q| q.turned_180(w, h)).collect()
+        } else {
+            quads
+        };
+        let t2 = t0.elapsed();
+        let texts = self.recognize(&crops)?;
+        if std::env::var_os("CERTSCAN_DEBUG").is_some() {
+            eprintln!(
+                "paddle: {}x{} detect {:.2} s, {} lines, crop+direction {:.2} s, recognise {:.2} s",
+                gray.width(),
+                gray.height(),
+                t1.as_secs_f32(),
+                quads.len(),
+                (t2 - t1).as_secs_f32(),
+                (t0.elapsed() - t2).as_secs_f32()
+            );
+        }
+        let mut words = Vec::new();
+        let mut sum = 0.0;
+        let n = texts.len();
+        for (q, (text, mean, min)) in quads.iter().zip(texts) {
+            sum += mean * 100.0;
+            let text = text.trim().to_string();
+            if text.is_empty() || mean < TEXT_SCORE {
+                continue;
+            }
+            // A value is as doubtful as its most doubtful character (one
+            // uncertain digit of a certificate number matters): the word's
+            // confidence is its lowest character probability.
+            let word = Word {
+                text,
+                bbox: q.bbox(gray.width(), gray.height()),
+                conf: min * 100.0,
+            };
+            words.push((word, *q));
+        }
+        let mean = (n > 0).then(|| sum / n as f32);
+        Ok((rows_of(words), mean))
+    }
+
+    /// DB detection: text-line rectangles in `gray`'s pixels.
+    pub fn detect(&self, gray: &GrayImage) -> Result<Vec<Quad>, DocError> {
+        self.detect_at(gray, self.det_max_side)
+    }
+
+    fn detect_at(&self, gray: &GrayImage, det_max_side: u32) -> Result<Vec<Quad>, DocError> {
+        let (w, h) = gray.dimensions();
+        if w < 8 || h < 8 {
+            return Ok(Vec::new());
+        }
+        // Scale as rapidocr does: longest side at most DET_MAX_SIDE, shortest
+        // at least DET_MIN_SIDE, both multiples of 32.
+        let mut f = (det_max_side as f32 / w.max(h) as f32).min(1.0);
+        if (w.min(h) as f32 * f) < DET_MIN_SIDE as f32 {
+            f = DET_MIN_SIDE as f32 / w.min(h) as f32;
+        }
+        let rw = (((w as f32 * f) / 32.0).round() as u32).max(1) * 32;
+        let rh = (((h as f32 * f) / 32.0).round() as u32).max(1) * 32;
+        let small = imageops::resize(gray, rw, rh, imageops::FilterType::Triangle);
+        let plane: Vec<f32> = small
+            .as_raw()
+            .iter()
+            .map(|&p| p as f32 / 127.5 - 1.0)
+            .collect();
+        let mut data = Vec::with_capacity(plane.len() * 3);
+        for _ in 0..3 {
+            data.extend_from_slice(&plane);
+        }
+        let input = NdTensor::from_data([1, 3, rh as usize, rw as usize], data);
+        let prob: NdTensor<f32, 4> = run(&self.det, input, "detection")?;
+        let shape = prob.shape();
+        let (ph, pw) = (shape[2], shape[3]);
+        let prob = prob.into_data();
+        let quads = quads_from_map(&prob, pw, ph);
+        let (sx, sy) = (w as f32 / pw as f32, h as f32 / ph as f32);
+        Ok(quads
+            .into_iter()
+            .map(|q| {
+                // Near-uniform scale (multiples of 32 move the aspect slightly).
+                Quad {
+                    origin: (q.origin.0 * sx, q.origin.1 * sy),
+                    len: q.len * (q.along.0.abs() * sx + q.along.1.abs() * sy),
+                    height: q.height * (q.along.1.abs() * sx + q.along.0.abs() * sy),
+                    ..q
+                }
+            })
+            .collect())
+    }
+
+    /// Direction classifier: true for crops that are upside down.
+    pub fn upside_down(&self, crops: &[GrayImage]) -> Result<Vec<bool>, DocError> {
+        let mut out = Vec::with_capacity(crops.len());
+        for chunk in crops.chunks(REC_BATCH) {
+            let input = batch_tensor(chunk, 48, Some(192));
+            let t: NdTensor<f32, 2> = run(&self.cls, input, "direction classifier")?;
+            for i in 0..chunk.len() {
+                out.push(t[[i, 1]] > 0.9 && t[[i, 1]] > t[[i, 0]]);
+            }
+        }
+        Ok(out)
+    }
+
+    /// CTC recognition of level line crops: text, mean and lowest character
+    /// probability (0-1) each.
+    pub fn recognize(&self, crops: &[GrayImage]) -> Result<Vec<(String, f32, f32)>, DocError> {
+        let mut order: Vec<usize> = (0..crops.len()).collect();
+        let ratio = |c: &GrayImage| c.width() as f32 / c.height().max(1) as f32;
+        order.sort_by(|&a, &b| ratio(&crops[a]).total_cmp(&ratio(&crops[b])));
+        let mut out = vec![(String::new(), 0.0f32, 0.0f32); crops.len()];
+        for idx in order.chunks(REC_BATCH) {
+            let batch: Vec<GrayImage> = idx.iter().map(|&i| crops[i].clone()).collect();
+            let input = batch_tensor(&batch, REC_HEIGHT, None);
+            let t: NdTensor<f32, 3> = run(&self.rec, input, "recognition")?;
+            let [_, steps, classes] = t.shape();
+            for (bi, &i) in idx.iter().enumerate() {
+                let mut text = String::new();
+                let mut probs = Vec::new();
+                let mut prev = 0usize;
+                for s in 0..steps {
+                    let mut best = (0usize, f32::MIN);
+                    for c in 0..classes {
+                        let p = t[[bi, s, c]];
+                        if p > best.1 {
+                            best = (c, p);
+                        }
+                    }
+                    if best.0 != 0 && best.0 != prev {
+                        if let Some(ch) = self.chars.get(best.0) {
+                            text.push_str(ch);
+                            probs.push(best.1);
+                        }
+                    }
+                    prev = best.0;
+                }
+                let (mean, min) = if probs.is_empty() {
+                    (0.0, 0.0)
+                } else {
+                    (
+                        probs.iter().sum::<f32>() / probs.len() as f32,
+                        probs.iter().copied().fold(1.0, f32::min),
+                    )
+                };
+                out[i] = (text, mean, min);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Runs a one-input, one-output model; errors name the stage.
+fn run<const N: usize>(
+    model: &Model,
+    input: NdTensor<f32, 4>,
+    stage: &str,
+) -> Result<NdTensor<f32, N>, DocError> {
+    let out = model
+        .run_one(input.view().into(), None)
+        .map_err(|e| load_err(format!("PP-OCR {stage} failed: {e}")))?;
+    out.try_into()
+        .map_err(|_| load_err(format!("PP-OCR {stage} gave an unexpected output")))
+}
+
+/// Crops normalised to `height`, padded (with 0 after normalisation) to the
+/// widest one or to `fixed_width`, as one NCHW tensor with the grey value in
+/// all three channels.
+fn batch_tensor(crops: &[GrayImage], height: u32, fixed_width: Option<u32>) -> NdTensor<f32, 4> {
+    let widths: Vec<u32> = crops
+        .iter()
+        .map(|c| {
+            let w = (height as f32 * c.width() as f32 / c.height().max(1) as f32).ceil() as u32;
+            w.clamp(8, fixed_width.unwrap_or(height * 60))
+        })
+        .collect();
+    let bw =
+        fixed_width.unwrap_or_else(|| widths.iter().copied().max().unwrap_or(8).max(8)) as usize;
+    let hh = height as usize;
+    let mut data = vec![0f32; crops.len() * 3 * hh * bw];
+    for (i, (c, &w)) in crops.iter().zip(&widths).enumerate() {
+        let r = imageops::resize(c, w, height, imageops::FilterType::Triangle);
+        for y in 0..hh {
+            for x in 0..w as usize {
+                let v = r.get_pixel(x as u32, y as u32)[0] as f32 / 127.5 - 1.0;
+                for ch in 0..3 {
+                    data[((i * 3 + ch) * hh + y) * bw + x] = v;
+                }
+            }
+        }
+    }
+    NdTensor::from_data([crops.len(), 3, hh, bw], data)
+}
+
+/// Connected regions of the thresholded map, each turned into a rectangle
+/// along its main axis and grown by the unclip distance.
+pub fn quads_from_map(prob: &[f32], w: usize, h: usize) -> Vec<Quad> {
+    let mut label = vec![0u32; w * h];
+    let mut quads = Vec::new();
+    let mut stack = Vec::new();
+    let mut next = 0u32;
+    for start in 0..w * h {
+        if prob[start] <= DET_THRESH || label[start] != 0 {
+            continue;
+        }
+        next += 1;
+        label[start] = next;
+        stack.push(start);
+        let mut pix: Vec<(f32, f32)> = Vec::new();
+        let mut score = 0f32;
+        while let Some(i) = stack.pop() {
+            let (x, y) = (i % w, i / w);
+            pix.push((x as f32 + 0.5, y as f32 + 0.5));
+            score += prob[i];
+            let mut visit = |j: usize| {
+                if prob[j] > DET_THRESH && label[j] == 0 {
+                    label[j] = next;
+                    stack.push(j);
+                }
+            };
+            if x > 0 {
+                visit(i - 1);
+            }
+            if x + 1 < w {
+                visit(i + 1);
+            }
+            if y > 0 {
+                visit(i - w);
+            }
+            if y + 1 < h {
+                visit(i + w);
+            }
+        }
+        if pix.len() < 6 {
+            continue;
+        }
+        let score = score / pix.len() as f32;
+        if score < BOX_THRESH {
+            continue;
+        }
+        if let Some(q) = rect_of(&pix, score) {
+            quads.push(q);
+        }
+    }
+    quads
+}
+
+/// The rectangle along a region's main axis (from its second moments), grown
+/// by DB's unclip distance (area × ratio / perimeter).
+fn rect_of(pix: &[(f32, f32)], score: f32) -> Option<Quad> {
+    let n = pix.len() as f32;
+    let (mx, my) = pix
+        .iter()
+        .fold((0.0, 0.0), |a, p| (a.0 + p.0 / n, a.1 + p.1 / n));
+    let (mut sxx, mut syy, mut sxy) = (0f32, 0f32, 0f32);
+    for &(x, y) in pix {
+        sxx += (x - mx) * (x - mx);
+        syy += (y - my) * (y - my);
+        sxy += (x - mx) * (y - my);
+    }
+    let mut theta = 0.5 * (2.0 * sxy).atan2(sxx - syy);
+    // Text lines run left to right; a region taller than wide (one CJK
+    // character, a vertical stroke) keeps the horizontal axis unless clearly turned.
+    if theta.abs() > std::f32::consts::FRAC_PI_4 {
+        theta = 0.0;
+    }
+    let (ux, uy) = (theta.cos(), theta.sin());
+    let (vx, vy) = (-uy, ux);
+    let (mut a0, mut a1, mut b0, mut b1) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
+    for &(x, y) in pix {
+        let a = (x - mx) * ux + (y - my) * uy;
+        let b = (x - mx) * vx + (y - my) * vy;
+        a0 = a0.min(a - 0.5);
+        a1 = a1.max(a + 0.5);
+        b0 = b0.min(b - 0.5);
+        b1 = b1.max(b + 0.5);
+    }
+    let (len, hgt) = (a1 - a0, b1 - b0);
+    if len < 2.0 || hgt < 2.0 {
+        return None;
+    }
+    let d = len * hgt * UNCLIP_RATIO / (2.0 * (len + hgt));
+    let (a0, b0) = (a0 - d, b0 - d);
+    Some(Quad {
+        origin: (mx + ux * a0 + vx * b0, my + uy * a0 + vy * b0),
+        along: (ux, uy),
+        len: len + 2.0 * d,
+        height: hgt + 2.0 * d,
+        score,
+    })
+}
+
+/// Cuts a line's rectangle out of the page, turned level (bilinear sampling;
+/// outside the page is white).
+pub fn crop_line(gray: &GrayImage, q: &Quad) -> GrayImage {
+    let w = q.len.round().max(1.0) as u32;
+    let h = q.height.round().max(1.0) as u32;
+    let (ux, uy) = q.along;
+    let (vx, vy) = (-uy, ux);
+    let (gw, gh) = (gray.width() as i64, gray.height() as i64);
+    let px = |x: i64, y: i64| -> f32 {
+        if x < 0 || y < 0 || x >= gw || y >= gh {
+            255.0
+        } else {
+            gray.get_pixel(x as u32, y as u32)[0] as f32
+        }
+    };
+    GrayImage::from_fn(w, h, |i, j| {
+        let (fi, fj) = (i as f32 + 0.5, j as f32 + 0.5);
+        let sx = q.origin.0 + ux * fi + vx * fj - 0.5;
+        let sy = q.origin.1 + uy * fi + vy * fj - 0.5;
+        let (x0, y0) = (sx.floor(), sy.floor());
+        let (dx, dy) = (sx - x0, sy - y0);
+        let (x0, y0) = (x0 as i64, y0 as i64);
+        let v = px(x0, y0) * (1.0 - dx) * (1.0 - dy)
+            + px(x0 + 1, y0) * dx * (1.0 - dy)
+            + px(x0, y0 + 1) * (1.0 - dx) * dy
+            + px(x0 + 1, y0 + 1) * dx * dy;
+        Luma([v.round().clamp(0.0, 255.0) as u8])
+    })
+}
+
+/// A word with its rectangle and the centre of that rectangle.
+type Placed = (Word, Quad, (f32, f32));
+
+/// Words (one per detected box) joined into lines. Two boxes share a row
+/// when the midline of one, followed along its slant, passes through the
+/// other within half the smaller line height (skewed scans keep their rows
+/// apart). Rows read left to right, top to bottom.
+pub fn rows_of(words: Vec<(Word, Quad)>) -> Vec<Line> {
+    let mid = |q: &Quad| {
+        let (ux, uy) = q.along;
+        (
+            q.origin.0 + ux * q.len / 2.0 - uy * q.height / 2.0,
+            q.origin.1 + uy * q.len / 2.0 + ux * q.height / 2.0,
+        )
+    };
+    let mut items: Vec<Placed> = words
+        .into_iter()
+        .map(|(w, q)| {
+            let m = mid(&q);
+            (w, q, m)
+        })
+        .collect();
+    items.sort_by(|a, b| a.2 .1.total_cmp(&b.2 .1).then(a.2 .0.total_cmp(&b.2 .0)));
+    let same_row = |a: &Placed, b: &Placed| {
+        let slope = a.1.along.1 / a.1.along.0.max(0.1);
+        let y_at = a.2 .1 + (b.2 .0 - a.2 .0) * slope;
+        (y_at - b.2 .1).abs() < 0.5 * a.1.height.min(b.1.height)
+    };
+    let mut rows: Vec<Vec<Placed>> = Vec::new();
+    for it in items {
+        match rows
+            .iter_mut()
+            .rev()
+            .take(4)
+            .find(|r| r.iter().any(|o| same_row(o, &it)))
+        {
+            Some(r) => r.push(it),
+            None => rows.push(vec![it]),
+        }
+    }
+    let mut lines: Vec<(f32, Line)> = rows
+        .into_iter()
+        .map(|mut r| {
+            r.sort_by(|a, b| a.2 .0.total_cmp(&b.2 .0));
+            let y = r.iter().map(|i| i.2 .1).fold(f32::MAX, f32::min);
+            (y, Line::from_words(r.into_iter().map(|i| i.0).collect()))
+        })
+        .collect();
+    lines.sort_by(|a, b| a.0.total_cmp(&b.0));
+    lines.into_iter().map(|(_, l)| l).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_turned_bar_becomes_a_turned_rectangle() {
+        // A 200×12 bar turned by 3°, drawn into a probability map.
+        let (w, h) = (300usize, 100usize);
+        let mut prob = vec![0f32; w * h];
+        let t = 3f32.to_radians();
+        for y in 0..h {
+            for x in 0..w {
+                let (dx, dy) = (x as f32 - 150.0, y as f32 - 50.0);
+                let a = dx * t.cos() + dy * t.sin();
+                let b = -dx * t.sin() + dy * t.cos();
+                if a.abs() < 100.0 && b.abs() < 6.0 {
+                    prob[y * w + x] = 0.9;
+                }
+            }
+        }
+        let q = quads_from_map(&prob, w, h);
+        assert_eq!(q.len(), 1);
+        let angle = q[0].along.1.atan2(q[0].along.0).to_degrees();
+        assert!((angle - 3.0).abs() < 0.5, "angle {angle}");
+        // Grown by the unclip distance on each side: 12×200 → about 12 + 2·9.
+        assert!(q[0].len > 210.0 && q[0].len < 230.0, "{:?}", q[0]);
+        assert!(q[0].height > 25.0 && q[0].height < 35.0, "{:?}", q[0]);
+    }
+
+    #[test]
+    fn a_quad_turned_twice_is_itself_and_once_is_mirrored() {
+        let q = Quad {
+            origin: (10.0, 20.0),
+            along: (1.0, 0.0),
+            len: 100.0,
+            height: 30.0,
+            score: 0.9,
+        };
+        let t = q.turned_180(500.0, 400.0);
+        assert_eq!(t.origin, (390.0, 350.0));
+        assert_eq!(t.bbox(500, 400), BBox::new(390, 350, 100, 30));
+        assert_eq!(t.turned_180(500.0, 400.0), q);
+    }
+
+    #[test]
+    fn boxes_on_one_row_make_one_line() {
+        let w = |t: &str, x: u32, y: u32| {
+            let word = Word {
+                text: t.into(),
+                bbox: BBox::new(x, y, 100, 30),
+                conf: 90.0,
+            };
+            let quad = Quad {
+                origin: (x as f32, y as f32),
+                along: (1.0, 0.0),
+                len: 100.0,
+                height: 30.0,
+                score: 0.9,
+            };
+            (word, quad)
+        };
+        let lines = rows_of(vec![
+            w("ABC-123", 400, 102),
+            w("证书编号：", 100, 100),
+            w("有效期", 100, 200),
+        ]);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].text, "证书编号：ABC-123");
+        assert_eq!(lines[1].text, "有效期");
+    }
+}
