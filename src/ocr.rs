@@ -323,6 +323,15 @@ pub struct Prepared {
 pub fn prepare(img: &DynamicImage, target_long_side: u32) -> Prepared {
     let gray: GrayImage = match img {
         DynamicImage::ImageLuma8(g) => g.clone(),
+        // The red channel taken straight from the pixels: no full-page copy.
+        DynamicImage::ImageRgb8(rgb) => GrayImage::from_fn(rgb.width(), rgb.height(), |x, y| {
+            image::Luma([rgb.get_pixel(x, y)[0]])
+        }),
+        DynamicImage::ImageRgba8(rgba) => {
+            GrayImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+                image::Luma([rgba.get_pixel(x, y)[0]])
+            })
+        }
         other => {
             let rgb = other.to_rgb8();
             GrayImage::from_fn(rgb.width(), rgb.height(), |x, y| {
@@ -352,7 +361,14 @@ pub fn prepare(img: &DynamicImage, target_long_side: u32) -> Prepared {
 /// page's pixels that are red. The red channel read for the main text drops
 /// red print; this mask reads it separately.
 pub fn red_mask(img: &DynamicImage) -> (GrayImage, f32) {
-    let rgb = img.to_rgb8();
+    let owned;
+    let rgb = match img.as_rgb8() {
+        Some(r) => r,
+        None => {
+            owned = img.to_rgb8();
+            &owned
+        }
+    };
     let mut n = 0u64;
     let mask = GrayImage::from_fn(rgb.width(), rgb.height(), |x, y| {
         let p = rgb.get_pixel(x, y);
