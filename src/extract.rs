@@ -144,8 +144,8 @@ const L_ADDR: &str = r"(?i)(注册地址|註冊地址|经营地址|經營地址|
 const L_SCOPE: &str = r"(?i)(认证覆盖的范围|認證覆蓋的範圍|驗證範圍|认证范围|認證範圍|覆盖范围|覆蓋範圍|业务范围|業務範圍|审核范围|範\s*圍|范\s*围|Scope\s+of\s+(?:Certification|Registration|Supply)|Certification\s+Scope|This\s+certificate\s+covers\s+the\s+following\s+scope(?:\s+of(?:\s+(?:the\s+)?[A-Za-z ]{0,60}?management\s+system)?)?|Scope)";
 const L_BODY: &str = r"(?i)(认证机构名称|认证机构|認證機構|驗證機構|验证机构|发证机构|發證機構|颁证机构|頒證機構|认证单位|Certification\s+Body|Certified\s+by|Issued\s+by|Issuing\s+Body)";
 const L_ISSUE: &str = r"(?i)(发证日期|發證日期|颁证日期|頒證日期|签发日期|簽發日期|本次发证日期|换证日期|Date\s+of\s+Issue|Issue\s+Date|Issued\s+on|Date\s+of\s+Issuance)";
-const L_EXPIRY: &str = r"(?i)(有效期至|有效期限至|有效期截止|证书有效期|證書有效期|有效期限|有\s*效\s*期|到期日期|失效日期|Valid\s+(?:until|till|through|to)|Expiry\s+Date|Date\s+of\s+Expiry|Expiration\s+Date|Expires?\s+on|Validity(?:\s+Period)?)";
-const L_INITIAL: &str = r"(?i)(初次发证日期|初次發證日期|首次发证日期|首次發證日期|初次认证日期|初次認證日期|初次驗證日期|首次认证日期|Initial\s+(?:Certification|Registration|Issue)\s+Date|Date\s+of\s+Initial\s+(?:Certification|Registration|Issue)|Original\s+(?:Certification|Issue)\s+Date|First\s+Issue(?:\s+Date)?)";
+const L_EXPIRY: &str = r"(?i)(有效期至|有效期限至|有效期截止|证书有效期|證書有效期|有效期限|有\s*效\s*期|到期日期|失效日期|Va[l1I|]id\s+(?:until|till|through|to)|Expiry\s+Date|Date\s+of\s+Expiry|Expiration\s+Date|Expires?\s+on|Va[l1I|]idity(?:\s+Period)?)";
+const L_INITIAL: &str = r"(?i)(初次发证日期|初次發證日期|首次发证日期|首次發證日期|初次认证日期|初次認證日期|初次驗證日期|首次认证日期|Initia[l1I|]\s+(?:Certification|Registration|Issue)\s+Date|Date\s+of\s+Initia[l1I|]\s+(?:Certification|Registration|Issue)|Original\s+(?:Certification|Issue)\s+Date|First\s+Issue(?:\s+Date)?)";
 const L_DECISION: &str = r"(?i)(认证决定日期|認證決定日期|驗證決定日期|决定日期|決定日期|Certification\s+Decision\s+Date|Decision\s+Date|Date\s+of\s+(?:Certification\s+)?Decision)";
 const L_AUDITOR: &str = r"(?i)(审核组长|審核組長|主导审核员|主導稽核員|主導審核員|稽核員|审核员|審核員|Lead\s+Auditor|Auditor)";
 const L_QUAL: &str = r"(?i)(资格编号|資格編號|资格证书编号|資格證書編號|證照號碼|注册证书号|注册资格号|执业证书号|审核员编号|Qualification\s+(?:No|Number)\.?|Registration\s+No\.?\s+of\s+Auditor|CCAA\s*(?:No\.?)?)";
@@ -833,7 +833,10 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
             .last()
             .map(|d| d.2.format("%Y-%m-%d").to_string())
     };
-    let not_initial: &[&str] = &["初次", "首次", "初始", "initial", "first", "original"];
+    let not_initial: &[&str] = &[
+        "初次", "首次", "初始", "initial", "initia1", "initiai", "initia|", "lnitial", "first",
+        "original",
+    ];
     for (key, pat, cell, last, not_after) in [
         ("initial_issue_date", L_INITIAL, &INITIAL, false, &[][..]),
         ("decision_date", L_DECISION, &DECISION, false, &[][..]),
@@ -883,8 +886,17 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
         || sv.contains("年度监督审核")
         || sv.contains("surveillance audit annually")
         || sv.contains("annual surveillance");
-    c.transition_notice = (sv.contains("转换") || sv.contains("过渡") || sv.contains("transition"))
-        && (sv.contains("2025") || sv.contains("截止") || sv.contains("deadline"));
+    // A transition notice: a line about the transition (to the 2018 edition,
+    // the 2022 edition...) with its deadline (a year, 截止, "before").
+    c.transition_notice = doc.lines.iter().any(|l| {
+        let t = to_simplified(&l.line.text).to_lowercase();
+        (t.contains("转换") || t.contains("过渡") || t.contains("transition"))
+            && (t.contains("截止")
+                || t.contains("deadline")
+                || t.contains("before")
+                || t.contains("前完成")
+                || !find_dates(&l.line.text).is_empty())
+    });
     out
 }
 

@@ -54,6 +54,9 @@ const DET_THRESH: f32 = 0.3;
 const BOX_THRESH: f32 = 0.5;
 /// How far the shrunk text kernel is grown back (DB's unclip ratio).
 const UNCLIP_RATIO: f32 = 1.6;
+/// Margin added at both ends of a line before it is cut out, in line
+/// heights: DB's boxes clip small marks at a line's end (a final 、 or ：).
+const END_PAD: f32 = 0.2;
 /// Height of the recognition input.
 const REC_HEIGHT: u32 = 48;
 /// Crops per recognition batch. Batches are padded to their widest crop and
@@ -108,6 +111,18 @@ pub struct Quad {
 }
 
 impl Quad {
+    /// The rectangle lengthened by `m` at both ends of the line.
+    pub fn lengthened(&self, m: f32) -> Quad {
+        Quad {
+            origin: (
+                self.origin.0 - self.along.0 * m,
+                self.origin.1 - self.along.1 * m,
+            ),
+            len: self.len + 2.0 * m,
+            ..*self
+        }
+    }
+
     /// The same rectangle in the frame of the image turned by 180° (`w`×`h`).
     pub fn turned_180(&self, w: f32, h: f32) -> Quad {
         let (ux, uy) = self.along;
@@ -225,7 +240,11 @@ impl Paddle {
         let t0 = std::time::Instant::now();
         let quads = self.detect_at(gray, det_max_side)?;
         let t1 = t0.elapsed();
-        let mut crops: Vec<GrayImage> = quads.iter().map(|q| crop_line(gray, q)).collect();
+        let pad = END_PAD;
+        let mut crops: Vec<GrayImage> = quads
+            .iter()
+            .map(|q| crop_line(gray, &q.lengthened(pad * q.height)))
+            .collect();
         let flips = self.upside_down(&crops)?;
         let flipped = flips.iter().filter(|f| **f).count();
         for (c, flip) in crops.iter_mut().zip(&flips) {
