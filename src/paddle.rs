@@ -245,17 +245,26 @@ impl Paddle {
             .iter()
             .map(|q| crop_line(gray, &q.lengthened(pad * q.height)))
             .collect();
+        // Certificates do not mix upright and upside-down lines: the direction
+        // classifier's verdicts are pooled over the page (on its own it turns
+        // some upright lines of wide monospaced print, which then read as noise).
         let flips = self.upside_down(&crops)?;
         let flipped = flips.iter().filter(|f| **f).count();
+        let page_flipped = flipped * 2 > quads.len();
         for (c, flip) in crops.iter_mut().zip(&flips) {
-            if *flip {
+            let turn = if quads.len() >= 3 {
+                page_flipped
+            } else {
+                *flip
+            };
+            if turn {
                 *c = imageops::rotate180(c);
             }
         }
         // Most lines upside down: the page is (orientation detection missed
         // it). Boxes go into the frame of the page turned upright, so that
         // lines come out in reading order.
-        let quads: Vec<Quad> = if quads.len() >= 3 && flipped * 2 > quads.len() {
+        let quads: Vec<Quad> = if quads.len() >= 3 && page_flipped {
             let (w, h) = (gray.width() as f32, gray.height() as f32);
             quads.iter().map(|q| q.turned_180(w, h)).collect()
         } else {
