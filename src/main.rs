@@ -169,6 +169,12 @@ fn limit_openmp(cli: &Cli) {
 fn main() {
     let cli = Cli::parse();
     limit_openmp(&cli);
+    // rten sizes its thread pool on first use (unlike OpenMP, after `main`
+    // starts): one thread, so that PP-OCR in this process (pages, ocr-floor)
+    // costs what it costs in a worker. Workers get it in their environment.
+    if std::env::var_os("RTEN_NUM_THREADS").is_none() {
+        std::env::set_var("RTEN_NUM_THREADS", "1");
+    }
     let code = match run(cli) {
         Ok(()) => 0,
         Err(e) => {
