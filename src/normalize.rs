@@ -82,7 +82,7 @@ fn month_of(name: &str) -> Option<u32> {
 
 fn cn_digit(c: char) -> Option<u32> {
     Some(match c {
-        '〇' | '零' | 'О' | 'o' | 'O' | '0' => 0,
+        '〇' | '○' | '◯' | '零' | 'О' | 'o' | 'O' | '0' => 0,
         '一' => 1,
         '二' => 2,
         '三' => 3,
@@ -131,7 +131,7 @@ pub fn find_dates(text: &str) -> Vec<(usize, usize, NaiveDate)> {
     // 二〇二五年三月一日
     let cn = re(
         &CN,
-        r"([〇零一二三四五六七八九0Oo]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日",
+        r"([〇○◯零一二三四五六七八九0Oo]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日",
     );
     for c in cn.captures_iter(&t) {
         let m = c.get(0).unwrap();
@@ -345,6 +345,11 @@ mod tests {
         }
         assert_eq!(
             parse_date("二〇二八年十二月三十一日").as_deref(),
+            Some("2028-12-31")
+        );
+        // OCR gives the white circle ○ for 〇.
+        assert_eq!(
+            parse_date("二○二八年十二月三十一日").as_deref(),
             Some("2028-12-31")
         );
         assert_eq!(parse_date("2025-02-30"), None);
