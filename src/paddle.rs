@@ -250,7 +250,9 @@ impl Paddle {
         // some upright lines of wide monospaced print, which then read as noise).
         let flips = self.upside_down(&crops)?;
         let flipped = flips.iter().filter(|f| **f).count();
-        let page_flipped = flipped * 2 > quads.len();
+        // An upside-down page has nearly all its lines flagged; noise flags
+        // about half: two thirds decide.
+        let page_flipped = flipped * 3 > quads.len() * 2;
         for (c, flip) in crops.iter_mut().zip(&flips) {
             let turn = if quads.len() >= 3 {
                 page_flipped
