@@ -569,7 +569,7 @@ fn main_cases() -> Vec<Case> {
             // PP-OCR reads even this page confidently (its least certain
             // character over 0.6 in every rule field): the rule's firing is
             // checked with a stricter threshold in edited_rulebook_changes_the_verdict.
-            Lacks(&[]),
+            Has(&[]),
         ),
         // SUPPLEMENTARY_MODULES_MISSING (ISO/IEC 20000-1:2018, seed profile only).
         case(
