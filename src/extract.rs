@@ -833,9 +833,9 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
             .last()
             .map(|d| d.2.format("%Y-%m-%d").to_string())
     };
+    // "initia" also covers OCR's "Initia1" / "Initiai" / "Initia|".
     let not_initial: &[&str] = &[
-        "初次", "首次", "初始", "initial", "initia1", "initiai", "initia|", "lnitial", "first",
-        "original",
+        "初次", "首次", "初始", "initia", "lnitia", "first", "original",
     ];
     for (key, pat, cell, last, not_after) in [
         ("initial_issue_date", L_INITIAL, &INITIAL, false, &[][..]),
@@ -1014,28 +1014,8 @@ fn surveillance_dates(doc: &Doc) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::page::{TextSource, Word};
 
-    fn page(lines: &[&str]) -> PageText {
-        PageText {
-            number: 1,
-            width: 2480,
-            height: 3508,
-            source: TextSource::TextLayer,
-            lines: lines
-                .iter()
-                .enumerate()
-                .map(|(i, t)| {
-                    Line::from_words(vec![Word {
-                        text: t.to_string(),
-                        bbox: BBox::new(100, 100 + 60 * i as u32, 1000, 40),
-                        conf: 100.0,
-                    }])
-                })
-                .collect(),
-            mean_conf: None,
-        }
-    }
+    use crate::page::text_page as page;
 
     fn ctx_extract(lines: &[&str]) -> Certificate {
         let v = Vocabularies::bundled();

@@ -156,10 +156,6 @@ fn limit_openmp(cli: &Cli) {
             let err = std::process::Command::new(exe)
                 .args(std::env::args_os().skip(1))
                 .env("OMP_THREAD_LIMIT", "1")
-                .env(
-                    "RTEN_NUM_THREADS",
-                    std::env::var_os("RTEN_NUM_THREADS").unwrap_or("1".into()),
-                )
                 .exec();
             eprintln!("certscan: warning: could not limit OpenMP threads: {err}");
         }

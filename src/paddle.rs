@@ -185,7 +185,7 @@ pub struct Paddle {
     pub det_max_side: u32,
 }
 
-fn load_err(msg: impl Into<String>) -> DocError {
+fn ocr_err(msg: impl Into<String>) -> DocError {
     DocError::new(ErrorCode::Ocr, msg)
 }
 
@@ -194,7 +194,7 @@ impl Paddle {
     pub fn load(dir: &Path) -> Result<Paddle, DocError> {
         let load = |name: &str| {
             Model::load_file(dir.join(name)).map_err(|e| {
-                load_err(format!(
+                ocr_err(format!(
                     "PP-OCR model {} could not be loaded ({e}); run scripts/setup",
                     dir.join(name).display()
                 ))
@@ -206,7 +206,7 @@ impl Paddle {
         let dict = rec
             .metadata()
             .get("character")
-            .ok_or_else(|| load_err("recognition model has no `character` dictionary"))?;
+            .ok_or_else(|| ocr_err("recognition model has no `character` dictionary"))?;
         let mut chars = vec![String::new()];
         chars.extend(dict.lines().map(str::to_string));
         chars.push(" ".to_string());
@@ -215,10 +215,7 @@ impl Paddle {
             rec,
             cls,
             chars,
-            det_max_side: std::env::var("CERTSCAN_DET_SIDE")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(DET_MAX_SIDE),
+            det_max_side: DET_MAX_SIDE,
         })
     }
 
@@ -240,10 +237,9 @@ impl Paddle {
         let t0 = std::time::Instant::now();
         let quads = self.detect_at(gray, det_max_side)?;
         let t1 = t0.elapsed();
-        let pad = END_PAD;
         let mut crops: Vec<GrayImage> = quads
             .iter()
-            .map(|q| crop_line(gray, &q.lengthened(pad * q.height)))
+            .map(|q| crop_line(gray, &q.lengthened(END_PAD * q.height)))
             .collect();
         // Certificates do not mix upright and upside-down lines: the direction
         // classifier's verdicts are pooled over the page (on its own it turns
@@ -425,9 +421,9 @@ fn run<const N: usize>(
 ) -> Result<NdTensor<f32, N>, DocError> {
     let out = model
         .run_one(input.view().into(), None)
-        .map_err(|e| load_err(format!("PP-OCR {stage} failed: {e}")))?;
+        .map_err(|e| ocr_err(format!("PP-OCR {stage} failed: {e}")))?;
     out.try_into()
-        .map_err(|_| load_err(format!("PP-OCR {stage} gave an unexpected output")))
+        .map_err(|_| ocr_err(format!("PP-OCR {stage} gave an unexpected output")))
 }
 
 /// Crops normalised to `height`, padded (with 0 after normalisation) to the

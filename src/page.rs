@@ -139,6 +139,29 @@ impl PageText {
     }
 }
 
+/// A text-layer page of `lines`, one word each, stacked 60 px apart (tests).
+#[cfg(test)]
+pub(crate) fn text_page(lines: &[&str]) -> PageText {
+    PageText {
+        number: 1,
+        width: 2480,
+        height: 3508,
+        source: TextSource::TextLayer,
+        lines: lines
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                Line::from_words(vec![Word {
+                    text: t.to_string(),
+                    bbox: BBox::new(100, 100 + 60 * i as u32, 1000, 40),
+                    conf: 100.0,
+                }])
+            })
+            .collect(),
+        mean_conf: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

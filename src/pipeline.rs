@@ -131,7 +131,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 impl Worker {
-    pub fn new(settings: Settings) -> Result<Worker, String> {
+    pub fn new(mut settings: Settings) -> Result<Worker, String> {
+        // `auto` is settled once (a look for the model files), not per page.
+        settings.engine = settings.engine.resolve();
         let data = RunData::load(&settings)?;
         let body_names = data.registry.names();
         let mut number_patterns = crate::extract::default_number_patterns();
@@ -179,7 +181,7 @@ impl Worker {
         if self.settings.engine == EngineChoice::Hybrid {
             return self.hybrid_page(img, number, opts);
         }
-        if self.settings.engine.resolve() == EngineChoice::Paddle {
+        if self.settings.engine == EngineChoice::Paddle {
             if self.paddle.is_none() {
                 self.paddle = Some(Paddle::load(&crate::paddle::models_dir())?);
             }
@@ -626,27 +628,8 @@ fn text_source<'a>(pages: impl Iterator<Item = &'a PageText>) -> (Option<TextSou
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::page::{BBox, Line, Word};
 
-    fn page(lines: &[&str]) -> PageText {
-        PageText {
-            number: 1,
-            width: 2480,
-            height: 3508,
-            source: TextSource::TextLayer,
-            lines: lines
-                .iter()
-                .map(|t| {
-                    Line::from_words(vec![Word {
-                        text: t.to_string(),
-                        bbox: BBox::new(0, 0, 10, 10),
-                        conf: 100.0,
-                    }])
-                })
-                .collect(),
-            mean_conf: None,
-        }
-    }
+    use crate::page::text_page as page;
 
     #[test]
     fn surveillance_notice_names_its_certificate_and_date() {

@@ -51,6 +51,17 @@ const CODES: [&str; 16] = [
     "SUPPLEMENTARY_MODULES_MISSING",
 ];
 
+/// The fields LOW_CONFIDENCE looks at (models/rules.toml `[profile.low_confidence]`).
+const RULE_FIELDS: [&str; 7] = [
+    "certificate_number",
+    "organization_name",
+    "expiry_date",
+    "decision_date",
+    "issue_date",
+    "certification_body.name",
+    "certification_body.cnca_approval_number",
+];
+
 fn severity_rank(s: &str) -> u8 {
     match s {
         "valid" => 0,
@@ -1069,18 +1080,9 @@ fn pdf_and_scan_of_one_certificate_are_no_duplicate() {
     // LOW_CONFIDENCE names fields its rule depends on, on OCR text only.
     let low = &got["main/lowconf.png"];
     assert_eq!(low["text_source"], "ocr");
-    let rule_fields = [
-        "certificate_number",
-        "organization_name",
-        "expiry_date",
-        "decision_date",
-        "issue_date",
-        "certification_body.name",
-        "certification_body.cnca_approval_number",
-    ];
     for m in messages(low, "LOW_CONFIDENCE") {
         assert!(
-            rule_fields.iter().any(|f| m.starts_with(f)),
+            RULE_FIELDS.iter().any(|f| m.starts_with(f)),
             "LOW_CONFIDENCE on a field no rule depends on: {m}"
         );
     }
@@ -1216,17 +1218,8 @@ fn edited_rulebook_changes_the_verdict() {
         "{}",
         explain(low)
     );
-    let rule_fields = [
-        "certificate_number",
-        "organization_name",
-        "expiry_date",
-        "decision_date",
-        "issue_date",
-        "certification_body.name",
-        "certification_body.cnca_approval_number",
-    ];
     for m in messages(low, "LOW_CONFIDENCE") {
-        assert!(rule_fields.iter().any(|f| m.starts_with(f)), "{m}");
+        assert!(RULE_FIELDS.iter().any(|f| m.starts_with(f)), "{m}");
     }
     // A text layer is never of low confidence.
     assert!(!codes(&got["seed_valid.pdf"]).contains(&"LOW_CONFIDENCE".to_string()));
