@@ -145,7 +145,7 @@ const L_SCOPE: &str = r"(?i)(认证覆盖的范围|認證覆蓋的範圍|驗證�
 const L_BODY: &str = r"(?i)(认证机构名称|认证机构|認證機構|驗證機構|验证机构|发证机构|發證機構|颁证机构|頒證機構|认证单位|Certification\s+Body|Certified\s+by|Issued\s+by|Issuing\s+Body)";
 const L_ISSUE: &str = r"(?i)(发证日期|發證日期|颁证日期|頒證日期|签发日期|簽發日期|本次发证日期|换证日期|Date\s+of\s+Issue|Issue\s+Date|Issued\s+on|Date\s+of\s+Issuance)";
 const L_EXPIRY: &str = r"(?i)(有效期至|有效期限至|有效期截止|证书有效期|證書有效期|有效期限|有\s*效\s*期|到期日期|失效日期|Va[l1I|]id\s+(?:until|till|through|to)|Expiry\s+Date|Date\s+of\s+Expiry|Expiration\s+Date|Expires?\s+on|Va[l1I|]idity(?:\s+Period)?)";
-const L_INITIAL: &str = r"(?i)(初次发证日期|初次發證日期|首次发证日期|首次發證日期|初次认证日期|初次認證日期|初次驗證日期|首次认证日期|Initia[l1I|]\s+(?:Certification|Registration|Issue)\s+Date|Date\s+of\s+Initia[l1I|]\s+(?:Certification|Registration|Issue)|Original\s+(?:Certification|Issue)\s+Date|First\s+Issue(?:\s+Date)?)";
+const L_INITIAL: &str = r"(?i)(初次发证日期|初次發證日期|首次发证日期|首次發證日期|初次认证日期|初次認證日期|初次驗證日期|首次认证日期|[Il1|]nitia[l1I|]\s+(?:Certification|Registration|Issue)\s+Date|Date\s+of\s+[Il1|]nitia[l1I|]\s+(?:Certification|Registration|Issue)|Original\s+(?:Certification|Issue)\s+Date|First\s+Issue(?:\s+Date)?)";
 const L_DECISION: &str = r"(?i)(认证决定日期|認證決定日期|驗證決定日期|决定日期|決定日期|Certification\s+Decision\s+Date|Decision\s+Date|Date\s+of\s+(?:Certification\s+)?Decision)";
 const L_AUDITOR: &str = r"(?i)(审核组长|審核組長|主导审核员|主導稽核員|主導審核員|稽核員|审核员|審核員|Lead\s+Auditor|Auditor)";
 const L_QUAL: &str = r"(?i)(资格编号|資格編號|资格证书编号|資格證書編號|證照號碼|注册证书号|注册资格号|执业证书号|审核员编号|Qualification\s+(?:No|Number)\.?|Registration\s+No\.?\s+of\s+Auditor|CCAA\s*(?:No\.?)?)";
@@ -311,8 +311,15 @@ impl<'a> Doc<'a> {
                 if strict && !is_label_at(before, &l.text[m.end()..]) {
                     continue;
                 }
+                // The word just before the label: "初次" ends it, "initial"
+                // (or OCR's "Initia1") begins it.
                 let before_l = before.to_lowercase();
-                if not_after.iter().any(|p| before_l.trim_end().ends_with(p)) {
+                let tail = before_l.trim_end();
+                let last_word = tail.rsplit(char::is_whitespace).next().unwrap_or("");
+                if not_after
+                    .iter()
+                    .any(|p| tail.ends_with(p) || last_word.starts_with(p))
+                {
                     continue;
                 }
                 let rest = strip_lead(&l.text[m.end()..]);
@@ -1028,6 +1035,29 @@ mod tests {
             number_patterns: &pats,
         };
         extract(&[page(lines)], &ctx).certificate
+    }
+
+    #[test]
+    fn initial_issue_date_is_not_the_issue_date() {
+        for initial in [
+            "Initial Issue Date",
+            "Initia1 Issue Date",
+            "lnitial Issue Date",
+            "初次发证日期",
+        ] {
+            let c = ctx_extract(&[
+                "Certificate No.: 04625IT15304R1M",
+                &format!("{initial}: 7 October 2021"),
+                "Date of Issue: 7 October 2024",
+                "Expiry Date: 6 October 2027",
+            ]);
+            assert_eq!(c.issue_date.as_deref(), Some("2024-10-07"), "{initial}");
+            assert_eq!(
+                c.initial_issue_date.as_deref(),
+                Some("2021-10-07"),
+                "{initial}"
+            );
+        }
     }
 
     #[test]
