@@ -120,8 +120,16 @@ pub fn classify(text: &str) -> PageKind {
         + certify as i32
         + org_label as i32
         - 2 * letter as i32;
-    let standard =
-        lower.contains("iso") || compact.contains("GB/T") || compact.contains("管理体系");
+    // A management-system standard: ISO (OCR's "IS0" too), a national twin,
+    // "管理体系" or Taiwan's "管理系統", or a standard's number.
+    let standard = ["iso", "is0", "gb/t", "管理体系", "管理系统"]
+        .iter()
+        .any(|k| lower.contains(k))
+        || [
+            "9001", "14001", "45001", "20000-1", "27001", "22000", "50001",
+        ]
+        .iter()
+        .any(|k| compact.contains(k));
     // Two signals with a standard: a garbled title or label must not lose a
     // certificate (triage errs towards reading).
     if signals >= 2 && standard {
@@ -170,6 +178,11 @@ mod tests {
         );
         assert_eq!(
             classify("資訊安全管理系統驗證證書\n證書編號：X\nISO/IEC 27001:2022"),
+            PageKind::Certificate
+        );
+        // Taiwan's wording with the standard misread by OCR ("IS0").
+        assert_eq!(
+            classify("資訊技術服務管理系統驗證證書\n證書編號：X\n茲證明\nIS0/IEC20000-1:2018"),
             PageKind::Certificate
         );
         assert_eq!(classify("Management System Certificate\nCertificate No.: X\nThis is to certify that ISO 9001:2015"), PageKind::Certificate);

@@ -49,6 +49,51 @@ impl Vocab {
     }
 }
 
+impl Vocab {
+    /// Puts back the enumeration comma OCR drops between two names of a list
+    /// ("变更管理问题管理" → "变更管理、问题管理"): two Chinese names that touch
+    /// are never right. Names are matched longest first, on the simplified text.
+    pub fn separate_adjacent(&self, text: &str) -> String {
+        let orig: Vec<char> = text.chars().collect();
+        let simp: Vec<char> = to_simplified(text).chars().collect();
+        if simp.len() != orig.len() {
+            return text.to_string();
+        }
+        let names: Vec<Vec<char>> = self
+            .entries
+            .iter()
+            .flat_map(|(_, spellings)| spellings.iter())
+            .filter(|s| s.chars().all(is_cjk))
+            .map(|s| s.chars().collect())
+            .collect();
+        let longest_at = |i: usize| {
+            names
+                .iter()
+                .filter(|n| simp[i..].starts_with(n))
+                .map(|n| n.len())
+                .max()
+        };
+        let mut out = String::with_capacity(text.len() + 6);
+        let mut i = 0;
+        while i < orig.len() {
+            match longest_at(i) {
+                Some(len) => {
+                    out.extend(&orig[i..i + len]);
+                    i += len;
+                    if i < orig.len() && longest_at(i).is_some() {
+                        out.push('、');
+                    }
+                }
+                None => {
+                    out.push(orig[i]);
+                    i += 1;
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Vocabularies used by extraction (from `models/vocab.toml`).
 #[derive(Debug, Clone, Default)]
 pub struct Vocabularies {
@@ -144,7 +189,7 @@ const L_ADDR: &str = r"(?i)(注册地址|註冊地址|经营地址|經營地址|
 const L_SCOPE: &str = r"(?i)(认证覆盖的范围|認證覆蓋的範圍|驗證範圍|认证范围|認證範圍|覆盖范围|覆蓋範圍|业务范围|業務範圍|审核范围|範\s*圍|范\s*围|Scope\s+of\s+(?:Certification|Registration|Supply)|Certification\s+Scope|This\s+certificate\s+covers\s+the\s+following\s+scope(?:\s+of(?:\s+(?:the\s+)?[A-Za-z ]{0,60}?management\s+system)?)?|Scope)";
 const L_BODY: &str = r"(?i)(认证机构名称|认证机构|認證機構|驗證機構|验证机构|发证机构|發證機構|颁证机构|頒證機構|认证单位|Certification\s+Body|Certified\s+by|Issued\s+by|Issuing\s+Body)";
 const L_ISSUE: &str = r"(?i)(发证日期|發證日期|颁证日期|頒證日期|签发日期|簽發日期|本次发证日期|换证日期|Date\s+of\s+Issue|Issue\s+Date|Issued\s+on|Date\s+of\s+Issuance)";
-const L_EXPIRY: &str = r"(?i)(有效期至|有效期限至|有效期截止|证书有效期|證書有效期|有效期限|有\s*效\s*期|到期日期|失效日期|Va[l1I|]id\s+(?:until|till|through|to)|Expiry\s+Date|Date\s+of\s+Expiry|Expiration\s+Date|Expires?\s+on|Va[l1I|]idity(?:\s+Period)?)";
+const L_EXPIRY: &str = r"(?i)(有效期至|有效期限至|有效期截止|证书有效期|證書有效期|有效期限|有\s*效\s*期|到期日期|失效日期|Va[l1I|]id\s*unti[l1I|]|Va[l1I|]id\s+(?:till|through|to)|Expiry\s+Date|Date\s+of\s+Expiry|Expiration\s+Date|Expires?\s+on|Va[l1I|]idity(?:\s+Period)?)";
 const L_INITIAL: &str = r"(?i)(初次发证日期|初次發證日期|首次发证日期|首次發證日期|初次认证日期|初次認證日期|初次驗證日期|首次认证日期|[Il1|]nitia[l1I|]\s+(?:Certification|Registration|Issue)\s+Date|Date\s+of\s+[Il1|]nitia[l1I|]\s+(?:Certification|Registration|Issue)|Original\s+(?:Certification|Issue)\s+Date|First\s+Issue(?:\s+Date)?)";
 const L_DECISION: &str = r"(?i)(认证决定日期|認證決定日期|驗證決定日期|决定日期|決定日期|Certification\s+Decision\s+Date|Decision\s+Date|Date\s+of\s+(?:Certification\s+)?Decision)";
 const L_AUDITOR: &str = r"(?i)(审核组长|審核組長|主导审核员|主導稽核員|主導審核員|稽核員|审核员|審核員|Lead\s+Auditor|Auditor)";
@@ -661,6 +706,7 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
 
     // Scope: the labelled value and the lines that follow until the next label.
     if let Some((v, e, _)) = running_value(&doc, rx(&SCOPE, L_SCOPE)) {
+        let v = ctx.vocab.scope_processes.separate_adjacent(&v);
         c.scope_processes = ctx.vocab.scope_processes.find_in(&v);
         c.scope = Some(v);
         ev.insert("scope".into(), e);
@@ -1035,6 +1081,40 @@ mod tests {
             number_patterns: &pats,
         };
         extract(&[page(lines)], &ctx).certificate
+    }
+
+    #[test]
+    fn list_commas_dropped_by_ocr_are_put_back() {
+        let v = Vocabularies::bundled();
+        let sp = &v.scope_processes;
+        assert_eq!(
+            sp.separate_adjacent("涉及事件管理、变更管理问题管理、发布与部署管理"),
+            "涉及事件管理、变更管理、问题管理、发布与部署管理"
+        );
+        assert_eq!(
+            sp.separate_adjacent("涉及的變更管理問題管理和容量管理"),
+            "涉及的變更管理、問題管理和容量管理"
+        );
+        // Names inside a longer name, and names joined by a word, stay as they are.
+        for ok in [
+            "云服务管理和服务连续性和可用性管理",
+            "服务请求管理",
+            "事件管理和问题管理",
+        ] {
+            assert_eq!(sp.separate_adjacent(ok), ok);
+        }
+    }
+
+    #[test]
+    fn expiry_label_run_together_by_ocr() {
+        for label in ["Valid until", "Validunti1", "Valid unti|"] {
+            let c = ctx_extract(&[
+                "Certificate No.: 04625IT15304R1M",
+                "Date of Issue: 2025/01/05",
+                &format!("{label}: 2028/01/04"),
+            ]);
+            assert_eq!(c.expiry_date.as_deref(), Some("2028-01-04"), "{label}");
+        }
     }
 
     #[test]

@@ -222,7 +222,10 @@ fn ocr_floor(files: &[PathBuf], langs: &str, no_osd: bool, engine: EngineChoice)
         )?),
         _ => None,
     };
-    let mut engine = certscan::ocr::Engine::new(langs)?;
+    let mut engine = certscan::ocr::LazyEngine::new(langs);
+    if paddle.is_none() {
+        engine.get()?; // started before the clock, as a worker's is
+    }
     let mut osd = if no_osd {
         None
     } else {

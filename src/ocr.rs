@@ -102,6 +102,31 @@ pub enum Psm {
     Line = 7,
 }
 
+/// A Tesseract engine started on first use: PP-OCR reads pages on its own and
+/// needs Tesseract's recognition (70 MB for chi_sim+eng) only for pages it
+/// reads as noise, so a PP-OCR worker that never meets one never loads it.
+pub struct LazyEngine {
+    langs: String,
+    engine: Option<Engine>,
+}
+
+impl LazyEngine {
+    pub fn new(langs: &str) -> LazyEngine {
+        LazyEngine {
+            langs: langs.to_string(),
+            engine: None,
+        }
+    }
+
+    /// The engine, started now if it was not.
+    pub fn get(&mut self) -> Result<&mut Engine, DocError> {
+        if self.engine.is_none() {
+            self.engine = Some(Engine::new(&self.langs)?);
+        }
+        Ok(self.engine.as_mut().expect("engine started"))
+    }
+}
+
 impl Engine {
     /// Starts an engine for `langs` (e.g. "chi_sim+chi_tra+eng"); 0.3-0.5 s.
     pub fn new(langs: &str) -> Result<Engine, DocError> {
@@ -318,6 +343,27 @@ pub struct Prepared {
     pub scale: f32,
 }
 
+/// Resizes a grey image with a triangle (bilinear) filter. `fast_image_resize`
+/// works in the image's own 8-bit pixels: `image`'s resize keeps an RGBA f32
+/// copy of the source's height (80 MB for an A4 page at 300 dpi), which was a
+/// worker's peak memory.
+pub fn resize_gray(img: &GrayImage, w: u32, h: u32) -> GrayImage {
+    use fast_image_resize as fr;
+    let (w, h) = (w.max(1), h.max(1));
+    if img.dimensions() == (w, h) {
+        return img.clone();
+    }
+    let src = fr::images::ImageRef::new(img.width(), img.height(), img.as_raw(), fr::PixelType::U8)
+        .expect("a GrayImage's buffer fits its size");
+    let mut dst = fr::images::Image::new(w, h, fr::PixelType::U8);
+    let opts =
+        fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Bilinear));
+    fr::Resizer::new()
+        .resize(&src, &mut dst, &opts)
+        .expect("U8 to U8 resize is supported");
+    GrayImage::from_raw(w, h, dst.into_vec()).expect("buffer of w×h bytes")
+}
+
 /// Grey image for OCR: the red channel (red seals and red backgrounds vanish,
 /// black text stays), scaled so that the longest side is near A4 at 300 dpi.
 pub fn prepare(img: &DynamicImage, target_long_side: u32) -> Prepared {
@@ -350,7 +396,7 @@ pub fn prepare(img: &DynamicImage, target_long_side: u32) -> Prepared {
     let gray = if (scale - 1.0).abs() > 0.01 {
         let w = ((gray.width() as f32) * scale).round().max(1.0) as u32;
         let h = ((gray.height() as f32) * scale).round().max(1.0) as u32;
-        imageops::resize(&gray, w, h, imageops::FilterType::Triangle)
+        resize_gray(&gray, w, h)
     } else {
         gray
     };
@@ -428,7 +474,7 @@ impl Default for OcrOptions {
 /// Reads one page image. Boxes in the result are in pixels of the upright page
 /// at the resolution it was loaded.
 pub fn read_page(
-    engine: &mut Engine,
+    engine: &mut LazyEngine,
     osd: Option<&mut Engine>,
     paddle: Option<&Paddle>,
     img: &DynamicImage,
@@ -449,7 +495,7 @@ pub struct Reading {
 
 /// [`read_page`], keeping the upright image (for re-reading regions).
 pub fn read_page_upright(
-    engine: &mut Engine,
+    engine: &mut LazyEngine,
     osd: Option<&mut Engine>,
     paddle: Option<&Paddle>,
     img: &DynamicImage,
@@ -461,12 +507,7 @@ pub fn read_page_upright(
     let mut turned = 0u32;
     if let (true, Some(osd_engine)) = (opts.detect_orientation, osd) {
         // OSD on a half-size copy: as reliable and several times cheaper.
-        let small = imageops::resize(
-            &gray,
-            (gray.width() / 2).max(1),
-            (gray.height() / 2).max(1),
-            imageops::FilterType::Triangle,
-        );
+        let small = resize_gray(&gray, (gray.width() / 2).max(1), (gray.height() / 2).max(1));
         let osd = osd_engine.detect_orientation(&small);
         if std::env::var_os("CERTSCAN_DEBUG").is_some() {
             eprintln!("page {number}: OSD {osd:?}");
@@ -486,22 +527,22 @@ pub fn read_page_upright(
     if opts.detect_orientation && mean_conf.unwrap_or(0.0) < RETRY_TURNS_BELOW_CONF {
         let f = 1400.0 / gray.width().max(gray.height()).max(1) as f32;
         let small = if f < 1.0 {
-            imageops::resize(
+            resize_gray(
                 &gray,
                 ((gray.width() as f32 * f) as u32).max(1),
                 ((gray.height() as f32 * f) as u32).max(1),
-                imageops::FilterType::Triangle,
             )
         } else {
             gray.clone()
         };
-        let base = engine
+        let tess = engine.get()?;
+        let base = tess
             .recognize(&small, Psm::Auto, opts.page_deadline_ms)?
             .1
             .unwrap_or(0.0);
         let mut best = (0u32, base);
         for deg in [90, 180, 270] {
-            let c = engine
+            let c = tess
                 .recognize(&rotate_cw(&small, deg), Psm::Auto, opts.page_deadline_ms)?
                 .1
                 .unwrap_or(0.0);
@@ -525,11 +566,10 @@ pub fn read_page_upright(
         if share >= RED_SHARE {
             let f = (opts.long_side as f32 * 0.6 / mask.width().max(mask.height()).max(1) as f32)
                 .min(1.0);
-            let small = imageops::resize(
+            let small = resize_gray(
                 &mask,
                 ((mask.width() as f32 * f) as u32).max(1),
                 ((mask.height() as f32 * f) as u32).max(1),
-                imageops::FilterType::Triangle,
             );
             let small = rotate_cw(&small, turned);
             if let Ok((mut red_lines, _)) = recognize(
@@ -589,7 +629,7 @@ pub fn read_page_upright(
 
 /// The page's full reading: by PP-OCR when it is given, else by Tesseract.
 fn recognize(
-    engine: &mut Engine,
+    engine: &mut LazyEngine,
     paddle: Option<&Paddle>,
     gray: &GrayImage,
     deadline_ms: u32,
@@ -597,7 +637,7 @@ fn recognize(
 ) -> Result<(Vec<Line>, Option<f32>), DocError> {
     match paddle {
         Some(p) => p.read_lines_at(gray, det_max_side.unwrap_or(p.det_max_side)),
-        None => engine.recognize(gray, Psm::Auto, deadline_ms),
+        None => engine.get()?.recognize(gray, Psm::Auto, deadline_ms),
     }
 }
 

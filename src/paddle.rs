@@ -322,21 +322,36 @@ impl Paddle {
         }
         let rw = (((w as f32 * f) / 32.0).round() as u32).max(1) * 32;
         let rh = (((h as f32 * f) / 32.0).round() as u32).max(1) * 32;
-        let small = imageops::resize(gray, rw, rh, imageops::FilterType::Triangle);
+        let small = crate::ocr::resize_gray(gray, rw, rh);
         let plane: Vec<f32> = small
             .as_raw()
             .iter()
             .map(|&p| p as f32 / 127.5 - 1.0)
             .collect();
-        let mut data = Vec::with_capacity(plane.len() * 3);
-        for _ in 0..3 {
-            data.extend_from_slice(&plane);
+        drop(small);
+        let (pw, ph) = (rw as usize, rh as usize);
+        // The network's activations grow with the input's area (about 160 MB
+        // at 1280 px): a tall page is run in horizontal bands that overlap by
+        // DET_BAND_CONTEXT rows, each band giving the probability map of its own
+        // rows, so that the peak is a band's and the stitched map the page's.
+        let mut prob = vec![0f32; pw * ph];
+        for (own, with_context) in det_bands(ph) {
+            let rows = with_context.len();
+            let band = &plane[with_context.start * pw..with_context.end * pw];
+            let mut data = Vec::with_capacity(band.len() * 3);
+            for _ in 0..3 {
+                data.extend_from_slice(band);
+            }
+            let input = NdTensor::from_data([1, 3, rows, pw], data);
+            let out: NdTensor<f32, 4> = run(&self.det, input, "detection")?;
+            if out.shape()[2] != rows || out.shape()[3] != pw {
+                return Err(ocr_err("PP-OCR detection gave a map of another size"));
+            }
+            let out = out.into_data();
+            let skip = own.start - with_context.start;
+            prob[own.start * pw..own.end * pw]
+                .copy_from_slice(&out[skip * pw..(skip + own.len()) * pw]);
         }
-        let input = NdTensor::from_data([1, 3, rh as usize, rw as usize], data);
-        let prob: NdTensor<f32, 4> = run(&self.det, input, "detection")?;
-        let shape = prob.shape();
-        let (ph, pw) = (shape[2], shape[3]);
-        let prob = prob.into_data();
         let quads = quads_from_map(&prob, pw, ph);
         let (sx, sy) = (w as f32 / pw as f32, h as f32 / ph as f32);
         Ok(quads
@@ -442,7 +457,7 @@ fn batch_tensor(crops: &[GrayImage], height: u32, fixed_width: Option<u32>) -> N
     let hh = height as usize;
     let mut data = vec![0f32; crops.len() * 3 * hh * bw];
     for (i, (c, &w)) in crops.iter().zip(&widths).enumerate() {
-        let r = imageops::resize(c, w, height, imageops::FilterType::Triangle);
+        let r = crate::ocr::resize_gray(c, w, height);
         for y in 0..hh {
             for x in 0..w as usize {
                 let v = r.get_pixel(x as u32, y as u32)[0] as f32 / 127.5 - 1.0;
@@ -453,6 +468,32 @@ fn batch_tensor(crops: &[GrayImage], height: u32, fixed_width: Option<u32>) -> N
         }
     }
     NdTensor::from_data([crops.len(), 3, hh, bw], data)
+}
+
+/// Inputs taller than this many rows are detected in bands.
+const DET_BAND_ABOVE: usize = 768;
+/// Rows of context a band reads beyond its own rows, on each inner side
+/// (a multiple of 32, as the network's input must be).
+const DET_BAND_CONTEXT: usize = 64;
+
+/// Splits `rows` (a multiple of 32) into bands: each band's own rows (which
+/// tile 0..rows) and the rows it is run on (its own plus context).
+pub fn det_bands(rows: usize) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+    if rows <= DET_BAND_ABOVE {
+        return vec![(0..rows, 0..rows)];
+    }
+    let n = rows.div_ceil(DET_BAND_ABOVE - 2 * DET_BAND_CONTEXT).max(2);
+    let step = (rows / n).div_ceil(32) * 32;
+    let mut out = Vec::with_capacity(n);
+    let mut start = 0;
+    while start < rows {
+        let end = (start + step).min(rows);
+        let ctx_start = start.saturating_sub(DET_BAND_CONTEXT);
+        let ctx_end = (end + DET_BAND_CONTEXT).min(rows);
+        out.push((start..end, ctx_start..ctx_end));
+        start = end;
+    }
+    out
 }
 
 /// Connected regions of the thresholded map, each turned into a rectangle
@@ -638,6 +679,32 @@ pub fn rows_of(words: Vec<(Word, Quad)>) -> Vec<Line> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn detection_bands_tile_the_rows_with_context() {
+        for rows in [32, 736, 768, 800, 1280, 1920, 4000] {
+            let bands = det_bands(rows);
+            let mut next = 0;
+            for (own, ctx) in &bands {
+                assert_eq!(own.start, next, "{rows}: bands tile the rows");
+                next = own.end;
+                assert!(ctx.start <= own.start && ctx.end >= own.end);
+                assert_eq!(ctx.len() % 32, 0, "{rows}: {ctx:?} is a multiple of 32");
+                if ctx.start > 0 {
+                    assert_eq!(own.start - ctx.start, DET_BAND_CONTEXT);
+                }
+                if ctx.end < rows {
+                    assert_eq!(ctx.end - own.end, DET_BAND_CONTEXT);
+                }
+                assert!(
+                    bands.len() == 1 || ctx.len() <= DET_BAND_ABOVE,
+                    "{rows}: {ctx:?}"
+                );
+            }
+            assert_eq!(next, rows);
+            assert_eq!(bands.len() == 1, rows <= DET_BAND_ABOVE);
+        }
+    }
 
     #[test]
     fn a_turned_bar_becomes_a_turned_rectangle() {

@@ -8,7 +8,7 @@ use crate::extract::{extract, ExtractContext, Vocabularies};
 use crate::load::{Document, LoadedPage};
 use crate::manifest::Manifest;
 use crate::model::{Record, Status, SCHEMA_VERSION};
-use crate::ocr::{self, Engine, OcrOptions};
+use crate::ocr::{self, Engine, LazyEngine, OcrOptions};
 use crate::paddle::Paddle;
 use crate::page::{PageText, TextSource};
 use crate::registry::Registry;
@@ -116,8 +116,8 @@ pub struct Worker {
     settings: Settings,
     data: RunData,
     body_names: Vec<String>,
-    engine: Option<Engine>,
-    traditional: Option<Engine>,
+    engine: LazyEngine,
+    traditional: LazyEngine,
     osd: Option<Engine>,
     paddle: Option<Paddle>,
     vocab: Vocabularies,
@@ -144,11 +144,11 @@ impl Worker {
                 .map(|p| p.number_pattern.clone()),
         );
         Ok(Worker {
+            engine: LazyEngine::new(&settings.ocr_langs),
+            traditional: LazyEngine::new(&settings.traditional_langs),
             settings,
             data,
             body_names,
-            engine: None,
-            traditional: None,
             osd: None,
             paddle: None,
             vocab: Vocabularies::bundled(),
@@ -156,18 +156,13 @@ impl Worker {
         })
     }
 
-    /// The recognition engine and the orientation detector, started on first use.
-    fn engines(&mut self) -> Result<(&mut Engine, Option<&mut Engine>), DocError> {
-        if self.engine.is_none() {
-            self.engine = Some(Engine::new(&self.settings.ocr_langs)?);
-        }
+    /// The recognition engine (started on first use) and the orientation
+    /// detector (started now).
+    fn engines(&mut self) -> Result<(&mut LazyEngine, Option<&mut Engine>), DocError> {
         if self.osd.is_none() && self.settings.detect_orientation {
             self.osd = Some(Engine::new_osd()?);
         }
-        Ok((
-            self.engine.as_mut().expect("engine started"),
-            self.osd.as_mut(),
-        ))
+        Ok((&mut self.engine, self.osd.as_mut()))
     }
 
     /// OCR of one page; a page printed in traditional characters is read
@@ -202,10 +197,7 @@ impl Worker {
         if self.settings.traditional_langs.is_empty() || !suspect {
             return Ok(first);
         }
-        if self.traditional.is_none() {
-            self.traditional = Some(Engine::new(&self.settings.traditional_langs)?);
-        }
-        let tra = self.traditional.as_mut().expect("engine started");
+        let tra = &mut self.traditional;
         let second = ocr::read_page(tra, self.osd.as_mut(), None, img, number, opts)?;
         Ok(
             if second.mean_conf.unwrap_or(0.0) >= first.mean_conf.unwrap_or(0.0) {
