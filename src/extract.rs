@@ -706,7 +706,11 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
 
     // Scope: the labelled value and the lines that follow until the next label.
     if let Some((v, e, _)) = running_value(&doc, rx(&SCOPE, L_SCOPE)) {
-        let v = ctx.vocab.scope_processes.separate_adjacent(&v);
+        let mut v = ctx.vocab.scope_processes.separate_adjacent(&v);
+        // "（事件管理、…、容量管理" with its closing bracket lost at the line's end.
+        if v.matches('（').count() > v.matches('）').count() && !v.ends_with('）') {
+            v.push('）');
+        }
         c.scope_processes = ctx.vocab.scope_processes.find_in(&v);
         c.scope = Some(v);
         ev.insert("scope".into(), e);
@@ -858,7 +862,10 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
             .unwrap_or("")
             .trim()
             .to_string();
-        let v = squeeze_cjk_spaces(&v);
+        let v = strip_label_start(
+            &squeeze_cjk_spaces(&v),
+            &["资格编号", "资格证书", "注册编号"],
+        );
         (v.chars().count() >= 2 && v.chars().count() <= 30).then_some(v)
     });
     let qual = doc.labeled(qual_label, |s| code_token(&to_half_width(s).to_uppercase()));
@@ -955,6 +962,40 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
 
 /// A value that starts after its label and continues on the following lines
 /// until a line that carries another label.
+/// A Chinese name followed by the start of a label OCR garbled past
+/// recognition ("陈洋资" from "陈洋 资格编号"): the label's start goes, if a
+/// name of two characters or more remains.
+fn strip_label_start(v: &str, labels: &[&str]) -> String {
+    let chars: Vec<char> = v.chars().collect();
+    let simp: Vec<char> = to_simplified(v).chars().collect();
+    if simp.len() != chars.len() {
+        return v.to_string();
+    }
+    for label in labels {
+        let l: Vec<char> = label.chars().collect();
+        for k in (1..=l.len()).rev() {
+            if chars.len() >= k + 2 && simp.ends_with(&l[..k]) {
+                return chars[..chars.len() - k].iter().collect();
+            }
+        }
+    }
+    v.to_string()
+}
+
+/// Cuts a line of a running value where the surveillance record begins
+/// ("年度監督審核記錄", however its last characters were read).
+fn cut_at_surveillance(t: &str) -> &str {
+    let simp = to_simplified(t);
+    match simp.find("年度监督") {
+        Some(at) if simp.len() == t.len() => &t[..at],
+        Some(at) => {
+            let n = simp[..at].chars().count();
+            &t[..t.char_indices().nth(n).map(|x| x.0).unwrap_or(t.len())]
+        }
+        None => t,
+    }
+}
+
 fn running_value<'a>(doc: &Doc<'a>, label: &Regex) -> Option<(String, Evidence, usize)> {
     for (i, l) in doc.lines.iter().enumerate() {
         let Some(m) = label.find(&l.text) else {
@@ -962,7 +1003,7 @@ fn running_value<'a>(doc: &Doc<'a>, label: &Regex) -> Option<(String, Evidence, 
         };
         let mut parts: Vec<String> = Vec::new();
         let first = strip_lead(&l.text[m.end()..]);
-        let first = cut_at_label(first);
+        let first = cut_at_surveillance(cut_at_label(first));
         if !first.trim().is_empty() {
             parts.push(first.trim().to_string());
         }
@@ -995,7 +1036,7 @@ fn running_value<'a>(doc: &Doc<'a>, label: &Regex) -> Option<(String, Evidence, 
             {
                 break;
             }
-            let cut = cut_at_label(t).trim();
+            let cut = cut_at_surveillance(cut_at_label(t)).trim();
             if cut.is_empty() {
                 break;
             }
@@ -1115,6 +1156,27 @@ mod tests {
             ]);
             assert_eq!(c.expiry_date.as_deref(), Some("2028-01-04"), "{label}");
         }
+    }
+
+    #[test]
+    fn label_remnants_and_the_surveillance_record_stay_out_of_values() {
+        assert_eq!(strip_label_start("陈洋资", &["资格编号"]), "陈洋");
+        assert_eq!(strip_label_start("宋俊傑資格编号", &["资格编号"]), "宋俊傑");
+        assert_eq!(strip_label_start("王资", &["资格编号"]), "王资");
+        let c = ctx_extract(&[
+            "证书编号：04625IT15304R1M",
+            "认证范围：数据中心运维服务（事件管理、变更管理、容量管理",
+            "年度監督審核記缘",
+            "审核员：陈洋资",
+        ]);
+        assert_eq!(
+            c.scope.as_deref(),
+            Some("数据中心运维服务（事件管理、变更管理、容量管理）")
+        );
+        assert_eq!(
+            cut_at_surveillance("容量管理）年度監督審核記缘"),
+            "容量管理）"
+        );
     }
 
     #[test]

@@ -471,6 +471,18 @@ impl Default for OcrOptions {
     }
 }
 
+/// Simplified characters the OCR models put for their traditional forms on
+/// traditional pages (seen on generated Taiwan and Hong Kong certificates).
+/// Each is simplified-only, so on a page printed in traditional script it is
+/// always a misreading.
+const SIMPLIFIED_MISREADS: [(char, &str); 5] = [
+    ('内', "內"),
+    ('户', "戶"),
+    ('楼', "樓"),
+    ('学', "學"),
+    ('题', "題"),
+];
+
 /// Reads one page image. Boxes in the result are in pixels of the upright page
 /// at the resolution it was loaded.
 pub fn read_page(
@@ -595,7 +607,11 @@ pub fn read_page_upright(
     // OCR's reading of 內 and 戶 (variants the models confuse) is put back.
     let all: String = lines.iter().map(|l| l.text.as_str()).collect();
     if traditional_share(&all) >= TRADITIONAL_SHARE {
-        let fix = |t: &str| t.replace('内', "內").replace('户', "戶");
+        let fix = |t: &str| {
+            SIMPLIFIED_MISREADS
+                .iter()
+                .fold(t.to_string(), |t, (s, tr)| t.replace(*s, tr))
+        };
         for l in &mut lines {
             l.text = fix(&l.text);
             for w in &mut l.words {

@@ -1209,7 +1209,7 @@ fn edited_rulebook_changes_the_verdict() {
 
     // 3. LOW_CONFIDENCE under a stricter threshold: the faint noisy scan has
     //    rule fields read below 99.5, and the findings name only those fields.
-    let edited = bundled.replace("below = 60", "below = 99.5");
+    let edited = bundled.replace("below = 50", "below = 99.5");
     assert_ne!(edited, bundled, "LOW_CONFIDENCE threshold not found");
     let (_, got) = run("rules-lowconf", edited, &["lowconf.png", "seed_valid.pdf"]);
     let low = &got["lowconf.png"];
