@@ -948,15 +948,7 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
         || sv.contains("annual surveillance");
     // A transition notice: a line about the transition (to the 2018 edition,
     // the 2022 edition...) with its deadline (a year, 截止, "before").
-    c.transition_notice = doc.lines.iter().any(|l| {
-        let t = to_simplified(&l.line.text).to_lowercase();
-        (t.contains("转换") || t.contains("过渡") || t.contains("transition"))
-            && (t.contains("截止")
-                || t.contains("deadline")
-                || t.contains("before")
-                || t.contains("前完成")
-                || !find_dates(&l.line.text).is_empty())
-    });
+    c.transition_notice = doc.lines.iter().any(|l| is_transition_notice(&l.line.text));
     out
 }
 
@@ -996,6 +988,18 @@ fn cut_at_surveillance(t: &str) -> &str {
     }
 }
 
+/// A line about the transition to a new edition with its deadline (a date,
+/// 截止, "before").
+fn is_transition_notice(line: &str) -> bool {
+    let t = to_simplified(line).to_lowercase();
+    (t.contains("转换") || t.contains("过渡") || t.contains("transition"))
+        && (t.contains("截止")
+            || t.contains("deadline")
+            || t.contains("before")
+            || t.contains("前完成")
+            || !find_dates(line).is_empty())
+}
+
 fn running_value<'a>(doc: &Doc<'a>, label: &Regex) -> Option<(String, Evidence, usize)> {
     for (i, l) in doc.lines.iter().enumerate() {
         let Some(m) = label.find(&l.text) else {
@@ -1030,9 +1034,12 @@ fn running_value<'a>(doc: &Doc<'a>, label: &Regex) -> Option<(String, Evidence, 
             }
             // Stop at prose that is not part of a scope (the surveillance clause etc.).
             let ts = to_simplified(t);
+            let tl = ts.to_lowercase();
             if ts.contains("本证书")
                 || ts.contains("证书有效期内")
-                || ts.to_lowercase().starts_with("only when")
+                || tl.starts_with("only when")
+                || tl.starts_with("this certificate")
+                || is_transition_notice(t)
             {
                 break;
             }
