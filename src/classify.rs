@@ -32,10 +32,22 @@ pub fn classify(text: &str) -> PageKind {
     {
         return PageKind::SurveillanceNotice;
     }
-    if compact.contains("营业执照")
-        && (compact.contains("统一社会信用代码")
-            || compact.contains("法定代表人")
-            || compact.contains("注册资本"))
+    // A licence by its title and a label, or by its labels alone: the title
+    // is printed in red, which the red channel read for OCR drops.
+    let licence_labels = count(
+        &compact,
+        &[
+            "法定代表人",
+            "注册资本",
+            "成立日期",
+            "经营范围",
+            "登记机关",
+            "营业期限",
+        ],
+    );
+    if (compact.contains("营业执照")
+        && (compact.contains("统一社会信用代码") || licence_labels > 0))
+        || licence_labels >= 3
     {
         return PageKind::BusinessLicence;
     }
@@ -186,6 +198,11 @@ mod tests {
             PageKind::Certificate
         );
         assert_eq!(classify("Management System Certificate\nCertificate No.: X\nThis is to certify that ISO 9001:2015"), PageKind::Certificate);
+        // A licence whose red title the red channel dropped.
+        assert_eq!(
+            classify("统一社会信用代码 91370102MA3C\n名称 济南天融网络科技有限公司\n法定代表人 袁海燕\n注册资本 1000万元整\n成立日期 2018年4月26日\n经营范围 技术开发"),
+            PageKind::BusinessLicence
+        );
         assert_eq!(
             classify("保持认证注册资格通知书\n编号为X的证书继续有效"),
             PageKind::SurveillanceNotice

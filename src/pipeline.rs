@@ -574,6 +574,8 @@ pub fn needs_full_reading(cheap: &PageText) -> bool {
         "颁证日期",
         "有效期至",
         "营业执照",
+        "法定代表人",
+        "注册资本",
         "通知书",
         "监督审核",
         "certificateno",
