@@ -55,10 +55,9 @@ impl Vocab {
     /// are never right. Names are matched longest first, on the simplified text.
     pub fn separate_adjacent(&self, text: &str) -> String {
         let orig: Vec<char> = text.chars().collect();
-        let simp: Vec<char> = to_simplified(text).chars().collect();
-        if simp.len() != orig.len() {
+        let Some(simp) = simplified_chars(text) else {
             return text.to_string();
-        }
+        };
         let names: Vec<Vec<char>> = self
             .entries
             .iter()
@@ -959,10 +958,9 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
 /// name of two characters or more remains.
 fn strip_label_start(v: &str, labels: &[&str]) -> String {
     let chars: Vec<char> = v.chars().collect();
-    let simp: Vec<char> = to_simplified(v).chars().collect();
-    if simp.len() != chars.len() {
+    let Some(simp) = simplified_chars(v) else {
         return v.to_string();
-    }
+    };
     for label in labels {
         let l: Vec<char> = label.chars().collect();
         for k in (1..=l.len()).rev() {
@@ -977,15 +975,20 @@ fn strip_label_start(v: &str, labels: &[&str]) -> String {
 /// Cuts a line of a running value where the surveillance record begins
 /// ("年度監督審核記錄", however its last characters were read).
 fn cut_at_surveillance(t: &str) -> &str {
-    let simp = to_simplified(t);
-    match simp.find("年度监督") {
-        Some(at) if simp.len() == t.len() => &t[..at],
-        Some(at) => {
-            let n = simp[..at].chars().count();
-            &t[..t.char_indices().nth(n).map(|x| x.0).unwrap_or(t.len())]
-        }
+    let key: Vec<char> = "年度监督".chars().collect();
+    let at = simplified_chars(t).and_then(|simp| simp.windows(key.len()).position(|w| w == key));
+    match at {
+        Some(n) => &t[..t.char_indices().nth(n).map_or(t.len(), |x| x.0)],
         None => t,
     }
+}
+
+/// The characters of `text` in simplified script, one for one with the
+/// original's (None in the rare case conversion changes the length), so that
+/// a position found in the simplified text is a position in the original.
+fn simplified_chars(text: &str) -> Option<Vec<char>> {
+    let simp: Vec<char> = to_simplified(text).chars().collect();
+    (simp.len() == text.chars().count()).then_some(simp)
 }
 
 /// A line about the transition to a new edition with its deadline (a date,

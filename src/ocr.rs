@@ -475,12 +475,12 @@ impl Default for OcrOptions {
 /// traditional pages (seen on generated Taiwan and Hong Kong certificates).
 /// Each is simplified-only, so on a page printed in traditional script it is
 /// always a misreading.
-const SIMPLIFIED_MISREADS: [(char, &str); 5] = [
-    ('内', "內"),
-    ('户', "戶"),
-    ('楼', "樓"),
-    ('学', "學"),
-    ('题', "題"),
+const SIMPLIFIED_MISREADS: [(char, char); 5] = [
+    ('内', '內'),
+    ('户', '戶'),
+    ('楼', '樓'),
+    ('学', '學'),
+    ('题', '題'),
 ];
 
 /// Reads one page image. Boxes in the result are in pixels of the upright page
@@ -607,10 +607,15 @@ pub fn read_page_upright(
     // OCR's reading of 內 and 戶 (variants the models confuse) is put back.
     let all: String = lines.iter().map(|l| l.text.as_str()).collect();
     if traditional_share(&all) >= TRADITIONAL_SHARE {
-        let fix = |t: &str| {
-            SIMPLIFIED_MISREADS
-                .iter()
-                .fold(t.to_string(), |t, (s, tr)| t.replace(*s, tr))
+        let fix = |t: &str| -> String {
+            t.chars()
+                .map(|c| {
+                    SIMPLIFIED_MISREADS
+                        .iter()
+                        .find(|m| m.0 == c)
+                        .map_or(c, |m| m.1)
+                })
+                .collect()
         };
         for l in &mut lines {
             l.text = fix(&l.text);
