@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod load;
 pub mod manifest;
+pub mod memory;
 pub mod model;
 pub mod normalize;
 pub mod ocr;

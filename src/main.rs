@@ -163,6 +163,7 @@ fn limit_openmp(cli: &Cli) {
 }
 
 fn main() {
+    certscan::memory::bound_heap();
     let cli = Cli::parse();
     limit_openmp(&cli);
     // rten sizes its thread pool on first use (unlike OpenMP, after `main`
@@ -226,7 +227,8 @@ fn ocr_floor(files: &[PathBuf], langs: &str, no_osd: bool, engine: EngineChoice)
     if paddle.is_none() {
         engine.get()?; // started before the clock, as a worker's is
     }
-    let mut osd = if no_osd {
+    // As a worker: a PP-OCR worker judges orientation with PP-OCR.
+    let mut osd = if no_osd || paddle.is_some() {
         None
     } else {
         Some(certscan::ocr::Engine::new_osd()?)
@@ -241,7 +243,13 @@ fn ocr_floor(files: &[PathBuf], langs: &str, no_osd: bool, engine: EngineChoice)
         let img = image::ImageReader::open(f)?
             .with_guessed_format()?
             .decode()?;
-        certscan::ocr::read_page(&mut engine, osd.as_mut(), paddle.as_ref(), &img, 1, &opts)?;
+        let orient = match (osd.as_mut(), paddle.as_ref()) {
+            _ if no_osd => certscan::ocr::Orienter::Off,
+            (_, Some(p)) => certscan::ocr::Orienter::Paddle(p),
+            (Some(e), None) => certscan::ocr::Orienter::Osd(e),
+            (None, None) => certscan::ocr::Orienter::Off,
+        };
+        certscan::ocr::read_page(&mut engine, orient, paddle.as_ref(), &img, 1, &opts)?;
         n += 1;
     }
     println!(

@@ -483,17 +483,28 @@ const SIMPLIFIED_MISREADS: [(char, char); 5] = [
     ('题', '題'),
 ];
 
+/// What tells how a page is turned.
+pub enum Orienter<'a> {
+    /// Nothing: pages are read as they come.
+    Off,
+    /// Tesseract's orientation and script detection (50 MB for its data).
+    Osd(&'a mut Engine),
+    /// PP-OCR's detector and direction classifier (already loaded by a
+    /// PP-OCR worker, so orientation costs it no memory).
+    Paddle(&'a Paddle),
+}
+
 /// Reads one page image. Boxes in the result are in pixels of the upright page
 /// at the resolution it was loaded.
 pub fn read_page(
     engine: &mut LazyEngine,
-    osd: Option<&mut Engine>,
+    orient: Orienter<'_>,
     paddle: Option<&Paddle>,
     img: &DynamicImage,
     number: u32,
     opts: &OcrOptions,
 ) -> Result<PageText, DocError> {
-    read_page_upright(engine, osd, paddle, img, number, opts).map(|r| r.page)
+    read_page_upright(engine, orient, paddle, img, number, opts).map(|r| r.page)
 }
 
 /// A page's reading with the upright grey image it was read from.
@@ -508,7 +519,7 @@ pub struct Reading {
 /// [`read_page`], keeping the upright image (for re-reading regions).
 pub fn read_page_upright(
     engine: &mut LazyEngine,
-    osd: Option<&mut Engine>,
+    orient: Orienter<'_>,
     paddle: Option<&Paddle>,
     img: &DynamicImage,
     number: u32,
@@ -517,11 +528,18 @@ pub fn read_page_upright(
     let prepared = prepare(img, opts.long_side);
     let mut gray = prepared.gray;
     let mut turned = 0u32;
-    if let (true, Some(osd_engine)) = (opts.detect_orientation, osd) {
+    let debug = std::env::var_os("CERTSCAN_DEBUG").is_some();
+    let (osd, orient_paddle) = match (opts.detect_orientation, orient) {
+        (true, Orienter::Osd(e)) => (Some(e), None),
+        (true, Orienter::Paddle(p)) => (None, Some(p)),
+        _ => (None, None),
+    };
+    let retry = osd.is_some();
+    if let Some(osd_engine) = osd {
         // OSD on a half-size copy: as reliable and several times cheaper.
         let small = resize_gray(&gray, (gray.width() / 2).max(1), (gray.height() / 2).max(1));
         let osd = osd_engine.detect_orientation(&small);
-        if std::env::var_os("CERTSCAN_DEBUG").is_some() {
+        if debug {
             eprintln!("page {number}: OSD {osd:?}");
         }
         if let Some((deg, conf)) = osd {
@@ -533,10 +551,46 @@ pub fn read_page_upright(
             }
         }
     }
-    let (mut lines, mut mean_conf) = recognize(engine, paddle, &gray, opts.page_deadline_ms, None)?;
+    // PP-OCR reading the page itself: its detection tells a quarter turn (the
+    // page is turned and detected again), and it turns upside-down lines
+    // itself, so the orientation costs nothing on an upright page.
+    let mut detected = None;
+    if let (Some(p), Some(_)) = (orient_paddle, paddle) {
+        let quads = p.detect(&gray)?;
+        let quarter = crate::paddle::quarter_turn(&quads);
+        if debug {
+            eprintln!("page {number}: PP-OCR lines run down the page: {quarter:?}");
+        }
+        if quarter == Some(true) {
+            turned = 90;
+            gray = rotate_cw(&gray, turned);
+        } else {
+            detected = Some(quads);
+        }
+    }
+    let (mut lines, mut mean_conf) = match (paddle, detected) {
+        (Some(p), Some(quads)) => p.read_detected(&gray, quads, std::time::Instant::now())?,
+        _ => recognize(engine, paddle, &gray, opts.page_deadline_ms, None)?,
+    };
+    // Tesseract's poor reading of a page PP-OCR orients (triage in a PP-OCR
+    // worker): the page may be turned; PP-OCR's look at a small copy says
+    // how, and the page is read again turned upright.
+    if let (Some(p), None) = (orient_paddle, paddle) {
+        if mean_conf.unwrap_or(0.0) < RETRY_TURNS_BELOW_CONF {
+            let turn = p.orientation(&gray)?;
+            if debug {
+                eprintln!("page {number}: poor reading, PP-OCR orientation {turn:?}");
+            }
+            if let Some(t) = turn.filter(|t| *t != 0) {
+                turned = t;
+                gray = rotate_cw(&gray, t);
+                (lines, mean_conf) = recognize(engine, None, &gray, opts.page_deadline_ms, None)?;
+            }
+        }
+    }
     // A reading this poor may be a turned page OSD missed (degraded scans):
     // try the other three turns on a small copy and keep a clearly better one.
-    if opts.detect_orientation && mean_conf.unwrap_or(0.0) < RETRY_TURNS_BELOW_CONF {
+    if retry && mean_conf.unwrap_or(0.0) < RETRY_TURNS_BELOW_CONF {
         let f = 1400.0 / gray.width().max(gray.height()).max(1) as f32;
         let small = if f < 1.0 {
             resize_gray(

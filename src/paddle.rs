@@ -111,6 +111,27 @@ pub struct Quad {
 }
 
 impl Quad {
+    /// The box in an image scaled by `k`.
+    pub fn scaled(&self, k: f32) -> Quad {
+        Quad {
+            origin: (self.origin.0 * k, self.origin.1 * k),
+            len: self.len * k,
+            height: self.height * k,
+            ..*self
+        }
+    }
+
+    /// Whether the box is a text line rather than a character or a speck.
+    pub fn is_line(&self) -> bool {
+        self.len.max(self.height) >= 3.0 * self.len.min(self.height)
+    }
+
+    /// Whether the box's long side runs down the page rather than across it.
+    pub fn runs_down(&self) -> bool {
+        let along_is_vertical = self.along.1.abs() > self.along.0.abs();
+        along_is_vertical == (self.len >= self.height)
+    }
+
     /// The rectangle lengthened by `m` at both ends of the line.
     pub fn lengthened(&self, m: f32) -> Quad {
         Quad {
@@ -236,6 +257,17 @@ impl Paddle {
     ) -> Result<(Vec<Line>, Option<f32>), DocError> {
         let t0 = std::time::Instant::now();
         let quads = self.detect_at(gray, det_max_side)?;
+        self.read_detected(gray, quads, t0)
+    }
+
+    /// The reading of [`Paddle::read_lines_at`] on boxes already detected
+    /// (`t0`: when detection started, for the debug timing).
+    pub fn read_detected(
+        &self,
+        gray: &GrayImage,
+        quads: Vec<Quad>,
+        t0: std::time::Instant,
+    ) -> Result<(Vec<Line>, Option<f32>), DocError> {
         let t1 = t0.elapsed();
         let mut crops: Vec<GrayImage> = quads
             .iter()
@@ -331,7 +363,7 @@ impl Paddle {
         drop(small);
         let (pw, ph) = (rw as usize, rh as usize);
         // The network's activations grow with the input's area (about 160 MB
-        // at 1280 px): a tall page is run in horizontal bands that overlap by
+        // for a whole page at 1280 px, 60 MB for a band of 448 rows): a tall page is run in horizontal bands that overlap by
         // DET_BAND_CONTEXT rows, each band giving the probability map of its own
         // rows, so that the peak is a band's and the stitched map the page's.
         let mut prob = vec![0f32; pw * ph];
@@ -368,14 +400,81 @@ impl Paddle {
             .collect())
     }
 
-    /// Direction classifier: true for crops that are upside down.
+    /// How far `gray` must be turned clockwise (0, 90, 180 or 270 degrees) for
+    /// its text to stand upright, judged on a small copy: text lines that run
+    /// down the page mean a quarter turn (the copy is turned and detected
+    /// again), and the direction classifier's verdicts on the longest lines
+    /// tell upright from upside down. `None` when the page shows too few lines,
+    /// or lines both ways, to tell.
+    pub fn orientation(&self, gray: &GrayImage) -> Result<Option<u32>, DocError> {
+        let f = (ORIENT_SIDE as f32 / gray.width().max(gray.height()).max(1) as f32).min(1.0);
+        let small = crate::ocr::resize_gray(
+            gray,
+            ((gray.width() as f32 * f) as u32).max(1),
+            ((gray.height() as f32 * f) as u32).max(1),
+        );
+        let lines = |img: &GrayImage| -> Result<Vec<Quad>, DocError> {
+            Ok(text_lines(self.detect_at(img, ORIENT_SIDE)?))
+        };
+        let first = lines(&small)?;
+        let (base, mut quads) = match quarter_turn(&first) {
+            None => return Ok(None),
+            Some(true) => (90, lines(&crate::ocr::rotate_cw(&small, 90))?),
+            Some(false) => (0, first),
+        };
+        if quads.len() < ORIENT_MIN_LINES {
+            return Ok(None);
+        }
+        // Lines that run across the page after the turn, longest first.
+        quads.retain(|q| !q.runs_down());
+        quads.sort_by(|a, b| b.len.total_cmp(&a.len));
+        quads.truncate(ORIENT_SAMPLE);
+        // The classifier looks at lines cut from the page at full resolution
+        // (small Latin print cut from the small copy leaves it undecided).
+        let page = if base == 90 {
+            std::borrow::Cow::Owned(crate::ocr::rotate_cw(gray, 90))
+        } else {
+            std::borrow::Cow::Borrowed(gray)
+        };
+        let crops: Vec<GrayImage> = quads
+            .iter()
+            .map(|q| {
+                let q = q.scaled(1.0 / f);
+                crop_line(&page, &q.lengthened(END_PAD * q.height))
+            })
+            .collect();
+        // Each line votes for the likelier direction.
+        let flipped = self
+            .upside_down_odds(&crops)?
+            .iter()
+            .filter(|p| **p > 0.5)
+            .count();
+        // Undecided: the quarter turn is sure, and PP-OCR's reading turns an
+        // upside-down page itself.
+        Ok(Some(if flipped * 3 >= crops.len() * 2 {
+            (base + 180) % 360
+        } else {
+            base
+        }))
+    }
+
+    /// Direction classifier: true for crops that are upside down (sure of it).
     pub fn upside_down(&self, crops: &[GrayImage]) -> Result<Vec<bool>, DocError> {
+        Ok(self
+            .upside_down_odds(crops)?
+            .into_iter()
+            .map(|p| p > 0.9)
+            .collect())
+    }
+
+    /// Direction classifier: the probability that each crop is upside down.
+    pub fn upside_down_odds(&self, crops: &[GrayImage]) -> Result<Vec<f32>, DocError> {
         let mut out = Vec::with_capacity(crops.len());
         for chunk in crops.chunks(REC_BATCH) {
             let input = batch_tensor(chunk, 48, Some(192));
             let t: NdTensor<f32, 2> = run(&self.cls, input, "direction classifier")?;
             for i in 0..chunk.len() {
-                out.push(t[[i, 1]] > 0.9 && t[[i, 1]] > t[[i, 0]]);
+                out.push(t[[i, 1]]);
             }
         }
         Ok(out)
@@ -470,8 +569,39 @@ fn batch_tensor(crops: &[GrayImage], height: u32, fixed_width: Option<u32>) -> N
     NdTensor::from_data([crops.len(), 3, hh, bw], data)
 }
 
+/// The boxes that are text lines, not single characters or specks (a box's
+/// long side may run along or across its `along` vector).
+pub fn text_lines(quads: Vec<Quad>) -> Vec<Quad> {
+    quads.into_iter().filter(Quad::is_line).collect()
+}
+
+/// Whether a page's text lines run down it (the page is turned a quarter,
+/// one way or the other): `None` when there are too few lines, or lines both
+/// ways, to tell.
+pub fn quarter_turn(quads: &[Quad]) -> Option<bool> {
+    let lines: Vec<&Quad> = quads.iter().filter(|q| q.is_line()).collect();
+    if lines.len() < ORIENT_MIN_LINES {
+        return None;
+    }
+    let down = lines.iter().filter(|q| q.runs_down()).count();
+    if down * 3 >= lines.len() * 2 {
+        Some(true)
+    } else if down * 3 <= lines.len() {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Longest side of the copy a page's orientation is judged on.
+const ORIENT_SIDE: u32 = 960;
+/// Fewest text lines orientation is judged from.
+const ORIENT_MIN_LINES: usize = 3;
+/// Longest lines the direction classifier looks at.
+const ORIENT_SAMPLE: usize = 16;
+
 /// Inputs taller than this many rows are detected in bands.
-const DET_BAND_ABOVE: usize = 768;
+const DET_BAND_ABOVE: usize = 448;
 /// Rows of context a band reads beyond its own rows, on each inner side
 /// (a multiple of 32, as the network's input must be).
 const DET_BAND_CONTEXT: usize = 64;
@@ -704,6 +834,41 @@ mod tests {
             assert_eq!(next, rows);
             assert_eq!(bands.len() == 1, rows <= DET_BAND_ABOVE);
         }
+    }
+
+    #[test]
+    fn lines_running_down_the_page_mean_a_quarter_turn() {
+        let q = |along: (f32, f32), len: f32, height: f32| Quad {
+            origin: (10.0, 10.0),
+            along,
+            len,
+            height,
+            score: 0.9,
+        };
+        // A line across the page, described either way round.
+        assert!(!q((1.0, 0.0), 300.0, 20.0).runs_down());
+        assert!(!q((0.0, 1.0), 20.0, 300.0).runs_down());
+        // A line down the page, described either way round.
+        assert!(q((0.0, 1.0), 300.0, 20.0).runs_down());
+        assert!(q((1.0, 0.0), 20.0, 300.0).runs_down());
+        // A character is not a line.
+        assert!(!q((1.0, 0.0), 30.0, 25.0).is_line());
+
+        let across = vec![q((1.0, 0.0), 300.0, 20.0); 5];
+        let down = vec![q((1.0, 0.0), 20.0, 300.0); 5];
+        assert_eq!(quarter_turn(&across), Some(false));
+        assert_eq!(quarter_turn(&down), Some(true));
+        // Too few lines, or as many each way: no verdict.
+        assert_eq!(quarter_turn(&across[..2]), None);
+        let mixed: Vec<Quad> = across[..3].iter().chain(&down[..3]).copied().collect();
+        assert_eq!(quarter_turn(&mixed), None);
+        // Characters do not count: two lines among many characters decide nothing.
+        let specks: Vec<Quad> = across[..2]
+            .iter()
+            .copied()
+            .chain(std::iter::repeat_n(q((1.0, 0.0), 30.0, 25.0), 10))
+            .collect();
+        assert_eq!(quarter_turn(&specks), None);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::extract::{extract, ExtractContext, Vocabularies};
 use crate::load::{Document, LoadedPage};
 use crate::manifest::Manifest;
 use crate::model::{Record, Status, SCHEMA_VERSION};
-use crate::ocr::{self, Engine, LazyEngine, OcrOptions};
+use crate::ocr::{self, Engine, LazyEngine, OcrOptions, Orienter};
 use crate::paddle::Paddle;
 use crate::page::{PageText, TextSource};
 use crate::registry::Registry;
@@ -156,13 +156,31 @@ impl Worker {
         })
     }
 
-    /// The recognition engine (started on first use) and the orientation
-    /// detector (started now).
-    fn engines(&mut self) -> Result<(&mut LazyEngine, Option<&mut Engine>), DocError> {
-        if self.osd.is_none() && self.settings.detect_orientation {
+    /// The Tesseract engine (started on first use), what tells how pages are
+    /// turned, and PP-OCR when the run's engine is PP-OCR. A PP-OCR worker
+    /// judges orientation with its own models and never loads Tesseract's OSD
+    /// (50 MB).
+    fn engines(&mut self) -> Result<(&mut LazyEngine, Orienter<'_>, Option<&Paddle>), DocError> {
+        let paddle_engine = self.settings.engine == EngineChoice::Paddle;
+        if paddle_engine && self.paddle.is_none() {
+            self.paddle = Some(Paddle::load(&crate::paddle::models_dir())?);
+        }
+        let orient = self.settings.detect_orientation;
+        if orient && !paddle_engine && self.osd.is_none() {
             self.osd = Some(Engine::new_osd()?);
         }
-        Ok((&mut self.engine, self.osd.as_mut()))
+        let paddle = if paddle_engine {
+            self.paddle.as_ref()
+        } else {
+            None
+        };
+        let orienter = match (orient, paddle, self.osd.as_mut()) {
+            (false, _, _) => Orienter::Off,
+            (true, Some(p), _) => Orienter::Paddle(p),
+            (true, None, Some(e)) => Orienter::Osd(e),
+            (true, None, None) => Orienter::Off,
+        };
+        Ok((&mut self.engine, orienter, paddle))
     }
 
     /// OCR of one page; a page printed in traditional characters is read
@@ -177,19 +195,12 @@ impl Worker {
             return self.hybrid_page(img, number, opts);
         }
         if self.settings.engine == EngineChoice::Paddle {
-            if self.paddle.is_none() {
-                self.paddle = Some(Paddle::load(&crate::paddle::models_dir())?);
-            }
             // PP-OCR's dictionary holds traditional characters: one reading.
-            let paddle = self.paddle.take();
-            let read = self.engines().and_then(|(engine, osd)| {
-                ocr::read_page(engine, osd, paddle.as_ref(), img, number, opts)
-            });
-            self.paddle = paddle;
-            return read;
+            let (engine, orient, paddle) = self.engines()?;
+            return ocr::read_page(engine, orient, paddle, img, number, opts);
         }
-        let (engine, osd) = self.engines()?;
-        let first = ocr::read_page(engine, osd, None, img, number, opts)?;
+        let (engine, orient, _) = self.engines()?;
+        let first = ocr::read_page(engine, orient, None, img, number, opts)?;
         let text = first.text();
         let suspect = ocr::traditional_share(&text) >= ocr::TRADITIONAL_SHARE
             || ocr::regional_traditional_marks(&text)
@@ -198,7 +209,11 @@ impl Worker {
             return Ok(first);
         }
         let tra = &mut self.traditional;
-        let second = ocr::read_page(tra, self.osd.as_mut(), None, img, number, opts)?;
+        let orient = match self.osd.as_mut() {
+            Some(e) => Orienter::Osd(e),
+            None => Orienter::Off,
+        };
+        let second = ocr::read_page(tra, orient, None, img, number, opts)?;
         Ok(
             if second.mean_conf.unwrap_or(0.0) >= first.mean_conf.unwrap_or(0.0) {
                 second
@@ -228,7 +243,6 @@ impl Worker {
         progress: &mut dyn FnMut(u32, u32),
     ) -> Result<Vec<PageText>, DocError> {
         let n = doc.page_count();
-        let mut pages = Vec::with_capacity(indices.len());
         let opts = OcrOptions {
             page_deadline_ms: self.settings.page_deadline_ms,
             detect_orientation: self.settings.detect_orientation,
@@ -243,6 +257,14 @@ impl Worker {
             read_red: false,
             ..opts.clone()
         };
+        // A PP-OCR worker reads the pages triage picked after the triage of
+        // all the others, with Tesseract (70 MB, needed by triage only) put
+        // away first: its peak is then PP-OCR's alone.
+        let defer = triage && self.settings.engine == EngineChoice::Paddle;
+        let mut out: Vec<Option<PageText>> = (0..indices.len()).map(|_| None).collect();
+        let mut deferred = Vec::new();
+        let mut done = 0u32;
+        let total = indices.len() as u32;
         for (k, &i) in indices.iter().enumerate() {
             let number = i as u32 + 1;
             let page = match doc.page(i)? {
@@ -251,9 +273,9 @@ impl Worker {
                     t
                 }
                 LoadedPage::Image(img) if triage => {
-                    let (engine, osd) = self.engines()?;
                     let t0 = std::time::Instant::now();
-                    let cheap = ocr::read_page(engine, osd, None, &img, number, &small)?;
+                    let (engine, orient, _) = self.engines()?;
+                    let cheap = ocr::read_page(engine, orient, None, &img, number, &small)?;
                     let full = needs_full_reading(&cheap);
                     if std::env::var_os("CERTSCAN_DEBUG").is_some() {
                         eprintln!(
@@ -263,7 +285,10 @@ impl Worker {
                             classify(&cheap.text())
                         );
                     }
-                    if full {
+                    if full && defer {
+                        deferred.push(k);
+                        continue;
+                    } else if full {
                         self.ocr_page(&img, number, &opts)?
                     } else {
                         cheap
@@ -271,10 +296,35 @@ impl Worker {
                 }
                 LoadedPage::Image(img) => self.ocr_page(&img, number, &opts)?,
             };
-            pages.push(page);
-            progress(k as u32 + 1, indices.len() as u32);
+            out[k] = Some(page);
+            done += 1;
+            progress(done, total);
         }
-        Ok(pages)
+        if !deferred.is_empty() {
+            self.put_tesseract_away();
+        }
+        for k in deferred {
+            let number = indices[k] as u32 + 1;
+            let page = match doc.page(indices[k])? {
+                LoadedPage::Image(img) => self.ocr_page(&img, number, &opts)?,
+                LoadedPage::Text(mut t) => {
+                    t.number = number;
+                    t
+                }
+            };
+            out[k] = Some(page);
+            done += 1;
+            progress(done, total);
+        }
+        Ok(out.into_iter().flatten().collect())
+    }
+
+    /// Drops the Tesseract engines (started again on their next use) and
+    /// hands the freed memory back to the system.
+    fn put_tesseract_away(&mut self) {
+        self.engine = LazyEngine::new(&self.settings.ocr_langs);
+        self.traditional = LazyEngine::new(&self.settings.traditional_langs);
+        crate::memory::release_free_memory();
     }
 
     /// Reads some pages of an input (one chunk of a large document read in
@@ -336,8 +386,8 @@ impl Worker {
         if self.paddle.is_none() {
             self.paddle = Some(Paddle::load(&crate::paddle::models_dir())?);
         }
-        let (engine, osd) = self.engines()?;
-        let r = ocr::read_page_upright(engine, osd, None, img, number, opts)?;
+        let (engine, orient, _) = self.engines()?;
+        let r = ocr::read_page_upright(engine, orient, None, img, number, opts)?;
         let mut page = r.page;
         let ext = extract(std::slice::from_ref(&page), &self.extract_context());
         let boxes: Vec<[u32; 4]> = ext.evidence.values().map(|e| e.bbox).collect();

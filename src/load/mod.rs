@@ -85,7 +85,7 @@ impl Document {
             ));
         }
         match sniff(&bytes) {
-            Some(Format::Pdf) => Ok(Document::Pdf(pdf::PdfDocument::open(&bytes)?)),
+            Some(Format::Pdf) => Ok(Document::Pdf(pdf::PdfDocument::open_owned(bytes)?)),
             Some(Format::Zip) => Err(DocError::new(
                 ErrorCode::UnsupportedFormat,
                 "a ZIP archive inside an archive is not read; unpack it first",

@@ -158,6 +158,22 @@ impl PdfDocument {
     /// Encrypted (a user password is needed; a PDF encrypted with an empty user
     /// password opens), UnsupportedFormat (no `%PDF` within the first 1024 bytes).
     pub fn open(bytes: &[u8]) -> Result<PdfDocument, DocError> {
+        PdfDocument::open_owned(bytes.to_vec())
+    }
+
+    /// [`PdfDocument::open`] keeping `bytes` (no second copy of the file).
+    pub fn open_owned(bytes: Vec<u8>) -> Result<PdfDocument, DocError> {
+        let (doc, pages) = PdfDocument::parse(&bytes)?;
+        Ok(PdfDocument {
+            bytes: Arc::new(bytes),
+            doc: Box::new(doc),
+            pages,
+            fonts: Default::default(),
+        })
+    }
+
+    /// The parsed document and its pages, or why there are none.
+    fn parse(bytes: &[u8]) -> Result<(Document, Vec<ObjectId>), DocError> {
         if bytes.is_empty() {
             return Err(DocError::new(ErrorCode::Empty, "file is empty (0 bytes)"));
         }
@@ -233,12 +249,7 @@ impl PdfDocument {
                 },
             ));
         }
-        Ok(PdfDocument {
-            bytes: Arc::new(bytes.to_vec()),
-            doc: Box::new(doc),
-            pages,
-            fonts: Default::default(),
-        })
+        Ok((doc, pages))
     }
 
     fn classify(
