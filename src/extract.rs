@@ -182,7 +182,7 @@ fn rx(cell: &'static OnceLock<Regex>, pat: &str) -> &'static Regex {
 // Labels. Chinese in both scripts, then English.
 const L_CERT_NO: &str = r"(?i)(证书编号|證書編號|证书号码|證書號碼|证书号|證書號|注册证书号|注册号|註冊號|注册编号|註冊編號|Certificate\s*(?:No|Number|Registration\s*No)\.?|Registration\s*(?:No|Number)\.?|Cert\.?\s*No\.?)";
 const L_ORG: &str = r"(?i)(获证组织名称|獲證組織名稱|获证组织|獲證組織|组织名称|組織名稱|企业名称|企業名稱|单位名称|單位名稱|申请组织|受审核方|公司名称|公司名稱|名\s*称|名\s*稱|Name\s+of\s+(?:the\s+)?(?:Certified\s+)?Organi[sz]ation|Certified\s+Organi[sz]ation|Organi[sz]ation\s*Name|Organi[sz]ation|Company\s*Name)";
-const L_CERTIFY: &str = r"(?i)(兹证明|茲證明|特此证明|特此證明|This\s+is\s+to\s+certify\s+that|We\s+hereby\s+certify\s+that|This\s+certifies\s+that)";
+const L_CERTIFY: &str = r"(?i)(兹证明|茲證明|特此证明|特此證明|This\s+is\s+to\s+certify\s+that(?:\s+the\b)?|We\s+hereby\s+certify\s+that(?:\s+the\b)?|This\s+certifies\s+that(?:\s+the\b)?)";
 const L_USCC: &str = r"(?i)(统一社会信用代码|統一社會信用代碼|信用代码|信用代碼|组织机构代码|組織機構代碼|Unified\s+Social\s+Credit\s+Code|Credit\s+(?:Unicode|Code)(?:\s+Number)?|USCC)";
 const L_ADDR: &str = r"(?i)(注册地址|註冊地址|经营地址|經營地址|办公地址|辦公地址|生产地址|生產地址|地\s*址|Registered\s+Address|Registration\s+address|Address)";
 const L_SCOPE: &str = r"(?i)(认证覆盖的范围|認證覆蓋的範圍|驗證範圍|认证范围|認證範圍|覆盖范围|覆蓋範圍|业务范围|業務範圍|审核范围|範\s*圍|范\s*围|Scope\s+of\s+(?:Certification|Registration|Supply)|Certification\s+Scope|This\s+certificate\s+covers\s+the\s+following\s+scope(?:\s+of(?:\s+(?:the\s+)?[A-Za-z ]{0,60}?management\s+system)?)?|Scope)";
@@ -612,13 +612,19 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
     }) {
         org_cands.push(x);
     }
-    // Any Chinese line that is a company name and not the body.
+    // Any Chinese line that is a company name and not the body (by its words,
+    // or by name: a body such as 中国建筑科学研究院 has neither).
+    let known_body = |t: &str| {
+        let t = to_simplified(t);
+        ctx.body_names.iter().any(|b| to_simplified(b) == t)
+    };
     for (i, l) in doc.lines.iter().enumerate() {
         let t = squeeze_cjk_spaces(&trim_value(&l.text));
         let t = t.trim();
         if has_cjk(t)
             && looks_like_org(t)
             && !looks_like_body(t)
+            && !known_body(t)
             && t.chars().count() <= 40
             && !any_label().is_match(t)
         {
@@ -1123,7 +1129,10 @@ mod tests {
 
     fn ctx_extract(lines: &[&str]) -> Certificate {
         let v = Vocabularies::bundled();
-        let names = vec!["中国质量认证中心".to_string()];
+        let names = vec![
+            "中国质量认证中心".to_string(),
+            "中国建筑科学研究院".to_string(),
+        ];
         let pats = default_number_patterns();
         let ctx = ExtractContext {
             vocab: &v,
@@ -1314,6 +1323,30 @@ mod tests {
         assert_eq!(
             c.certification_body.name.as_deref(),
             Some("台灣檢驗科技股份有限公司")
+        );
+    }
+
+    #[test]
+    fn a_body_named_like_a_company_above_certify_that_the() {
+        // acc_0184: the body's name (no 认证 in it) heads the page, and the
+        // certify line ends in "the".
+        let c = ctx_extract(&[
+            "中国建筑科学研究院",
+            "Information Technology Service Management System Certificate",
+            "Registration No.: 14822ITS71035R1L/5607",
+            "This is to certify that the",
+            "Beijing Zhongke Computer System Co., Ltd.",
+            "北京中科计算机系统有限公司",
+            "Which is in conformity with",
+            "ISO/IEC20000-1:2018",
+        ]);
+        assert_eq!(
+            c.organization_name.as_deref(),
+            Some("北京中科计算机系统有限公司")
+        );
+        assert_eq!(
+            c.organization_name_en.as_deref(),
+            Some("Beijing Zhongke Computer System Co., Ltd.")
         );
     }
 }

@@ -562,7 +562,16 @@ pub fn read_page_upright(
             eprintln!("page {number}: PP-OCR lines run down the page: {quarter:?}");
         }
         if quarter == Some(true) {
-            turned = 90;
+            // Which quarter: the direction classifier's vote on the longest
+            // lines (pooled over the whole page, its sure verdicts alone miss
+            // small Latin print turned upside down).
+            turned = p
+                .orientation(&gray)?
+                .filter(|t| *t == 90 || *t == 270)
+                .unwrap_or(90);
+            if debug {
+                eprintln!("page {number}: turned by {turned}");
+            }
             gray = rotate_cw(&gray, turned);
         } else {
             detected = Some(quads);

@@ -2,7 +2,8 @@
 //! --preset bench`, packages of mixed text-layer and scanned pages with 2-3
 //! certificates, a business licence and a surveillance notice) at a small
 //! size; every certificate page of the truth must come out in a certificate
-//! line, whichever engine reads the full pages.
+//! line, whichever engine reads the full pages, and the package's surveillance
+//! notice (always about its first certificate) must be read and linked.
 
 mod common;
 use common::*;
@@ -26,8 +27,9 @@ fn corpus() -> &'static PathBuf {
     })
 }
 
-/// Certificate pages of the truth not found in any certificate line, and the
-/// number of certificates in the truth.
+/// Certificate pages of the truth not found in any certificate line (and
+/// packages whose notice did not reach its certificate's line), and the number
+/// of certificates in the truth.
 fn missed_pages(engine: &str) -> (Vec<String>, usize) {
     let dir = corpus();
     let out = dir.with_file_name(format!(
@@ -44,14 +46,23 @@ fn missed_pages(engine: &str) -> (Vec<String>, usize) {
         .expect("certscan runs");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let mut found: HashMap<String, BTreeSet<u64>> = HashMap::new();
+    // (file, page) of each certificate line's pages -> its surveillance audits.
+    let mut audits: HashMap<(String, u64), usize> = HashMap::new();
     for l in lines(&out) {
         if l["status"] == "certificate" {
             let rel = rel_to(dir, l["input"].as_str().unwrap());
-            let pages = l["pages"]
+            let pages: Vec<u64> = l["pages"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|p| p.as_u64().unwrap());
+                .map(|p| p.as_u64().unwrap())
+                .collect();
+            let n = l["certificate"]["surveillance_audits"]
+                .as_array()
+                .map_or(0, |a| a.len());
+            for &p in &pages {
+                audits.insert((rel.clone(), p), n);
+            }
             found.entry(rel).or_default().extend(pages);
         }
     }
@@ -61,6 +72,12 @@ fn missed_pages(engine: &str) -> (Vec<String>, usize) {
         let file = t["file"].as_str().unwrap();
         if !file.starts_with("packages/") {
             continue;
+        }
+        let first = t["certificates"][0]["pages"][0].as_u64().unwrap();
+        if audits.get(&(file.to_string(), first)).copied().unwrap_or(0) == 0 {
+            missed.push(format!(
+                "{file}: the notice about page {first} is not linked"
+            ));
         }
         for c in t["certificates"].as_array().unwrap() {
             certs += 1;
