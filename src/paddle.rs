@@ -363,9 +363,10 @@ impl Paddle {
         drop(small);
         let (pw, ph) = (rw as usize, rh as usize);
         // The network's activations grow with the input's area (about 160 MB
-        // for a whole page at 1280 px, 60 MB for a band of 448 rows): a tall page is run in horizontal bands that overlap by
-        // DET_BAND_CONTEXT rows, each band giving the probability map of its own
-        // rows, so that the peak is a band's and the stitched map the page's.
+        // for a whole page at 1280 px, 60 MB for a band of 448 rows): a tall
+        // page is run in horizontal bands that overlap by DET_BAND_CONTEXT
+        // rows, each band giving the probability map of its own rows, so that
+        // the peak is a band's and the stitched map the page's.
         let mut prob = vec![0f32; pw * ph];
         for (own, with_context) in det_bands(ph) {
             let rows = with_context.len();
