@@ -98,6 +98,8 @@ impl Vocab {
 pub struct Vocabularies {
     pub scope_processes: Vocab,
     pub supplementary_modules: Vocab,
+    /// English words of scopes, lowercase (to put back spaces OCR drops).
+    pub english_words: std::collections::HashSet<String>,
 }
 
 impl Vocabularies {
@@ -126,9 +128,18 @@ impl Vocabularies {
             }
             Ok(Vocab { entries })
         };
+        let english_words = v
+            .get("english_words")
+            .and_then(|t| t.get("words"))
+            .and_then(|w| w.as_str())
+            .ok_or("missing [english_words] words = \"\"\"...\"\"\"")?
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
         Ok(Vocabularies {
             scope_processes: section("scope_processes")?,
             supplementary_modules: section("supplementary_modules")?,
+            english_words,
         })
     }
 
@@ -185,14 +196,14 @@ const L_ORG: &str = r"(?i)(获证组织名称|獲證組織名稱|获证组织|�
 const L_CERTIFY: &str = r"(?i)(兹证明|茲證明|特此证明|特此證明|This\s+is\s+to\s+certify\s+that(?:\s+the\b)?|We\s+hereby\s+certify\s+that(?:\s+the\b)?|This\s+certifies\s+that(?:\s+the\b)?)";
 const L_USCC: &str = r"(?i)(统一社会信用代码|統一社會信用代碼|信用代码|信用代碼|组织机构代码|組織機構代碼|Unified\s+Social\s+Credit\s+Code|Credit\s+(?:Unicode|Code)(?:\s+Number)?|USCC)";
 const L_ADDR: &str = r"(?i)(注册地址|註冊地址|经营地址|經營地址|办公地址|辦公地址|生产地址|生產地址|地\s*址|Registered\s+Address|Registration\s+address|Address)";
-const L_SCOPE: &str = r"(?i)(认证覆盖的范围|認證覆蓋的範圍|驗證範圍|认证范围|認證範圍|覆盖范围|覆蓋範圍|业务范围|業務範圍|审核范围|範\s*圍|范\s*围|Scope\s+of\s+(?:Certification|Registration|Supply)|Certification\s+Scope|This\s+certificate\s+covers\s+the\s+following\s+scope(?:\s+of(?:\s+(?:the\s+)?[A-Za-z ]{0,60}?management\s+system)?)?|Scope)";
+const L_SCOPE: &str = r"(?i)(认证覆盖的范围|認證覆蓋的範圍|驗證範圍|认证范围|認證範圍|覆盖范围|覆蓋範圍|业务范围|業務範圍|审核范围|範\s*圍|范\s*围|Scope\s+of\s+(?:Certification|Registration|Supply)|Certification\s+Scope|This\s+certificate\s+covers\s+the\s+(?:f[a-z]{4,9}\s+)?scope(?:\s+of(?:\s+(?:the\s+)?[A-Za-z ]{0,60}?management\s+system)?)?|Scope)";
 const L_BODY: &str = r"(?i)(认证机构名称|认证机构|認證機構|驗證機構|验证机构|发证机构|發證機構|颁证机构|頒證機構|认证单位|Certification\s+Body|Certified\s+by|Issued\s+by|Issuing\s+Body)";
 const L_ISSUE: &str = r"(?i)(发证日期|發證日期|颁证日期|頒證日期|签发日期|簽發日期|本次发证日期|换证日期|Date\s+of\s+Issue|Issue\s+Date|Issued\s+on|Date\s+of\s+Issuance)";
 const L_EXPIRY: &str = r"(?i)(有效期至|有效期限至|有效期截止|证书有效期|證書有效期|有效期限|有\s*效\s*期|到期日期|失效日期|Va[l1I|]id\s*unti[l1I|]|Va[l1I|]id\s+(?:till|through|to)|Expiry\s+Date|Date\s+of\s+Expiry|Expiration\s+Date|Expires?\s+on|Va[l1I|]idity(?:\s+Period)?)";
 const L_INITIAL: &str = r"(?i)(初次发证日期|初次發證日期|首次发证日期|首次發證日期|初次认证日期|初次認證日期|初次驗證日期|首次认证日期|[Il1|]nitia[l1I|]\s+(?:Certification|Registration|Issue)\s+Date|Date\s+of\s+[Il1|]nitia[l1I|]\s+(?:Certification|Registration|Issue)|Original\s+(?:Certification|Issue)\s+Date|First\s+Issue(?:\s+Date)?)";
 const L_DECISION: &str = r"(?i)(认证决定日期|認證決定日期|驗證決定日期|决定日期|決定日期|Certification\s+Decision\s+Date|Decision\s+Date|Date\s+of\s+(?:Certification\s+)?Decision)";
 const L_AUDITOR: &str = r"(?i)(审核组长|審核組長|主导审核员|主導稽核員|主導審核員|稽核員|审核员|審核員|Lead\s+Auditor|Auditor)";
-const L_QUAL: &str = r"(?i)(资格编号|資格編號|资格证书编号|資格證書編號|證照號碼|注册证书号|注册资格号|执业证书号|审核员编号|Qualification\s+(?:No|Number)\.?|Registration\s+No\.?\s+of\s+Auditor|CCAA\s*(?:No\.?)?)";
+const L_QUAL: &str = r"(?i)([资資]格(?:[证證][书書])?[编編][号號]|證照號碼|注册证书号|注册资格号|执业证书号|审核员编号|Qualification\s+(?:No|Number)\.?|Registration\s+No\.?\s+of\s+Auditor|CCAA\s*(?:No\.?)?)";
 
 /// Labels that end a running value (a scope or address spilling over lines).
 fn any_label() -> &'static Regex {
@@ -526,6 +537,20 @@ fn looks_like_body(s: &str) -> bool {
         && looks_like_org(s)
 }
 
+/// The CNCA approval number in a line of text (`CNCA-R-2002-001`,
+/// `CNCA-RF-2018-051`), read through OCR's confusions: O/0, I/1, S/5, B/8 in
+/// the digits, 4 for A, B/P/K for R, any dash, colon or slash between parts.
+pub fn cnca_number(text: &str) -> Option<String> {
+    static CNCA: OnceLock<Regex> = OnceLock::new();
+    let cap = rx(&CNCA, r"(?i)[CSG]?\s?N\s?[CGO0]\s?[A4]\s*[-—–_~:.：/]?\s*[RBPK]\s*(F?)\s*[-—–_~:.：/]?\s*([0-9OIlSZB]{4})\s*[-—–_~:.：/]?\s*([0-9OIlSZB]{2,3})(?-u:\b)").captures(text)?;
+    Some(format!(
+        "CNCA-R{}-{}-{}",
+        cap[1].to_uppercase(),
+        digits_of(&cap[2]),
+        digits_of(&cap[3])
+    ))
+}
+
 /// Extracts every field from a certificate's pages.
 pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
     static CERT_NO: OnceLock<Regex> = OnceLock::new();
@@ -542,7 +567,6 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
     static DECISION: OnceLock<Regex> = OnceLock::new();
     static AUDITOR: OnceLock<Regex> = OnceLock::new();
     static QUAL: OnceLock<Regex> = OnceLock::new();
-    static CNCA: OnceLock<Regex> = OnceLock::new();
     static CNAS: OnceLock<Regex> = OnceLock::new();
     static BARE_NO: OnceLock<Regex> = OnceLock::new();
 
@@ -711,6 +735,19 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
 
     // Scope: the labelled value and the lines that follow until the next label.
     if let Some((v, e, _)) = running_value(&doc, rx(&SCOPE, L_SCOPE)) {
+        let v = crate::repair::repair_scope_text(&v, &ctx.vocab.english_words);
+        // The rest of an English scope heading whose words OCR misread ("This
+        // certificate covers the fllowing scope of information security
+        // management system"): the label matched at "scope" alone.
+        static SCOPE_TAIL: OnceLock<Regex> = OnceLock::new();
+        let tail = rx(
+            &SCOPE_TAIL,
+            r"(?i)^of\s+(?:the\s+)?[a-z ]{0,60}?management\s+systems?\s*[:：]?\s*",
+        );
+        let v = match tail.find(&v) {
+            Some(m) if m.end() < v.len() => v[m.end()..].to_string(),
+            _ => v,
+        };
         let mut v = ctx.vocab.scope_processes.separate_adjacent(&v);
         // "（事件管理、…、容量管理" with its closing bracket lost at the line's end.
         if v.matches('（').count() > v.matches('）').count() && !v.ends_with('）') {
@@ -792,22 +829,12 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
     }
 
     // CNCA approval number and CNAS code.
-    let cnca = rx(
-        &CNCA,
-        r"(?i)[CSG]?\s?N\s?[CGO0]\s?A\s*[-—–_~:.：]?\s*R\s*(F?)\s*[-—–_~:.：]?\s*([0-9OIlSZB]{4})\s*[-—–_~:.：]?\s*([0-9OIlSZB]{2,3})(?-u:\b)",
-    );
-    if let Some((i, cap)) = doc
+    if let Some((i, v)) = doc
         .lines
         .iter()
         .enumerate()
-        .find_map(|(i, l)| cnca.captures(&l.text).map(|c| (i, c)))
+        .find_map(|(i, l)| cnca_number(&l.text).map(|v| (i, v)))
     {
-        let v = format!(
-            "CNCA-R{}-{}-{}",
-            cap[1].to_uppercase(),
-            digits_of(&cap[2]),
-            digits_of(&cap[3])
-        );
         ev.insert(
             "certification_body.cnca_approval_number".into(),
             doc.evidence(i, &v),
@@ -1218,6 +1245,57 @@ mod tests {
                 Some("2021-10-07"),
                 "{initial}"
             );
+        }
+    }
+
+    #[test]
+    fn qualification_label_read_in_mixed_script() {
+        let c = ctx_extract(&[
+            "證書編號：04625IT15304R1M",
+            "主導稽核員：宋俊傑資格编號：2023-N1ISMS-1277818",
+        ]);
+        let a = c.auditor.expect("auditor read");
+        assert_eq!(a.name.as_deref(), Some("宋俊傑"));
+        assert_eq!(
+            a.qualification_number.as_deref(),
+            Some("2023-N1ISMS-1277818")
+        );
+    }
+
+    #[test]
+    fn english_scope_heading_misread_stays_out_of_the_scope() {
+        for heading in [
+            "This certificate covers the fllowing scope of information security management system",
+            "This certificate covers the following scope of information security management system",
+            "Scope of information security management system:",
+        ] {
+            let c = ctx_extract(&[
+                "Registration No.: 08925ISMS22282R1L",
+                heading,
+                "Information security management activities related to data centre operation",
+                "andmaintenance services",
+                "Date of Issue: 2025-01-19",
+            ]);
+            assert_eq!(
+                c.scope.as_deref(),
+                Some("Information security management activities related to data centre operation and maintenance services"),
+                "{heading}"
+            );
+        }
+    }
+
+    #[test]
+    fn cnca_number_through_ocr_confusions() {
+        for (read, want) in [
+            ("认证机构批准号：CNCA-R-2002-001", Some("CNCA-R-2002-001")),
+            ("批准号:CNCA-B/2002-031", Some("CNCA-R-2002-031")),
+            ("批准号:CNC4R-2006-143", Some("CNCA-R-2006-143")),
+            ("批准号: cncA-R-2006-143", Some("CNCA-R-2006-143")),
+            ("CNCA-RF-2018-O51", Some("CNCA-RF-2018-051")),
+            ("批准号：CNCA-R-20602-107", None),
+            ("官方网站(www.cnca.gov.cn)上查询", None),
+        ] {
+            assert_eq!(cnca_number(read).as_deref(), want, "{read}");
         }
     }
 

@@ -5,6 +5,8 @@
 
 use crate::normalize::{uscc_check_ok, USCC_ALPHABET};
 use regex::Regex;
+use std::collections::HashSet;
+use std::sync::OnceLock;
 
 /// Characters OCR mistakes for one another, both ways.
 const CONFUSIONS: [(char, &[char]); 14] = [
@@ -249,6 +251,84 @@ pub fn digits_of(s: &str) -> String {
         .collect()
 }
 
+/// OCR repairs of a scope's text, where what is printed is known well enough:
+/// - the version of a statement of applicability keeps its colon
+///   ("适用性声明版本V2.2" → "适用性声明版本：V2.2"; OCR drops a small
+///   full-width colon before Latin print, and certificates print one);
+/// - a digit 1 or 0 between two letters of an English word is the l or o it
+///   looks like, when that makes a word ("externa1" → "external");
+/// - two English words read without the space between them are split again
+///   ("andmaintenance" → "and maintenance"), when the token is no word of
+///   `words` and exactly one split makes two words of three letters or more
+///   of it.
+pub fn repair_scope_text(v: &str, words: &HashSet<String>) -> String {
+    static SOA: OnceLock<Regex> = OnceLock::new();
+    let soa = SOA.get_or_init(|| {
+        Regex::new(r"(适用性声明(?:书)?版本(?:号)?|適用性聲明(?:書)?版本(?:號)?)\s*([A-Za-z0-9])")
+            .expect("valid pattern")
+    });
+    let v = soa.replace_all(v, "$1：$2");
+    if !v.chars().any(|c| c.is_ascii_alphabetic()) {
+        return v.into_owned();
+    }
+    let mut out = String::with_capacity(v.len() + 8);
+    for (k, token) in v.split(' ').enumerate() {
+        if k > 0 {
+            out.push(' ');
+        }
+        out.push_str(&repair_english_token(token, words));
+    }
+    out
+}
+
+/// [`repair_scope_text`] on one space-separated token (its leading and
+/// trailing punctuation kept as it is).
+fn repair_english_token(token: &str, words: &HashSet<String>) -> String {
+    let start = token
+        .find(|c: char| c.is_ascii_alphanumeric())
+        .unwrap_or(token.len());
+    let end = token
+        .rfind(|c: char| c.is_ascii_alphanumeric())
+        .map_or(start, |i| i + 1);
+    let core = &token[start..end];
+    if core.len() < 4 || !core.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return token.to_string();
+    }
+    let known = |w: &str| words.contains(&w.to_ascii_lowercase());
+    if known(core) || !core.chars().any(|c| c.is_ascii_alphabetic()) {
+        return token.to_string();
+    }
+    // Digits between letters read as the letters they look like.
+    let b = core.as_bytes();
+    let lettered: String = core
+        .char_indices()
+        .map(|(i, c)| {
+            let between = i > 0
+                && i + 1 < b.len()
+                && b[i - 1].is_ascii_alphabetic()
+                && b[i + 1].is_ascii_alphabetic();
+            match c {
+                '1' if between => 'l',
+                '0' if between => 'o',
+                c => c,
+            }
+        })
+        .collect();
+    let fixed = if known(&lettered) {
+        lettered
+    } else {
+        // Parts of three letters at least: "another" is not "an other".
+        let splits: Vec<usize> = (3..lettered.len().saturating_sub(2))
+            .filter(|&i| known(&lettered[..i]) && known(&lettered[i..]))
+            .collect();
+        match splits.as_slice() {
+            [i] => format!("{} {}", &lettered[..*i], &lettered[*i..]),
+            _ => return token.to_string(),
+        }
+    };
+    format!("{}{}{}", &token[..start], fixed, &token[end..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,5 +392,36 @@ mod tests {
             Some("91371323760038087M")
         );
         assert_eq!(repair_uscc("12345"), None);
+    }
+
+    #[test]
+    fn scope_text_gets_back_what_ocr_drops() {
+        let words = crate::extract::Vocabularies::bundled().english_words;
+        let fix = |s: &str| repair_scope_text(s, &words);
+        assert_eq!(
+            fix("与运维服务相关的信息安全管理活动（适用性声明版本V2.2）"),
+            "与运维服务相关的信息安全管理活动（适用性声明版本：V2.2）"
+        );
+        assert_eq!(fix("适用性声明版本：V1.0"), "适用性声明版本：V1.0");
+        assert_eq!(
+            fix("data centre operation andmaintenance services to externa1customers."),
+            "data centre operation and maintenance services to external customers."
+        );
+        // Words it does not know, codes and numbers stay as read.
+        assert_eq!(
+            fix("Zhongguancun outsourcingbpo ISO/IEC 20000-1:2018 V2.2 A1B2"),
+            "Zhongguancun outsourcingbpo ISO/IEC 20000-1:2018 V2.2 A1B2"
+        );
+        // Ambiguous splits stay joined.
+        let mut w: HashSet<String> = ["in", "for", "mation", "form", "ation"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        w.insert("information".into());
+        assert_eq!(repair_scope_text("information", &w), "information");
+        w.insert("an".into());
+        w.insert("other".into());
+        assert_eq!(repair_scope_text("another", &w), "another");
+        assert_eq!(repair_scope_text("formation", &w), "formation");
     }
 }
