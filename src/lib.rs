@@ -20,6 +20,7 @@ pub mod page;
 pub mod pipeline;
 pub mod registry;
 pub mod repair;
+pub mod reread;
 pub mod rules;
 pub mod validate;
 pub mod worker;

@@ -511,9 +511,14 @@ pub fn read_page(
 pub struct Reading {
     pub page: PageText,
     /// The image recognition ran on: upright, red channel, scaled by `scale`
-    /// from the page as loaded (page boxes × `scale` = pixels of `gray`).
+    /// from the page as loaded (page boxes × `scale` = pixels of `gray`,
+    /// except on a page PP-OCR found upside down, where `gray` is turned by
+    /// 180 degrees against the boxes).
     pub gray: GrayImage,
     pub scale: f32,
+    /// How far the page as loaded was turned clockwise (degrees) into the
+    /// frame of the page's boxes.
+    pub turned: u32,
 }
 
 /// [`read_page`], keeping the upright image (for re-reading regions).
@@ -577,7 +582,7 @@ pub fn read_page_upright(
             detected = Some(quads);
         }
     }
-    let (mut lines, mut mean_conf) = match (paddle, detected) {
+    let (mut lines, mut mean_conf, mut flipped) = match (paddle, detected) {
         (Some(p), Some(quads)) => p.read_detected(&gray, quads, std::time::Instant::now())?,
         _ => recognize(engine, paddle, &gray, opts.page_deadline_ms, None)?,
     };
@@ -593,7 +598,8 @@ pub fn read_page_upright(
             if let Some(t) = turn.filter(|t| *t != 0) {
                 turned = t;
                 gray = rotate_cw(&gray, t);
-                (lines, mean_conf) = recognize(engine, None, &gray, opts.page_deadline_ms, None)?;
+                (lines, mean_conf, flipped) =
+                    recognize(engine, None, &gray, opts.page_deadline_ms, None)?;
             }
         }
     }
@@ -628,8 +634,14 @@ pub fn read_page_upright(
         if best.0 != 0 {
             turned = (turned + best.0) % 360;
             gray = rotate_cw(&gray, best.0);
-            (lines, mean_conf) = recognize(engine, paddle, &gray, opts.page_deadline_ms, None)?;
+            (lines, mean_conf, flipped) =
+                recognize(engine, paddle, &gray, opts.page_deadline_ms, None)?;
         }
+    }
+    // PP-OCR found the page upside down: its boxes are in the frame of `gray`
+    // turned by 180 degrees.
+    if flipped {
+        turned = (turned + 180) % 360;
     }
     // Red print (a transition notice, the seal's ring text), lost in the red
     // channel: read from a red mask and added after the page's lines.
@@ -647,7 +659,7 @@ pub fn read_page_upright(
                 ((mask.height() as f32 * f) as u32).max(1),
             );
             let small = rotate_cw(&small, turned);
-            if let Ok((mut red_lines, _)) = recognize(
+            if let Ok((mut red_lines, _, _)) = recognize(
                 engine,
                 paddle,
                 &small,
@@ -708,6 +720,7 @@ pub fn read_page_upright(
         page,
         gray,
         scale: s,
+        turned,
     })
 }
 
@@ -718,10 +731,13 @@ fn recognize(
     gray: &GrayImage,
     deadline_ms: u32,
     det_max_side: Option<u32>,
-) -> Result<(Vec<Line>, Option<f32>), DocError> {
+) -> Result<crate::paddle::LinesRead, DocError> {
     match paddle {
         Some(p) => p.read_lines_at(gray, det_max_side.unwrap_or(p.det_max_side)),
-        None => engine.get()?.recognize(gray, Psm::Auto, deadline_ms),
+        None => {
+            let (lines, mean) = engine.get()?.recognize(gray, Psm::Auto, deadline_ms)?;
+            Ok((lines, mean, false))
+        }
     }
 }
 

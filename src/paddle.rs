@@ -48,6 +48,9 @@ pub const DET_MAX_SIDE: u32 = 1280;
 pub const RED_DET_MAX_SIDE: u32 = 960;
 /// Shortest side detection works at (rapidocr's `limit_side_len`, type min).
 const DET_MIN_SIDE: u32 = 736;
+/// Height of a line of print that a region is scaled to for detection (a
+/// page's lines are 15-30 px high at DET_MAX_SIDE).
+const REGION_LINE_PX: f32 = 24.0;
 /// Pixel threshold of the probability map.
 const DET_THRESH: f32 = 0.3;
 /// Mean probability a box needs to be kept.
@@ -65,6 +68,11 @@ const REC_HEIGHT: u32 = 48;
 const REC_BATCH: usize = 1;
 /// Lines whose recognised confidence (0-1) is below this are dropped.
 const TEXT_SCORE: f32 = 0.5;
+
+/// A page's lines, the mean confidence (0-100) over every box read, and
+/// whether the page was found upside down (its boxes are then in the frame of
+/// the image turned by 180 degrees).
+pub type LinesRead = (Vec<Line>, Option<f32>, bool);
 
 /// Where the models are looked for: `$CERTSCAN_MODELS` (the folder holding
 /// `ocr/`), the `models/` next to the executable's project, the source tree.
@@ -245,7 +253,7 @@ impl Paddle {
     /// row joined into one line (as words). The mean confidence (0-100) is
     /// over every box read, the dropped ones included, so that a page read as
     /// noise (turned, blank) shows a low figure as Tesseract's does.
-    pub fn read_lines(&self, gray: &GrayImage) -> Result<(Vec<Line>, Option<f32>), DocError> {
+    pub fn read_lines(&self, gray: &GrayImage) -> Result<LinesRead, DocError> {
         self.read_lines_at(gray, self.det_max_side)
     }
 
@@ -254,7 +262,7 @@ impl Paddle {
         &self,
         gray: &GrayImage,
         det_max_side: u32,
-    ) -> Result<(Vec<Line>, Option<f32>), DocError> {
+    ) -> Result<LinesRead, DocError> {
         let t0 = std::time::Instant::now();
         let quads = self.detect_at(gray, det_max_side)?;
         self.read_detected(gray, quads, t0)
@@ -267,7 +275,7 @@ impl Paddle {
         gray: &GrayImage,
         quads: Vec<Quad>,
         t0: std::time::Instant,
-    ) -> Result<(Vec<Line>, Option<f32>), DocError> {
+    ) -> Result<LinesRead, DocError> {
         let t1 = t0.elapsed();
         let mut crops: Vec<GrayImage> = quads
             .iter()
@@ -294,7 +302,8 @@ impl Paddle {
         // Most lines upside down: the page is (orientation detection missed
         // it). Boxes go into the frame of the page turned upright, so that
         // lines come out in reading order.
-        let quads: Vec<Quad> = if quads.len() >= 3 && page_flipped {
+        let quads_flipped = quads.len() >= 3 && page_flipped;
+        let quads: Vec<Quad> = if quads_flipped {
             let (w, h) = (gray.width() as f32, gray.height() as f32);
             quads.iter().map(|q| q.turned_180(w, h)).collect()
         } else {
@@ -333,7 +342,7 @@ impl Paddle {
             words.push((word, *q));
         }
         let mean = (n > 0).then(|| sum / n as f32);
-        Ok((rows_of(words), mean))
+        Ok((rows_of(words), mean, quads_flipped))
     }
 
     /// DB detection: text-line rectangles in `gray`'s pixels.
@@ -354,6 +363,47 @@ impl Paddle {
         }
         let rw = (((w as f32 * f) / 32.0).round() as u32).max(1) * 32;
         let rh = (((h as f32 * f) / 32.0).round() as u32).max(1) * 32;
+        self.detect_resized(gray, rw, rh)
+    }
+
+    /// Text lines of a small region (a field's line cut from the page), its
+    /// print scaled so that a line is about `REGION_LINE_PX` high, read
+    /// upright: boxes on one row joined as [`Paddle::read_lines`] does, in the
+    /// region's pixels.
+    pub fn read_region(&self, gray: &GrayImage, line_height: f32) -> Result<Vec<Line>, DocError> {
+        let (w, h) = gray.dimensions();
+        let f = (REGION_LINE_PX / line_height.max(1.0)).clamp(0.25, 3.0);
+        let rw = (((w as f32 * f) / 32.0).ceil() as u32).max(1) * 32;
+        let rh = (((h as f32 * f) / 32.0).ceil() as u32).max(1) * 32;
+        let quads = self.detect_resized(gray, rw, rh)?;
+        let crops: Vec<GrayImage> = quads
+            .iter()
+            .map(|q| crop_line(gray, &q.lengthened(END_PAD * q.height)))
+            .collect();
+        let texts = self.recognize(&crops)?;
+        let words = quads
+            .iter()
+            .zip(texts)
+            .filter(|(_, (t, mean, _))| !t.trim().is_empty() && *mean >= TEXT_SCORE)
+            .map(|(q, (text, _, min))| {
+                let word = Word {
+                    text: text.trim().to_string(),
+                    bbox: q.bbox(w, h),
+                    conf: min * 100.0,
+                };
+                (word, *q)
+            })
+            .collect();
+        Ok(rows_of(words))
+    }
+
+    /// Detection on `gray` resized to `rw`×`rh` (multiples of 32); boxes in
+    /// `gray`'s pixels.
+    fn detect_resized(&self, gray: &GrayImage, rw: u32, rh: u32) -> Result<Vec<Quad>, DocError> {
+        let (w, h) = gray.dimensions();
+        if w < 8 || h < 8 {
+            return Ok(Vec::new());
+        }
         let small = crate::ocr::resize_gray(gray, rw, rh);
         let plane: Vec<f32> = small
             .as_raw()

@@ -195,9 +195,27 @@ impl Worker {
             return self.hybrid_page(img, number, opts);
         }
         if self.settings.engine == EngineChoice::Paddle {
-            // PP-OCR's dictionary holds traditional characters: one reading.
+            // PP-OCR's dictionary holds traditional characters: one reading,
+            // then the targeted re-reading of a doubtful approval number.
             let (engine, orient, paddle) = self.engines()?;
-            return ocr::read_page(engine, orient, paddle, img, number, opts);
+            let mut reading = ocr::read_page_upright(engine, orient, paddle, img, number, opts)?;
+            let p = self.paddle.as_ref().expect("PP-OCR loaded by engines()");
+            let changes = crate::reread::reread_approval_number(
+                p,
+                img,
+                &mut reading,
+                &self.extract_context(),
+                &self.data.registry,
+            )?;
+            if std::env::var_os("CERTSCAN_DEBUG").is_some() {
+                for c in &changes {
+                    eprintln!(
+                        "page {number}: re-read {}: {:?} -> {:?}",
+                        c.field, c.before, c.after
+                    );
+                }
+            }
+            return Ok(reading.page);
         }
         let (engine, orient, _) = self.engines()?;
         let first = ocr::read_page(engine, orient, None, img, number, opts)?;

@@ -208,3 +208,74 @@ fn missing_models_are_a_clear_error_for_paddle_and_a_fallback_for_auto() {
         serde_json::from_slice(o.stdout.split(|&b| b == b'\n').next().unwrap()).unwrap();
     assert_eq!(line["status"], "certificate");
 }
+
+/// A seal's ring over the last digit of a CNCA approval number (a region of
+/// a degraded scan of the accuracy corpus, acc_0099: PP-OCR's reading of the
+/// whole page gave `CNCA-R-2006-143`, the print says 148). The targeted
+/// re-reading cuts the word out of the colour page, reads it with the seal
+/// unmixed and keeps the reading that is the registry's number for the body
+/// on the page; with a registry that gives the body another number (a wrong
+/// number really printed) the first reading stays.
+#[test]
+fn seal_over_the_approval_number_is_read_again_without_the_seal() {
+    use certscan::extract::{default_number_patterns, ExtractContext, Vocabularies};
+    use certscan::page::{BBox, Line, PageText, TextSource, Word};
+    use certscan::registry::Registry;
+
+    let img = image::open(root().join("tests/fixtures/seal_over_approval_number.jpg")).unwrap();
+    let paddle = certscan::paddle::Paddle::load(&certscan::paddle::models_dir()).unwrap();
+    let misread = "认证机构批准号：CNCA-R-2006-143";
+    let page = || PageText {
+        number: 1,
+        width: img.width(),
+        height: img.height(),
+        source: TextSource::Ocr,
+        lines: vec![
+            Line::from_words(vec![Word {
+                text: "中国建筑科学研究院".into(),
+                bbox: BBox::new(108, 10, 302, 60),
+                conf: 90.0,
+            }]),
+            Line::from_words(vec![Word {
+                text: misread.into(),
+                bbox: BBox::new(70, 68, 348, 29),
+                conf: 71.0,
+            }]),
+        ],
+        mean_conf: Some(90.0),
+    };
+    let reread = |registry: &Registry| {
+        let names = registry.names();
+        let vocab = Vocabularies::bundled();
+        let patterns = default_number_patterns();
+        let ctx = ExtractContext {
+            vocab: &vocab,
+            body_names: &names,
+            body_code_len: 6,
+            number_patterns: &patterns,
+        };
+        let mut reading = certscan::ocr::Reading {
+            page: page(),
+            gray: image::GrayImage::new(1, 1),
+            scale: 1.0,
+            turned: 0,
+        };
+        let changes =
+            certscan::reread::reread_approval_number(&paddle, &img, &mut reading, &ctx, registry)
+                .unwrap();
+        (changes, reading.page.lines[1].text.clone())
+    };
+
+    let (changes, text) = reread(&Registry::bundled());
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert!(text.contains("CNCA-R-2006-148"), "{text}");
+
+    let other = Registry::parse(
+        "body_code,name_zh,name_en,cnca_approval_number,cnas_code,status\n148,中国建筑科学研究院,,CNCA-R-2006-999,,active\n",
+        "test",
+    )
+    .unwrap();
+    let (changes, text) = reread(&other);
+    assert!(changes.is_empty(), "{changes:?}");
+    assert_eq!(text, misread);
+}
