@@ -187,7 +187,51 @@ struct L<'a> {
 }
 
 fn rx(cell: &'static OnceLock<Regex>, pat: &str) -> &'static Regex {
-    cell.get_or_init(|| Regex::new(pat).expect("valid regex"))
+    cell.get_or_init(|| Regex::new(&both_scripts(pat)).expect("valid regex"))
+}
+
+/// A pattern whose Chinese characters also match their other-script forms
+/// (审核组长 matches 審核組長 and OCR's mix 審核组長): every CJK character
+/// outside a class becomes a class of its forms, and one inside a class gets
+/// its forms added (not at either end of a range).
+pub fn both_scripts(pat: &str) -> String {
+    let chars: Vec<char> = pat.chars().collect();
+    let mut out = String::with_capacity(pat.len() * 2);
+    let mut in_class = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\\' => {
+                out.push(c);
+                if let Some(n) = chars.get(i + 1) {
+                    out.push(*n);
+                }
+                i += 2;
+                continue;
+            }
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            _ => {}
+        }
+        let forms = if is_cjk(c) {
+            crate::normalize::script_variants(c)
+        } else {
+            vec![c]
+        };
+        let in_range = i > 0 && chars[i - 1] == '-' || chars.get(i + 1) == Some(&'-');
+        if forms.len() == 1 || (in_class && in_range) {
+            out.push(c);
+        } else if in_class {
+            out.extend(forms);
+        } else {
+            out.push('[');
+            out.extend(forms);
+            out.push(']');
+        }
+        i += 1;
+    }
+    out
 }
 
 // Labels. Chinese in both scripts, then English.
@@ -196,14 +240,14 @@ const L_ORG: &str = r"(?i)(获证组织名称|獲證組織名稱|获证组织|�
 const L_CERTIFY: &str = r"(?i)(兹证明|茲證明|特此证明|特此證明|This\s+is\s+to\s+certify\s+that(?:\s+the\b)?|We\s+hereby\s+certify\s+that(?:\s+the\b)?|This\s+certifies\s+that(?:\s+the\b)?)";
 const L_USCC: &str = r"(?i)(统一社会信用代码|統一社會信用代碼|信用代码|信用代碼|组织机构代码|組織機構代碼|Unified\s+Social\s+Credit\s+Code|Credit\s+(?:Unicode|Code)(?:\s+Number)?|USCC)";
 const L_ADDR: &str = r"(?i)(注册地址|註冊地址|经营地址|經營地址|办公地址|辦公地址|生产地址|生產地址|地\s*址|Registered\s+Address|Registration\s+address|Address)";
-const L_SCOPE: &str = r"(?i)(认证覆盖的范围|認證覆蓋的範圍|驗證範圍|认证范围|認證範圍|覆盖范围|覆蓋範圍|业务范围|業務範圍|审核范围|範\s*圍|范\s*围|Scope\s+of\s+(?:Certification|Registration|Supply)|Certification\s+Scope|This\s+certificate\s+covers\s+the\s+(?:f[a-z]{4,9}\s+)?scope(?:\s+of(?:\s+(?:the\s+)?[A-Za-z ]{0,60}?management\s+system)?)?|Scope)";
+const L_SCOPE: &str = r"(?i)(认证覆盖的范围(?:及过程)?|認證覆蓋的範圍(?:及過程)?|驗證範圍|认证范[围圈]|認證範圍|覆盖范[围圈]|覆蓋範圍|业务范围|業務範圍|审核范围|範\s*圍|范\s*围|Scope\s+of\s+(?:Certification|Registration|Supply)|Certification\s+Scope|This\s+certificate\s+covers\s+the\s+(?:f[a-z]{4,9}\s+)?scope(?:\s+of(?:\s+(?:the\s+)?[A-Za-z ]{0,60}?management\s+system)?)?|Scope)";
 const L_BODY: &str = r"(?i)(认证机构名称|认证机构|認證機構|驗證機構|验证机构|发证机构|發證機構|颁证机构|頒證機構|认证单位|Certification\s+Body|Certified\s+by|Issued\s+by|Issuing\s+Body)";
-const L_ISSUE: &str = r"(?i)(发证日期|發證日期|颁证日期|頒證日期|签发日期|簽發日期|本次发证日期|换证日期|Date\s+of\s+Issue|Issue\s+Date|Issued\s+on|Date\s+of\s+Issuance)";
+const L_ISSUE: &str = r"(?i)(发证日期|發證日期|颁证日期|頒證日期|签发日期|簽發日期|本次发证日期|换证日期|Date\s+of\s+[Il1|]ssue|[Il1|]ssue\s+Date|[Il1|]ssued\s+on|Date\s+of\s+[Il1|]ssuance)";
 const L_EXPIRY: &str = r"(?i)(有效期至|有效期限至|有效期截止|证书有效期|證書有效期|有效期限|有\s*效\s*期|到期日期|失效日期|Va[l1I|]id\s*unti[l1I|]|Va[l1I|]id\s+(?:till|through|to)|Expiry\s+Date|Date\s+of\s+Expiry|Expiration\s+Date|Expires?\s+on|Va[l1I|]idity(?:\s+Period)?)";
 const L_INITIAL: &str = r"(?i)(初次发证日期|初次發證日期|首次发证日期|首次發證日期|初次认证日期|初次認證日期|初次驗證日期|首次认证日期|[Il1|]nitia[l1I|]\s+(?:Certification|Registration|Issue)\s+Date|Date\s+of\s+[Il1|]nitia[l1I|]\s+(?:Certification|Registration|Issue)|Original\s+(?:Certification|Issue)\s+Date|First\s+Issue(?:\s+Date)?)";
 const L_DECISION: &str = r"(?i)(认证决定日期|認證決定日期|驗證決定日期|决定日期|決定日期|Certification\s+Decision\s+Date|Decision\s+Date|Date\s+of\s+(?:Certification\s+)?Decision)";
 const L_AUDITOR: &str = r"(?i)(审核组长|審核組長|主导审核员|主導稽核員|主導審核員|稽核員|审核员|審核員|Lead\s+Auditor|Auditor)";
-const L_QUAL: &str = r"(?i)([资資]格(?:[证證][书書])?[编編][号號]|證照號碼|注册证书号|注册资格号|执业证书号|审核员编号|Qualification\s+(?:No|Number)\.?|Registration\s+No\.?\s+of\s+Auditor|CCAA\s*(?:No\.?)?)";
+const L_QUAL: &str = r"(?i)([资資]格(?:[证證][书書])?[编編][号號](?:\s*Qua[l1I]ification\s+(?:No|Number)\.?)?|證照號碼|注册证书号|注册资格号|执业证书号|审核员编号|Qua[l1I]ification\s+(?:No|Number)\.?|Registration\s+No\.?\s+of\s+Auditor|CCAA\s*(?:No\.?)?)";
 
 /// Labels that end a running value (a scope or address spilling over lines).
 fn any_label() -> &'static Regex {
@@ -416,7 +460,8 @@ fn starts_line(before: &str) -> bool {
 fn is_label_at(before: &str, rest: &str) -> bool {
     let starts_line = starts_line(before);
     let r = rest.trim_start();
-    let sep_follows = r.starts_with(|c: char| ":：".contains(c))
+    // A colon, or the semicolon OCR reads for one.
+    let sep_follows = r.starts_with(|c: char| ":：;；".contains(c))
         || rest.starts_with(|c: char| c.is_ascii_digit())
         || (rest.starts_with(char::is_whitespace) && r.starts_with(|c: char| c.is_ascii_digit()));
     starts_line || sep_follows
@@ -819,9 +864,18 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
         // A name read in simplified characters that is a registry name up to
         // bracket width and spacing takes the registry's spelling (OCR cannot
         // tell （ from ( ); a traditional print keeps its own characters.
-        if crate::normalize::to_simplified(&v) == v {
-            if let Some(n) = ctx.body_names.iter().find(|n| name_key(n) == name_key(&v)) {
+        if let Some(n) = ctx.body_names.iter().find(|n| name_key(n) == name_key(&v)) {
+            if crate::normalize::to_simplified(&v) == v {
                 v = n.clone();
+            } else if n.chars().count() == v.chars().count() {
+                // Traditional print keeps its characters; its brackets, which
+                // OCR cannot tell apart, take the registry's width.
+                let bracket = |c: char| "()（）".contains(c);
+                v = v
+                    .chars()
+                    .zip(n.chars())
+                    .map(|(o, r)| if bracket(o) && bracket(r) { r } else { o })
+                    .collect();
             }
         }
         c.certification_body.name = Some(v);
@@ -843,7 +897,7 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
     }
     let cnas = rx(
         &CNAS,
-        r"(?i)CN[AR]S\s*[:：]?\s*([CG])\s*([0-9OIlSZB]{3})\s*[-—–_~]\s*([A-Z0-9])(?-u:\b)",
+        r"(?i)C[NH][AR]S\s*[:：]?\s*([CG])\s*([0-9OIlSZB]{3})\s*[-—–_~]\s*([A-Z0-9])(?-u:\b)",
     );
     if let Some((i, cap)) = doc
         .lines
@@ -865,7 +919,11 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
     c.cnas.mark = c.cnas.code.is_some()
         || full.contains("CNAS")
         || full_s.contains("中国合格评定国家认可委员会");
-    c.iaf_mark = full.contains("IAF") || full_s.contains("国际认可论坛");
+    // The IAF mark's letters, F read as P by OCR now and then.
+    static IAF: OnceLock<Regex> = OnceLock::new();
+    c.iaf_mark = full.contains("IAF")
+        || rx(&IAF, r"(?-u:\b)IAP(?-u:\b)").is_match(&full)
+        || full_s.contains("国际认可论坛");
 
     // Auditor and qualification number.
     let qual_label = rx(&QUAL, L_QUAL);
@@ -900,7 +958,10 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
         );
         (v.chars().count() >= 2 && v.chars().count() <= 30).then_some(v)
     });
-    let qual = doc.labeled(qual_label, |s| code_token(&to_half_width(s).to_uppercase()));
+    let qual = doc.labeled(qual_label, |s| {
+        let s = to_half_width(s);
+        crate::repair::qualification_number(&s).or_else(|| code_token(&s.to_uppercase()))
+    });
     if auditor_name.is_some() || qual.is_some() {
         if let Some((_, e)) = &auditor_name {
             ev.insert("auditor.name".into(), e.clone());
@@ -1076,6 +1137,9 @@ fn running_value<'a>(doc: &Doc<'a>, label: &Regex) -> Option<(String, Evidence, 
                 || tl.starts_with("only when")
                 || tl.starts_with("this certificate")
                 || is_transition_notice(t)
+                // A running value (scope, address) prints no date: a line
+                // with one is a notice or a date line whose label OCR garbled.
+                || !find_dates(t).is_empty()
             {
                 break;
             }
@@ -1155,6 +1219,10 @@ mod tests {
     use crate::page::text_page as page;
 
     fn ctx_extract(lines: &[&str]) -> Certificate {
+        ctx_extract_pages(&[page(lines)])
+    }
+
+    fn ctx_extract_pages(pages: &[PageText]) -> Certificate {
         let v = Vocabularies::bundled();
         let names = vec![
             "中国质量认证中心".to_string(),
@@ -1167,7 +1235,7 @@ mod tests {
             body_code_len: 6,
             number_patterns: &pats,
         };
-        extract(&[page(lines)], &ctx).certificate
+        extract(pages, &ctx).certificate
     }
 
     #[test]
@@ -1226,6 +1294,131 @@ mod tests {
     }
 
     #[test]
+    fn labels_match_in_either_script_and_in_a_mix() {
+        assert_eq!(both_scripts("审核"), "[审審]核");
+        let class = Regex::new(&both_scripts(r"[资資]格\s*[:：]|[一-龥]")).unwrap();
+        assert!(class.is_match("資格:") && class.is_match("资格 ："));
+        for (line, name, number) in [
+            (
+                "審核组長：何濤資格编號：2016-N1ITSMS-1054157",
+                "何濤",
+                "2016-N1ITSMS-1054157",
+            ),
+            (
+                "主導稽核員：宋俊傑資格编號：2023-N1ISMS-1277818",
+                "宋俊傑",
+                "2023-N1ISMS-1277818",
+            ),
+            // Bilingual label, OCR's semicolon for the colon, 1 for l.
+            (
+                "审核组长 Lead Auditor宋娜资格编号 Qualification No.;2017-N1ITSMS-1212511",
+                "宋娜",
+                "2017-N1ITSMS-1212511",
+            ),
+            (
+                "审核组长 Lead Auditor宋娜 资格编号 Qua1ification No.：2017-N1ITSMS-1212511",
+                "宋娜",
+                "2017-N1ITSMS-1212511",
+            ),
+        ] {
+            let c = ctx_extract(&["證書編號：04625IT15304R1M", line]);
+            let a = c.auditor.expect("auditor read");
+            assert_eq!(a.name.as_deref(), Some(name), "{line}");
+            assert_eq!(a.qualification_number.as_deref(), Some(number), "{line}");
+        }
+    }
+
+    #[test]
+    fn scope_label_misread_on_the_certificate_wins_over_the_annex() {
+        let mut annex = page(&[
+            "证书附件",
+            "认证覆盖的范围及过程：",
+            "1.变更管理：按服务级别协议实施的变更管理活动",
+        ]);
+        annex.number = 2;
+        let pages = [
+            page(&[
+                "证书编号00121ITS64503R2M",
+                "覆盖范圈为内部及外部客户提供的信息系统运维服务，涉及变更管理、服务级别",
+                "管理、云服务管理",
+                "发证日期2021/10/04",
+            ]),
+            annex,
+        ];
+        let c = ctx_extract_pages(&pages);
+        assert_eq!(
+            c.scope.as_deref(),
+            Some("为内部及外部客户提供的信息系统运维服务，涉及变更管理、服务级别管理、云服务管理")
+        );
+    }
+
+    #[test]
+    fn scope_stops_at_a_garbled_notice_with_a_date() {
+        let c = ctx_extract(&[
+            "證書編號：06423ITS78695R2S",
+            "驗證範圍：",
+            "為內部及外部客戶提供的資料中心運維服務，涉及變更管理、配置管理、服務級別",
+            "管理、雲端服務管理",
+            "本經客須於2025年12月31日前完成綜早特換",
+            "發證日期：二〇二三年四月一日",
+        ]);
+        assert_eq!(
+            c.scope.as_deref(),
+            Some("為內部及外部客戶提供的資料中心運維服務，涉及變更管理、配置管理、服務級別管理、雲端服務管理")
+        );
+    }
+
+    #[test]
+    fn accreditation_marks_through_ocr_confusions() {
+        let c = ctx_extract(&[
+            "Certificate No.: 04625IT15304R1M",
+            "CNAS IAP北京东方纵横认证中心",
+            "CHAS C031-M",
+        ]);
+        assert_eq!(c.cnas.code.as_deref(), Some("CNAS C031-M"));
+        assert!(c.iaf_mark && c.cnas.mark);
+        let c = ctx_extract(&["Certificate No.: 04625IT15304R1M", "IAPMO listed"]);
+        assert!(!c.iaf_mark);
+    }
+
+    #[test]
+    fn traditional_body_name_takes_the_registry_bracket_width() {
+        let v = Vocabularies::bundled();
+        let names = vec!["长城(天津)质量保证中心".to_string()];
+        let pats = default_number_patterns();
+        let ctx = ExtractContext {
+            vocab: &v,
+            body_names: &names,
+            body_code_len: 6,
+            number_patterns: &pats,
+        };
+        let c = extract(
+            &[page(&[
+                "證書編號：06423ITS78695R2S",
+                "驗證機構：長城（天津）質量保證中心",
+            ])],
+            &ctx,
+        )
+        .certificate;
+        assert_eq!(
+            c.certification_body.name.as_deref(),
+            Some("長城(天津)質量保證中心")
+        );
+    }
+
+    #[test]
+    fn issue_label_read_with_a_lowercase_l() {
+        let c = ctx_extract(&[
+            "Certificate No.: CN00142024IT27869",
+            "Certification Decision Date: 03 Apr. 2024",
+            "lssue Date: 03 Apr. 2024",
+            "Validity: 02 Apr. 2027",
+        ]);
+        assert_eq!(c.issue_date.as_deref(), Some("2024-04-03"));
+        assert_eq!(c.expiry_date.as_deref(), Some("2027-04-02"));
+    }
+
+    #[test]
     fn initial_issue_date_is_not_the_issue_date() {
         for initial in [
             "Initial Issue Date",
@@ -1246,20 +1439,6 @@ mod tests {
                 "{initial}"
             );
         }
-    }
-
-    #[test]
-    fn qualification_label_read_in_mixed_script() {
-        let c = ctx_extract(&[
-            "證書編號：04625IT15304R1M",
-            "主導稽核員：宋俊傑資格编號：2023-N1ISMS-1277818",
-        ]);
-        let a = c.auditor.expect("auditor read");
-        assert_eq!(a.name.as_deref(), Some("宋俊傑"));
-        assert_eq!(
-            a.qualification_number.as_deref(),
-            Some("2023-N1ISMS-1277818")
-        );
     }
 
     #[test]

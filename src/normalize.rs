@@ -54,6 +54,36 @@ pub fn to_simplified(s: &str) -> String {
     }
 }
 
+/// Simplified to traditional Chinese (OpenCC s2t), to find a character's
+/// other-script forms.
+pub fn to_traditional(s: &str) -> String {
+    static CONV: OnceLock<Option<ferrous_opencc::OpenCC>> = OnceLock::new();
+    let conv = CONV.get_or_init(|| {
+        ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::S2t).ok()
+    });
+    match conv {
+        Some(c) => c.convert(s),
+        None => s.to_string(),
+    }
+}
+
+/// A character with its other-script forms (证 → 证, 證): what a label
+/// printed in either script, or read in a mix of both, may show.
+pub fn script_variants(c: char) -> Vec<char> {
+    let mut v = vec![c];
+    let mut buf = [0u8; 4];
+    let one = c.encode_utf8(&mut buf);
+    for s in [to_simplified(one), to_traditional(one)] {
+        let mut it = s.chars();
+        if let (Some(o), None) = (it.next(), it.next()) {
+            if !v.contains(&o) {
+                v.push(o);
+            }
+        }
+    }
+    v
+}
+
 /// A key for comparing names: simplified script, half-width, no spaces or
 /// punctuation, brackets unified, lowercase.
 pub fn name_key(s: &str) -> String {
@@ -72,8 +102,17 @@ const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
 
+/// The month of an English month name, read through OCR's confusions of
+/// letters with digits ("Ju1" is July, "0ct" October).
 fn month_of(name: &str) -> Option<u32> {
-    let n = name.to_ascii_lowercase();
+    let n: String = name
+        .chars()
+        .map(|c| match c {
+            '1' | 'I' | '|' => 'l',
+            '0' => 'o',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
     MONTHS
         .iter()
         .position(|m| n.starts_with(m))
@@ -162,7 +201,7 @@ pub fn find_dates(text: &str) -> Vec<(usize, usize, NaiveDate)> {
     // March 1, 2025 / Mar. 1st 2025
     let mdy = re(
         &EN_MDY,
-        r"(?i)(?-u:\b)(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*((?:19|20)\d{2})",
+        r"(?i)(?-u:\b)(jan|feb|mar|apr|may|jun|ju[l1I|]|aug|sep|sept|[o0]ct|nov|dec)(?:[a-z]*|[a-z]*[1|][a-z]*[.\s])\.?\s*(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*((?:19|20)\d{2})",
     );
     for c in mdy.captures_iter(&t) {
         let m = c.get(0).unwrap();
@@ -175,7 +214,7 @@ pub fn find_dates(text: &str) -> Vec<(usize, usize, NaiveDate)> {
     // 1 March 2025 / 1st of March, 2025 / 01-Mar-2025
     let dmy = re(
         &EN_DMY,
-        r"(?i)(?-u:\b)(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?[-\s]?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?[-\s,]*((?:19|20)\d{2})",
+        r"(?i)(?-u:\b)(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?[-\s]?(jan|feb|mar|apr|may|jun|ju[l1I|]|aug|sep|sept|[o0]ct|nov|dec)(?:[a-z]*|[a-z]*[1|][a-z]*[.\s])\.?[-\s,]*((?:19|20)\d{2})",
     );
     for c in dmy.captures_iter(&t) {
         let m = c.get(0).unwrap();
@@ -354,6 +393,13 @@ mod tests {
         );
         assert_eq!(parse_date("2025-02-30"), None);
         assert_eq!(parse_date("2O25年3月l日").as_deref(), Some("2025-03-01"));
+        // Month names with a letter read as a digit.
+        assert_eq!(parse_date("29 Ju1. 2021").as_deref(), Some("2021-07-29"));
+        assert_eq!(parse_date("0ct 7, 2024").as_deref(), Some("2024-10-07"));
+        assert_eq!(parse_date("Apri1 21, 2025").as_deref(), Some("2025-04-21"));
+        assert_eq!(parse_date("21 Apri1 2025").as_deref(), Some("2025-04-21"));
+        assert_eq!(parse_date("Jan12, 2025").as_deref(), Some("2025-01-12"));
+        assert_eq!(parse_date("June 3, 2024").as_deref(), Some("2024-06-03"));
     }
 
     #[test]

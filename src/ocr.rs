@@ -447,6 +447,10 @@ pub fn rotate_cw(img: &GrayImage, deg: u32) -> GrayImage {
 /// and 270 degrees.
 pub const RETRY_TURNS_BELOW_CONF: f32 = 50.0;
 
+/// PP-OCR's mean confidence under which a page is also read turned by 180
+/// degrees (upright pages, degraded ones included, read at 85-99).
+pub const PADDLE_RETRY_180_BELOW_CONF: f32 = 75.0;
+
 /// Settings of the OCR stage.
 #[derive(Debug, Clone)]
 pub struct OcrOptions {
@@ -586,6 +590,27 @@ pub fn read_page_upright(
         (Some(p), Some(quads)) => p.read_detected(&gray, quads, std::time::Instant::now())?,
         _ => recognize(engine, paddle, &gray, opts.page_deadline_ms, None)?,
     };
+    // PP-OCR's poor reading of a page that looked upright: it may be upside
+    // down with its lines too blurred for the direction classifier's votes
+    // (a 150-dpi scan turned 180 degrees). Read turned, keep the clearly
+    // better reading.
+    if let (Some(p), Some(_)) = (paddle, orient_paddle) {
+        if mean_conf.unwrap_or(0.0) < PADDLE_RETRY_180_BELOW_CONF {
+            let turned_gray = rotate_cw(&gray, 180);
+            let again = p.read_lines(&turned_gray)?;
+            if debug {
+                eprintln!(
+                    "page {number}: poor PP-OCR reading ({mean_conf:?}), turned 180: {:?}",
+                    again.1
+                );
+            }
+            if again.1.unwrap_or(0.0) > mean_conf.unwrap_or(0.0) + 10.0 {
+                turned = (turned + 180) % 360;
+                gray = turned_gray;
+                (lines, mean_conf, flipped) = again;
+            }
+        }
+    }
     // Tesseract's poor reading of a page PP-OCR orients (triage in a PP-OCR
     // worker): the page may be turned; PP-OCR's look at a small copy says
     // how, and the page is read again turned upright.

@@ -251,10 +251,46 @@ pub fn digits_of(s: &str) -> String {
         .collect()
 }
 
+/// Letters read as digits put back (for the letter part of a code).
+pub fn letters_of(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '0' => 'O',
+            '1' | '|' => 'I',
+            '5' => 'S',
+            '8' => 'B',
+            '2' => 'Z',
+            c => c.to_ascii_uppercase(),
+        })
+        .collect()
+}
+
+/// A CCAA auditor qualification number (`2017-N1ITSMS-1212511`: year, N and
+/// level, scheme letters, serial) in a value, read through OCR's confusions
+/// (the scheme's I read as 1, the serial's 1 as I or l).
+pub fn qualification_number(s: &str) -> Option<String> {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let r = R.get_or_init(|| {
+        Regex::new(
+            r"(?i)((?:19|20)[0-9OIl]{2})\s*[-—–_]\s*N\s*([0-9Il|])\s*([A-Z0-9|]{2,6}?)\s*[-—–_]\s*([0-9OIl|]{5,8})(?-u:\b)",
+        )
+        .expect("valid pattern")
+    });
+    let c = r.captures(s)?;
+    Some(format!(
+        "{}-N{}{}-{}",
+        digits_of(&c[1]),
+        digits_of(&c[2]),
+        letters_of(&c[3]),
+        digits_of(&c[4])
+    ))
+}
+
 /// OCR repairs of a scope's text, where what is printed is known well enough:
-/// - the version of a statement of applicability keeps its colon
-///   ("适用性声明版本V2.2" → "适用性声明版本：V2.2"; OCR drops a small
-///   full-width colon before Latin print, and certificates print one);
+/// - the version of a statement of applicability keeps its colon and its
+///   capital V ("适用性声明版本v2.2" → "适用性声明版本：V2.2"; OCR drops a
+///   small full-width colon before Latin print and reads V small, and
+///   certificates print both);
 /// - a digit 1 or 0 between two letters of an English word is the l or o it
 ///   looks like, when that makes a word ("externa1" → "external");
 /// - two English words read without the space between them are split again
@@ -264,10 +300,16 @@ pub fn digits_of(s: &str) -> String {
 pub fn repair_scope_text(v: &str, words: &HashSet<String>) -> String {
     static SOA: OnceLock<Regex> = OnceLock::new();
     let soa = SOA.get_or_init(|| {
-        Regex::new(r"(适用性声明(?:书)?版本(?:号)?|適用性聲明(?:書)?版本(?:號)?)\s*([A-Za-z0-9])")
-            .expect("valid pattern")
+        Regex::new(
+            r"(适用性声明(?:书)?版本(?:号)?|適用性聲明(?:書)?版本(?:號)?)\s*[:：]?\s*([A-Za-z0-9])",
+        )
+        .expect("valid pattern")
     });
-    let v = soa.replace_all(v, "$1：$2");
+    // The version's V is a capital ("v2.0" is OCR's reading of "V2.0").
+    let v = soa.replace_all(v, |c: &regex::Captures| {
+        let first = if &c[2] == "v" { "V" } else { &c[2] };
+        format!("{}：{}", &c[1], first)
+    });
     if !v.chars().any(|c| c.is_ascii_alphabetic()) {
         return v.into_owned();
     }
@@ -403,6 +445,7 @@ mod tests {
             "与运维服务相关的信息安全管理活动（适用性声明版本：V2.2）"
         );
         assert_eq!(fix("适用性声明版本：V1.0"), "适用性声明版本：V1.0");
+        assert_eq!(fix("（适用性声明版本：v2.0）"), "（适用性声明版本：V2.0）");
         assert_eq!(
             fix("data centre operation andmaintenance services to externa1customers."),
             "data centre operation and maintenance services to external customers."
@@ -423,5 +466,24 @@ mod tests {
         w.insert("other".into());
         assert_eq!(repair_scope_text("another", &w), "another");
         assert_eq!(repair_scope_text("formation", &w), "formation");
+    }
+
+    #[test]
+    fn qualification_number_through_ocr_confusions() {
+        for (read, want) in [
+            (
+                "Qualification No.;2017-N1ITSMS-1212511",
+                "2017-N1ITSMS-1212511",
+            ),
+            (
+                "Qua1ification No.：2012-N1ITSMS-1051754",
+                "2012-N1ITSMS-1051754",
+            ),
+            ("2016-N11TSMS-1054157", "2016-N1ITSMS-1054157"),
+            ("2023-N1ISMS-12778I8", "2023-N1ISMS-1277818"),
+        ] {
+            assert_eq!(qualification_number(read).as_deref(), Some(want), "{read}");
+        }
+        assert_eq!(qualification_number("CNCA-R-2002-001"), None);
     }
 }
