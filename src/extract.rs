@@ -234,20 +234,23 @@ pub fn both_scripts(pat: &str) -> String {
     out
 }
 
-// Labels. Chinese in both scripts, then English.
+// Labels. Chinese, then English. Patterns are compiled through
+// `both_scripts`, so each Chinese character also matches its other-script
+// form; the traditional spellings written out are the ones OpenCC's
+// one-character mapping does not give (註冊 for 注册, 稽核 for 审核).
 const L_CERT_NO: &str = r"(?i)(证书编号|證書編號|证书号码|證書號碼|证书号|證書號|注册证书号|注册号|註冊號|注册编号|註冊編號|Certificate\s*(?:No|Number|Registration\s*No)\.?|Registration\s*(?:No|Number)\.?|Cert\.?\s*No\.?)";
 const L_ORG: &str = r"(?i)(获证组织名称|獲證組織名稱|获证组织|獲證組織|组织名称|組織名稱|企业名称|企業名稱|单位名称|單位名稱|申请组织|受审核方|公司名称|公司名稱|名\s*称|名\s*稱|Name\s+of\s+(?:the\s+)?(?:Certified\s+)?Organi[sz]ation|Certified\s+Organi[sz]ation|Organi[sz]ation\s*Name|Organi[sz]ation|Company\s*Name)";
 const L_CERTIFY: &str = r"(?i)(兹证明|茲證明|特此证明|特此證明|This\s+is\s+to\s+certify\s+that(?:\s+the\b)?|We\s+hereby\s+certify\s+that(?:\s+the\b)?|This\s+certifies\s+that(?:\s+the\b)?)";
 const L_USCC: &str = r"(?i)(统一社会信用代码|統一社會信用代碼|信用代码|信用代碼|组织机构代码|組織機構代碼|Unified\s+Social\s+Credit\s+Code|Credit\s+(?:Unicode|Code)(?:\s+Number)?|USCC)";
 const L_ADDR: &str = r"(?i)(注册地址|註冊地址|经营地址|經營地址|办公地址|辦公地址|生产地址|生產地址|地\s*址|Registered\s+Address|Registration\s+address|Address)";
-const L_SCOPE: &str = r"(?i)(认证覆盖的范围(?:及过程)?|認證覆蓋的範圍(?:及過程)?|驗證範圍|认证范[围圈]|認證範圍|覆盖范[围圈]|覆蓋範圍|业务范围|業務範圍|审核范围|範\s*圍|范\s*围|Scope\s+of\s+(?:Certification|Registration|Supply)|Certification\s+Scope|This\s+certificate\s+covers\s+the\s+(?:f[a-z]{4,9}\s+)?scope(?:\s+of(?:\s+(?:the\s+)?[A-Za-z ]{0,60}?management\s+system)?)?|Scope)";
+const L_SCOPE: &str = r"(?i)(认证覆盖的范围(?:及过程)?|驗證範圍|认证范[围圈]|認證範圍|覆盖范[围圈]|覆蓋範圍|业务范围|業務範圍|审核范围|範\s*圍|范\s*围|Scope\s+of\s+(?:Certification|Registration|Supply)|Certification\s+Scope|This\s+certificate\s+covers\s+the\s+(?:f[a-z]{4,9}\s+)?scope(?:\s+of(?:\s+(?:the\s+)?[A-Za-z ]{0,60}?management\s+system)?)?|Scope)";
 const L_BODY: &str = r"(?i)(认证机构名称|认证机构|認證機構|驗證機構|验证机构|发证机构|發證機構|颁证机构|頒證機構|认证单位|Certification\s+Body|Certified\s+by|Issued\s+by|Issuing\s+Body)";
 const L_ISSUE: &str = r"(?i)(发证日期|發證日期|颁证日期|頒證日期|签发日期|簽發日期|本次发证日期|换证日期|Date\s+of\s+[Il1|]ssue|[Il1|]ssue\s+Date|[Il1|]ssued\s+on|Date\s+of\s+[Il1|]ssuance)";
 const L_EXPIRY: &str = r"(?i)(有效期至|有效期限至|有效期截止|证书有效期|證書有效期|有效期限|有\s*效\s*期|到期日期|失效日期|Va[l1I|]id\s*unti[l1I|]|Va[l1I|]id\s+(?:till|through|to)|Expiry\s+Date|Date\s+of\s+Expiry|Expiration\s+Date|Expires?\s+on|Va[l1I|]idity(?:\s+Period)?)";
 const L_INITIAL: &str = r"(?i)(初次发证日期|初次發證日期|首次发证日期|首次發證日期|初次认证日期|初次認證日期|初次驗證日期|首次认证日期|[Il1|]nitia[l1I|]\s+(?:Certification|Registration|Issue)\s+Date|Date\s+of\s+[Il1|]nitia[l1I|]\s+(?:Certification|Registration|Issue)|Original\s+(?:Certification|Issue)\s+Date|First\s+Issue(?:\s+Date)?)";
 const L_DECISION: &str = r"(?i)(认证决定日期|認證決定日期|驗證決定日期|决定日期|決定日期|Certification\s+Decision\s+Date|Decision\s+Date|Date\s+of\s+(?:Certification\s+)?Decision)";
 const L_AUDITOR: &str = r"(?i)(审核组长|審核組長|主导审核员|主導稽核員|主導審核員|稽核員|审核员|審核員|Lead\s+Auditor|Auditor)";
-const L_QUAL: &str = r"(?i)([资資]格(?:[证證][书書])?[编編][号號](?:\s*Qua[l1I]ification\s+(?:No|Number)\.?)?|證照號碼|注册证书号|注册资格号|执业证书号|审核员编号|Qua[l1I]ification\s+(?:No|Number)\.?|Registration\s+No\.?\s+of\s+Auditor|CCAA\s*(?:No\.?)?)";
+const L_QUAL: &str = r"(?i)(资格(?:证书)?编号(?:\s*Qua[l1I]ification\s+(?:No|Number)\.?)?|證照號碼|注册证书号|注册资格号|执业证书号|审核员编号|Qua[l1I]ification\s+(?:No|Number)\.?|Registration\s+No\.?\s+of\s+Auditor|CCAA\s*(?:No\.?)?)";
 
 /// Labels that end a running value (a scope or address spilling over lines).
 fn any_label() -> &'static Regex {
@@ -921,9 +924,8 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
         || full_s.contains("中国合格评定国家认可委员会");
     // The IAF mark's letters, F read as P by OCR now and then.
     static IAF: OnceLock<Regex> = OnceLock::new();
-    c.iaf_mark = full.contains("IAF")
-        || rx(&IAF, r"(?-u:\b)IAP(?-u:\b)").is_match(&full)
-        || full_s.contains("国际认可论坛");
+    c.iaf_mark =
+        rx(&IAF, r"IAF|(?-u:\b)IAP(?-u:\b)").is_match(&full) || full_s.contains("国际认可论坛");
 
     // Auditor and qualification number.
     let qual_label = rx(&QUAL, L_QUAL);
@@ -1177,7 +1179,7 @@ fn surveillance_dates(doc: &Doc) -> Vec<String> {
     let labels = LABELS.get_or_init(|| {
         [L_ISSUE, L_EXPIRY, L_INITIAL, L_DECISION]
             .iter()
-            .map(|p| Regex::new(p).expect("valid label pattern"))
+            .map(|p| Regex::new(&both_scripts(p)).expect("valid label pattern"))
             .collect()
     });
     let mut out = Vec::new();

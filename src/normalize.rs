@@ -45,23 +45,24 @@ pub fn squeeze_cjk_spaces(s: &str) -> String {
 /// comparisons; printed values keep their script.
 pub fn to_simplified(s: &str) -> String {
     static CONV: OnceLock<Option<ferrous_opencc::OpenCC>> = OnceLock::new();
-    let conv = CONV.get_or_init(|| {
-        ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::T2s).ok()
-    });
-    match conv {
-        Some(c) => c.convert(s),
-        None => s.to_string(),
-    }
+    opencc(&CONV, ferrous_opencc::config::BuiltinConfig::T2s, s)
 }
 
 /// Simplified to traditional Chinese (OpenCC s2t), to find a character's
 /// other-script forms.
 pub fn to_traditional(s: &str) -> String {
     static CONV: OnceLock<Option<ferrous_opencc::OpenCC>> = OnceLock::new();
-    let conv = CONV.get_or_init(|| {
-        ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::S2t).ok()
-    });
-    match conv {
+    opencc(&CONV, ferrous_opencc::config::BuiltinConfig::S2t, s)
+}
+
+/// `s` converted by the OpenCC converter in `cell` (built from `config` on
+/// first use; without it, `s` as it is).
+fn opencc(
+    cell: &OnceLock<Option<ferrous_opencc::OpenCC>>,
+    config: ferrous_opencc::config::BuiltinConfig,
+    s: &str,
+) -> String {
+    match cell.get_or_init(|| ferrous_opencc::OpenCC::from_config(config).ok()) {
         Some(c) => c.convert(s),
         None => s.to_string(),
     }

@@ -364,26 +364,26 @@ pub fn resize_gray(img: &GrayImage, w: u32, h: u32) -> GrayImage {
     GrayImage::from_raw(w, h, dst.into_vec()).expect("buffer of w×h bytes")
 }
 
+/// The red channel of a colour image as a grey image.
+pub fn red_channel(rgb: &image::RgbImage) -> GrayImage {
+    GrayImage::from_fn(rgb.width(), rgb.height(), |x, y| {
+        image::Luma([rgb.get_pixel(x, y)[0]])
+    })
+}
+
 /// Grey image for OCR: the red channel (red seals and red backgrounds vanish,
 /// black text stays), scaled so that the longest side is near A4 at 300 dpi.
 pub fn prepare(img: &DynamicImage, target_long_side: u32) -> Prepared {
     let gray: GrayImage = match img {
         DynamicImage::ImageLuma8(g) => g.clone(),
         // The red channel taken straight from the pixels: no full-page copy.
-        DynamicImage::ImageRgb8(rgb) => GrayImage::from_fn(rgb.width(), rgb.height(), |x, y| {
-            image::Luma([rgb.get_pixel(x, y)[0]])
-        }),
+        DynamicImage::ImageRgb8(rgb) => red_channel(rgb),
         DynamicImage::ImageRgba8(rgba) => {
             GrayImage::from_fn(rgba.width(), rgba.height(), |x, y| {
                 image::Luma([rgba.get_pixel(x, y)[0]])
             })
         }
-        other => {
-            let rgb = other.to_rgb8();
-            GrayImage::from_fn(rgb.width(), rgb.height(), |x, y| {
-                image::Luma([rgb.get_pixel(x, y)[0]])
-            })
-        }
+        other => red_channel(&other.to_rgb8()),
     };
     let long = gray.width().max(gray.height()).max(1);
     let target = target_long_side.max(500);

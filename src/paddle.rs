@@ -322,25 +322,9 @@ impl Paddle {
                 (t0.elapsed() - t2).as_secs_f32()
             );
         }
-        let mut words = Vec::new();
-        let mut sum = 0.0;
         let n = texts.len();
-        for (q, (text, mean, min)) in quads.iter().zip(texts) {
-            sum += mean * 100.0;
-            let text = text.trim().to_string();
-            if text.is_empty() || mean < TEXT_SCORE {
-                continue;
-            }
-            // A value is as doubtful as its most doubtful character (one
-            // uncertain digit of a certificate number matters): the word's
-            // confidence is its lowest character probability.
-            let word = Word {
-                text,
-                bbox: q.bbox(gray.width(), gray.height()),
-                conf: min * 100.0,
-            };
-            words.push((word, *q));
-        }
+        let sum: f32 = texts.iter().map(|t| t.1 * 100.0).sum();
+        let words = words_of(&quads, texts, gray.dimensions());
         let mean = (n > 0).then(|| sum / n as f32);
         Ok((rows_of(words), mean, quads_flipped))
     }
@@ -381,20 +365,7 @@ impl Paddle {
             .map(|q| crop_line(gray, &q.lengthened(END_PAD * q.height)))
             .collect();
         let texts = self.recognize(&crops)?;
-        let words = quads
-            .iter()
-            .zip(texts)
-            .filter(|(_, (t, mean, _))| !t.trim().is_empty() && *mean >= TEXT_SCORE)
-            .map(|(q, (text, _, min))| {
-                let word = Word {
-                    text: text.trim().to_string(),
-                    bbox: q.bbox(w, h),
-                    conf: min * 100.0,
-                };
-                (word, *q)
-            })
-            .collect();
-        Ok(rows_of(words))
+        Ok(rows_of(words_of(&quads, texts, (w, h))))
     }
 
     /// Detection on `gray` resized to `rw`×`rh` (multiples of 32); boxes in
@@ -798,6 +769,27 @@ pub fn crop_line(gray: &GrayImage, q: &Quad) -> GrayImage {
             + px(x0 + 1, y0 + 1) * dx * dy;
         Luma([v.round().clamp(0.0, 255.0) as u8])
     })
+}
+
+/// The recognised boxes kept as words (text not empty, confidence at least
+/// TEXT_SCORE), with their rectangles; boxes in an image of size `dims`.
+/// A value is as doubtful as its most doubtful character (one uncertain
+/// digit of a certificate number matters): a word's confidence is its lowest
+/// character probability.
+fn words_of(quads: &[Quad], texts: Vec<(String, f32, f32)>, dims: (u32, u32)) -> Vec<(Word, Quad)> {
+    quads
+        .iter()
+        .zip(texts)
+        .filter(|(_, (t, mean, _))| !t.trim().is_empty() && *mean >= TEXT_SCORE)
+        .map(|(q, (text, _, min))| {
+            let word = Word {
+                text: text.trim().to_string(),
+                bbox: q.bbox(dims.0, dims.1),
+                conf: min * 100.0,
+            };
+            (word, *q)
+        })
+        .collect()
 }
 
 /// A word with its rectangle and the centre of that rectangle.

@@ -40,7 +40,10 @@ fn approval_score(value: Option<&str>, expected: Option<&str>) -> u8 {
 fn approval_word(text: &str) -> bool {
     static R: OnceLock<Regex> = OnceLock::new();
     let r = R.get_or_init(|| {
-        Regex::new(r"(?i)批[准準][号號]|N\s?C\s?[A4]\s*[-—–_~/]\s*[RBPK]").expect("valid pattern")
+        Regex::new(&crate::extract::both_scripts(
+            r"(?i)批准号|N\s?C\s?[A4]\s*[-—–_~/]\s*[RBPK]",
+        ))
+        .expect("valid pattern")
     });
     !text.to_lowercase().contains("gov") && (r.is_match(text) || cnca_number(text).is_some())
 }
@@ -133,13 +136,12 @@ fn region_readings(
     // character), half of one above and below.
     let (pad_x, pad_y) = (bbox.h, bbox.h / 2);
     let rgb = region(img, turned, bbox, pad_x, pad_y);
-    let red = GrayImage::from_fn(rgb.width(), rgb.height(), |x, y| {
-        Luma([rgb.get_pixel(x, y)[0]])
-    });
-    let unmixed = unmix_seal(&rgb);
+    // The seal unmixed only where the region holds one (else it is the red
+    // channel again, and a second reading would repeat the first).
+    let greys = std::iter::once(crate::ocr::red_channel(&rgb)).chain(unmix_seal(&rgb));
     let mid_y = (bbox.y + bbox.h / 2).saturating_sub(bbox.y.saturating_sub(pad_y));
     let mut out = Vec::new();
-    for g in [red, unmixed] {
+    for g in greys {
         for l in p.read_region(&g, bbox.h as f32)? {
             if std::env::var_os("CERTSCAN_DEBUG").is_some() {
                 eprintln!("re-read region {bbox:?}: {:?} at {:?}", l.text, l.bbox);
@@ -163,11 +165,11 @@ fn region_readings(
 /// not there (stamp ink filters light: a multiplication, and a blend of ink
 /// and paper works out the same when the ink has no green). Away from the
 /// seal the red channel is kept; in between the two are mixed by how red a
-/// pixel is.
-pub fn unmix_seal(rgb: &RgbImage) -> GrayImage {
+/// pixel is. `None` when the region holds no seal ink.
+pub fn unmix_seal(rgb: &RgbImage) -> Option<GrayImage> {
     let n = (rgb.width() * rgb.height()) as usize;
     if n == 0 {
-        return GrayImage::new(rgb.width(), rgb.height());
+        return None;
     }
     // Paper level per channel: a high percentile of the region.
     let mut chans: [Vec<u8>; 3] = [
@@ -199,20 +201,17 @@ pub fn unmix_seal(rgb: &RgbImage) -> GrayImage {
         .map(|p| p[1])
         .collect();
     if seal_green.len() < 20 {
-        // No seal here: the red channel, as the page was read.
-        return GrayImage::from_fn(rgb.width(), rgb.height(), |x, y| {
-            Luma([rgb.get_pixel(x, y)[0]])
-        });
+        return None;
     }
     let g0 = (percentile(&mut seal_green, 0.75) as f32).max(8.0);
-    GrayImage::from_fn(rgb.width(), rgb.height(), |x, y| {
+    Some(GrayImage::from_fn(rgb.width(), rgb.height(), |x, y| {
         let p = rgb.get_pixel(x, y);
         let plain = 255.0 * p[0] as f32 / paper[0];
         let unmixed = 255.0 * p[1] as f32 / g0;
         let w = ((redness(p) - RED_NONE) / (RED_FULL - RED_NONE)).clamp(0.0, 1.0);
         let v = plain * (1.0 - w) + unmixed * w;
         Luma([v.round().clamp(0.0, 255.0) as u8])
-    })
+    }))
 }
 
 /// Redness (red over the other channels, paper = 1) below which a pixel is
@@ -293,7 +292,7 @@ mod tests {
 
     #[test]
     fn seal_ink_turns_to_paper_and_print_under_it_stays_dark() {
-        let g = unmix_seal(&sealed());
+        let g = unmix_seal(&sealed()).expect("seal ink in the region");
         // Seal over paper: light.
         assert!(g.get_pixel(35, 3)[0] > 200, "{}", g.get_pixel(35, 3)[0]);
         // Print under the seal: dark, as print away from it.
@@ -302,6 +301,8 @@ mod tests {
         // In the red channel alone the print under the seal is faint.
         let red = sealed().get_pixel(35, 15)[0];
         assert!(red > 140, "{red}");
+        // No seal, nothing to unmix.
+        assert!(unmix_seal(&RgbImage::from_pixel(60, 30, Rgb([235, 232, 220]))).is_none());
     }
 
     #[test]
