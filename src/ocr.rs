@@ -299,6 +299,7 @@ pub fn parse_tsv(tsv: &str) -> (Vec<Line>, Option<f32>) {
                 text: text.to_string(),
                 bbox: BBox::new(num(6), num(7), num(8), num(9)),
                 conf,
+                ..Default::default()
             });
     }
     let mut lines: Vec<Line> = groups.into_values().map(Line::from_words).collect();
@@ -703,8 +704,10 @@ pub fn read_page_upright(
             }
         }
     }
-    // A page printed in traditional characters has no simplified 内 or 户:
-    // OCR's reading of 內 and 戶 (variants the models confuse) is put back.
+    // A page printed in traditional characters: where the recogniser saw a
+    // traditional form beside the simplified one it chose, the traditional
+    // one is the reading (PP-OCR, Word::traditional); the simplified 内 and 户
+    // the models put for 內 and 戶 are put back whatever the engine.
     let all: String = lines.iter().map(|l| l.text.as_str()).collect();
     if traditional_share(&all) >= TRADITIONAL_SHARE {
         let fix = |t: &str| -> String {
@@ -718,10 +721,30 @@ pub fn read_page_upright(
                 .collect()
         };
         for l in &mut lines {
-            l.text = fix(&l.text);
-            for w in &mut l.words {
-                w.text = fix(&w.text);
+            if l.words.iter().any(|w| w.traditional.is_some()) {
+                let words = std::mem::take(&mut l.words)
+                    .into_iter()
+                    .map(|mut w| {
+                        if let Some(t) = w.traditional.take() {
+                            w.text = t;
+                        }
+                        w.text = fix(&w.text);
+                        w
+                    })
+                    .collect();
+                let conf = l.conf;
+                *l = Line::from_words(words);
+                l.conf = conf;
+            } else {
+                l.text = fix(&l.text);
+                for w in &mut l.words {
+                    w.text = fix(&w.text);
+                }
             }
+        }
+    } else {
+        for w in lines.iter_mut().flat_map(|l| l.words.iter_mut()) {
+            w.traditional = None;
         }
     }
     let s = prepared.scale;
@@ -804,6 +827,7 @@ mod tests {
                         10 + (i % 5) * 4,
                     ),
                     conf: 90.0,
+                    ..Default::default()
                 }])
             })
             .collect();
@@ -814,16 +838,19 @@ mod tests {
                 text: "b".into(),
                 bbox: BBox::new(300, 100, 50, 20),
                 conf: 90.0,
+                ..Default::default()
             }]),
             Line::from_words(vec![Word {
                 text: "c".into(),
                 bbox: BBox::new(10, 200, 50, 20),
                 conf: 90.0,
+                ..Default::default()
             }]),
             Line::from_words(vec![Word {
                 text: "a".into(),
                 bbox: BBox::new(10, 104, 50, 20),
                 conf: 90.0,
+                ..Default::default()
             }]),
         ];
         sort_reading_order(&mut rows);

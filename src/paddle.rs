@@ -68,6 +68,11 @@ const REC_HEIGHT: u32 = 48;
 const REC_BATCH: usize = 1;
 /// Lines whose recognised confidence (0-1) is below this are dropped.
 const TEXT_SCORE: f32 = 0.5;
+/// A simplified-only character's traditional form is kept as the reading for
+/// a traditional page when the recogniser gave it at least this share of the
+/// chosen character's probability (a prior of ten to one for the page's own
+/// script).
+const TRADITIONAL_ODDS: f32 = 0.1;
 
 /// A page's lines, the mean confidence (0-100) over every box read, and
 /// whether the page was found upside down (its boxes are then in the frame of
@@ -210,6 +215,10 @@ pub struct Paddle {
     cls: Model,
     /// Index 0 is the CTC blank.
     chars: Vec<String>,
+    /// For each class: the class of its traditional form when the class is a
+    /// simplified-only character whose traditional form the dictionary has
+    /// (OpenCC s2t and back), else 0.
+    traditional: Vec<u32>,
     /// Longest side of the image detection works on.
     pub det_max_side: u32,
 }
@@ -239,11 +248,13 @@ impl Paddle {
         let mut chars = vec![String::new()];
         chars.extend(dict.lines().map(str::to_string));
         chars.push(" ".to_string());
+        let traditional = traditional_classes(&chars);
         Ok(Paddle {
             det,
             rec,
             cls,
             chars,
+            traditional,
             det_max_side: DET_MAX_SIDE,
         })
     }
@@ -323,7 +334,7 @@ impl Paddle {
             );
         }
         let n = texts.len();
-        let sum: f32 = texts.iter().map(|t| t.1 * 100.0).sum();
+        let sum: f32 = texts.iter().map(|t| t.mean * 100.0).sum();
         let words = words_of(&quads, texts, gray.dimensions());
         let mean = (n > 0).then(|| sum / n as f32);
         Ok((rows_of(words), mean, quads_flipped))
@@ -498,12 +509,13 @@ impl Paddle {
     }
 
     /// CTC recognition of level line crops: text, mean and lowest character
-    /// probability (0-1) each.
-    pub fn recognize(&self, crops: &[GrayImage]) -> Result<Vec<(String, f32, f32)>, DocError> {
+    /// probability (0-1) each, and the text with traditional forms the
+    /// recogniser also saw (see [`Recognized::traditional`]).
+    pub fn recognize(&self, crops: &[GrayImage]) -> Result<Vec<Recognized>, DocError> {
         let mut order: Vec<usize> = (0..crops.len()).collect();
         let ratio = |c: &GrayImage| c.width() as f32 / c.height().max(1) as f32;
         order.sort_by(|&a, &b| ratio(&crops[a]).total_cmp(&ratio(&crops[b])));
-        let mut out = vec![(String::new(), 0.0f32, 0.0f32); crops.len()];
+        let mut out = vec![Recognized::default(); crops.len()];
         for idx in order.chunks(REC_BATCH) {
             let batch: Vec<GrayImage> = idx.iter().map(|&i| crops[i].clone()).collect();
             let input = batch_tensor(&batch, REC_HEIGHT, None);
@@ -511,6 +523,8 @@ impl Paddle {
             let [_, steps, classes] = t.shape();
             for (bi, &i) in idx.iter().enumerate() {
                 let mut text = String::new();
+                let mut trad = String::new();
+                let mut any_trad = false;
                 let mut probs = Vec::new();
                 let mut prev = 0usize;
                 for s in 0..steps {
@@ -525,6 +539,16 @@ impl Paddle {
                         if let Some(ch) = self.chars.get(best.0) {
                             text.push_str(ch);
                             probs.push(best.1);
+                            let alt = self.traditional.get(best.0).copied().unwrap_or(0) as usize;
+                            if alt != 0
+                                && alt < classes
+                                && t[[bi, s, alt]] >= best.1 * TRADITIONAL_ODDS
+                            {
+                                trad.push_str(&self.chars[alt]);
+                                any_trad = true;
+                            } else {
+                                trad.push_str(ch);
+                            }
                         }
                     }
                     prev = best.0;
@@ -537,11 +561,63 @@ impl Paddle {
                         probs.iter().copied().fold(1.0, f32::min),
                     )
                 };
-                out[i] = (text, mean, min);
+                out[i] = Recognized {
+                    text,
+                    mean,
+                    min,
+                    traditional: any_trad.then_some(trad),
+                };
             }
         }
         Ok(out)
     }
+}
+
+/// One crop's recognition.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Recognized {
+    pub text: String,
+    /// Mean character probability, 0-1.
+    pub mean: f32,
+    /// Lowest character probability, 0-1.
+    pub min: f32,
+    /// The text with each simplified-only character replaced by its
+    /// traditional form where the recogniser gave that form at least
+    /// TRADITIONAL_ODDS of the chosen one's probability; `None` when no
+    /// character had such a rival. The two forms often differ by a few strokes,
+    /// so on a page printed in traditional script the traditional rival is the
+    /// likelier reading, and a simplified character read with certainty (one
+    /// really printed so) stays.
+    pub traditional: Option<String>,
+}
+
+/// For each class of `chars`, the class of its traditional form when it is a
+/// simplified-only character (OpenCC s2t changes it, t2s brings it back) and
+/// the dictionary holds that form; 0 otherwise.
+fn traditional_classes(chars: &[String]) -> Vec<u32> {
+    let index: std::collections::HashMap<&str, u32> = chars
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(i, c)| (c.as_str(), i as u32))
+        .collect();
+    chars
+        .iter()
+        .map(|c| {
+            let mut it = c.chars();
+            let (Some(ch), None) = (it.next(), it.next()) else {
+                return 0;
+            };
+            if !crate::page::is_cjk(ch) {
+                return 0;
+            }
+            let t = crate::normalize::to_traditional(c);
+            if t == *c || crate::normalize::to_simplified(&t) != *c {
+                return 0;
+            }
+            index.get(t.as_str()).copied().unwrap_or(0)
+        })
+        .collect()
 }
 
 /// Runs a one-input, one-output model; errors name the stage.
@@ -776,21 +852,26 @@ pub fn crop_line(gray: &GrayImage, q: &Quad) -> GrayImage {
 /// A value is as doubtful as its most doubtful character (one uncertain
 /// digit of a certificate number matters): a word's confidence is its lowest
 /// character probability.
-fn words_of(quads: &[Quad], texts: Vec<(String, f32, f32)>, dims: (u32, u32)) -> Vec<(Word, Quad)> {
+fn words_of(quads: &[Quad], texts: Vec<Recognized>, dims: (u32, u32)) -> Vec<(Word, Quad)> {
     quads
         .iter()
         .zip(texts)
-        .filter(|(_, (t, mean, _))| !t.trim().is_empty() && *mean >= TEXT_SCORE)
-        .map(|(q, (text, _, min))| {
+        .filter(|(_, r)| !r.text.trim().is_empty() && r.mean >= TEXT_SCORE)
+        .map(|(q, r)| {
             let word = Word {
-                text: text.trim().to_string(),
+                text: r.text.trim().to_string(),
                 bbox: q.bbox(dims.0, dims.1),
-                conf: min * 100.0,
+                conf: r.min * 100.0,
+                traditional: r.traditional.map(|t| t.trim().to_string()),
             };
             (word, *q)
         })
         .collect()
 }
+
+/// Steepest slant (tangent) a row of text is followed along: about 6
+/// degrees, above the 4 degrees of skew a scan is expected to carry.
+const MAX_ROW_SLOPE: f32 = 0.1;
 
 /// A word with its rectangle and the centre of that rectangle.
 type Placed = (Word, Quad, (f32, f32));
@@ -816,7 +897,14 @@ pub fn rows_of(words: Vec<(Word, Quad)>) -> Vec<Line> {
         .collect();
     items.sort_by(|a, b| a.2 .1.total_cmp(&b.2 .1).then(a.2 .0.total_cmp(&b.2 .0)));
     let same_row = |a: &Placed, b: &Placed| {
-        let slope = a.1.along.1 / a.1.along.0.max(0.1);
+        // A box about as high as long (one character) has no direction to
+        // follow; a longer one is followed along its slant, but no further
+        // than a scan's skew (MAX_ROW_SLOPE).
+        let slope = if a.1.len < 2.0 * a.1.height {
+            0.0
+        } else {
+            (a.1.along.1 / a.1.along.0.max(0.1)).clamp(-MAX_ROW_SLOPE, MAX_ROW_SLOPE)
+        };
         let y_at = a.2 .1 + (b.2 .0 - a.2 .0) * slope;
         (y_at - b.2 .1).abs() < 0.5 * a.1.height.min(b.1.height)
     };
@@ -950,12 +1038,25 @@ mod tests {
     }
 
     #[test]
+    fn simplified_only_characters_know_their_traditional_class() {
+        let chars: Vec<String> = ["", "厦", "廈", "证", "A", "中", "认"]
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let t = traditional_classes(&chars);
+        // 厦 → 廈 (in the dictionary); 廈 is itself traditional; 证's form 證 is
+        // not in this dictionary; A and 中 have no other form; the blank has none.
+        assert_eq!(t, vec![0, 2, 0, 0, 0, 0, 0]);
+    }
+
+    #[test]
     fn boxes_on_one_row_make_one_line() {
         let w = |t: &str, x: u32, y: u32| {
             let word = Word {
                 text: t.into(),
                 bbox: BBox::new(x, y, 100, 30),
                 conf: 90.0,
+                ..Word::default()
             };
             let quad = Quad {
                 origin: (x as f32, y as f32),
@@ -974,5 +1075,17 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].text, "证书编号：ABC-123");
         assert_eq!(lines[1].text, "有效期");
+        // A one-character box has no direction to follow: a slant of 5.5
+        // degrees (a real reading of a square 理) does not pull the next
+        // line into its row.
+        let (one, mut q) = w("理", 959, 1276);
+        q.along = (0.9954, 0.0958);
+        q.len = 78.4;
+        q.height = 75.3;
+        let (next, mut nq) = w("Cloud service management", 964, 1355);
+        nq.len = 1176.0;
+        nq.height = 49.0;
+        let lines = rows_of(vec![(one, q), (next, nq)]);
+        assert_eq!(lines.len(), 2, "{lines:?}");
     }
 }

@@ -50,12 +50,17 @@ impl BBox {
 }
 
 /// One recognised word (for CJK text often a run of characters).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Word {
     pub text: String,
     pub bbox: BBox,
     /// 0-100; 100 for a text layer.
     pub conf: f32,
+    /// The reading with traditional forms of simplified-only characters that
+    /// the recogniser gave weight to (PP-OCR only); used when the page turns
+    /// out to be printed in traditional script.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traditional: Option<String>,
 }
 
 /// One line of text, words joined (no spaces between CJK characters).
@@ -155,6 +160,7 @@ pub(crate) fn text_page(lines: &[&str]) -> PageText {
                     text: t.to_string(),
                     bbox: BBox::new(100, 100 + 60 * i as u32, 1000, 40),
                     conf: 100.0,
+                    ..Default::default()
                 }])
             })
             .collect(),
@@ -171,6 +177,7 @@ mod tests {
             text: t.into(),
             bbox: BBox::new(x, 10, 20, 10),
             conf: 90.0,
+            ..Default::default()
         }
     }
 

@@ -441,14 +441,15 @@ impl Worker {
             .as_ref()
             .expect("paddle loaded")
             .recognize(&crops)?;
-        for (&i, (text, mean, min)) in targets.iter().zip(texts) {
+        for (&i, r) in targets.iter().zip(texts) {
             let l = &mut page.lines[i];
-            let text = text.trim();
-            if !text.is_empty() && mean * 100.0 > l.conf {
+            let text = r.text.trim();
+            if !text.is_empty() && r.mean * 100.0 > l.conf {
                 *l = crate::page::Line::from_words(vec![crate::page::Word {
                     text: text.to_string(),
                     bbox: l.bbox,
-                    conf: min * 100.0,
+                    conf: r.min * 100.0,
+                    traditional: r.traditional.map(|t| t.trim().to_string()),
                 }]);
             }
         }

@@ -235,11 +235,13 @@ fn seal_over_the_approval_number_is_read_again_without_the_seal() {
                 text: "中国建筑科学研究院".into(),
                 bbox: BBox::new(108, 10, 302, 60),
                 conf: 90.0,
+                ..Default::default()
             }]),
             Line::from_words(vec![Word {
                 text: misread.into(),
                 bbox: BBox::new(70, 68, 348, 29),
                 conf: 71.0,
+                ..Default::default()
             }]),
         ],
         mean_conf: Some(90.0),

@@ -923,6 +923,7 @@ fn build_line(k: u8, mut glyphs: Vec<LG>, w: f64, h: f64) -> Option<Line> {
             text: acc.text,
             bbox: frame_box(k, acc.x0, acc.x1, acc.top, acc.bottom, w, h),
             conf: 100.0,
+            ..Default::default()
         });
     };
     for c in kept {
