@@ -187,7 +187,14 @@ struct L<'a> {
 }
 
 fn rx(cell: &'static OnceLock<Regex>, pat: &str) -> &'static Regex {
-    cell.get_or_init(|| Regex::new(&both_scripts(pat)).expect("valid regex"))
+    cell.get_or_init(|| Regex::new(&ocr_pattern(pat)).expect("valid regex"))
+}
+
+/// A pattern as OCR's text needs it: Chinese characters in either script
+/// ([`both_scripts`]), English words through the letter-digit confusions
+/// ([`ocr_letters`]).
+pub fn ocr_pattern(pat: &str) -> String {
+    rewrite_pattern(pat, true, true)
 }
 
 /// A pattern whose Chinese characters also match their other-script forms
@@ -195,6 +202,21 @@ fn rx(cell: &'static OnceLock<Regex>, pat: &str) -> &'static Regex {
 /// outside a class becomes a class of its forms, and one inside a class gets
 /// its forms added (not at either end of a range).
 pub fn both_scripts(pat: &str) -> String {
+    rewrite_pattern(pat, true, false)
+}
+
+/// A pattern whose English words also match OCR's confusions of i, l, 1, |
+/// and of o, 0 (Initlal, Explry, 0rganization): in every run of three ASCII
+/// letters or more outside a class, i and l become `[iIlL1|]` and o becomes
+/// `[oO0]`. Escapes, classes, flag groups (`(?i)`, `(?-u:`) and short runs
+/// (codes such as `N`, `RF`) are left alone.
+pub fn ocr_letters(pat: &str) -> String {
+    rewrite_pattern(pat, false, true)
+}
+
+/// One pass over a pattern's literals for [`both_scripts`] (`scripts`) and
+/// [`ocr_letters`] (`letters`).
+fn rewrite_pattern(pat: &str, scripts: bool, letters: bool) -> String {
     let chars: Vec<char> = pat.chars().collect();
     let mut out = String::with_capacity(pat.len() * 2);
     let mut in_class = false;
@@ -210,11 +232,37 @@ pub fn both_scripts(pat: &str) -> String {
                 i += 2;
                 continue;
             }
+            '(' if !in_class && chars.get(i + 1) == Some(&'?') => {
+                // A group's flags, up to its ':' or ')', are no literals.
+                while i < chars.len() {
+                    out.push(chars[i]);
+                    i += 1;
+                    if matches!(chars[i - 1], ':' | ')') {
+                        break;
+                    }
+                }
+                continue;
+            }
             '[' if !in_class => in_class = true,
             ']' if in_class => in_class = false,
             _ => {}
         }
-        let forms = if is_cjk(c) {
+        if letters && !in_class && c.is_ascii_alphabetic() {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            let run = &chars[start..i];
+            for &l in run {
+                match l {
+                    'i' | 'I' | 'l' | 'L' if run.len() >= 3 => out.push_str("[iIlL1|]"),
+                    'o' | 'O' if run.len() >= 3 => out.push_str("[oO0]"),
+                    l => out.push(l),
+                }
+            }
+            continue;
+        }
+        let forms = if scripts && is_cjk(c) {
             crate::normalize::script_variants(c)
         } else {
             vec![c]
@@ -234,9 +282,21 @@ pub fn both_scripts(pat: &str) -> String {
     out
 }
 
+/// A word as [`ocr_letters`] reads it: lower case, with l, 1 and | as i and
+/// 0 as o, for comparing OCR's text with a known word.
+pub fn letter_skeleton(s: &str) -> String {
+    s.chars()
+        .map(|c| match c.to_ascii_lowercase() {
+            'l' | '1' | '|' => 'i',
+            '0' => 'o',
+            c => c,
+        })
+        .collect()
+}
+
 // Labels. Chinese, then English. Patterns are compiled through
-// `both_scripts`, so each Chinese character also matches its other-script
-// form; the traditional spellings written out are the ones OpenCC's
+// `ocr_pattern`, so each Chinese character also matches its other-script
+// form and English words match through OCR's i/l/1 and o/0 confusions; the traditional spellings written out are the ones OpenCC's
 // one-character mapping does not give (註冊 for 注册, 稽核 for 审核).
 const L_CERT_NO: &str = r"(?i)(证书编号|證書編號|证书号码|證書號碼|证书号|證書號|注册证书号|注册号|註冊號|注册编号|註冊編號|Certificate\s*(?:No|Number|Registration\s*No)\.?|Registration\s*(?:No|Number)\.?|Cert\.?\s*No\.?)";
 const L_ORG: &str = r"(?i)(获证组织名称|獲證組織名稱|获证组织|獲證組織|组织名称|組織名稱|企业名称|企業名稱|单位名称|單位名稱|申请组织|受审核方|公司名称|公司名稱|名\s*称|名\s*稱|Name\s+of\s+(?:the\s+)?(?:Certified\s+)?Organi[sz]ation|Certified\s+Organi[sz]ation|Organi[sz]ation\s*Name|Organi[sz]ation|Company\s*Name)";
@@ -311,7 +371,7 @@ fn trim_value(s: &str) -> String {
 fn strip_english_label(s: &str) -> &str {
     let latin: String = s
         .chars()
-        .take_while(|c| c.is_ascii_alphabetic() || " .-—:|".contains(*c))
+        .take_while(|c| c.is_ascii_alphabetic() || " .-—:|01".contains(*c))
         .collect();
     let rest = s[latin.len()..].trim_start();
     let words = [
@@ -325,14 +385,15 @@ fn strip_english_label(s: &str) -> &str {
         "no",
         "number",
     ];
-    let lw = latin.to_lowercase();
-    let lw: String = lw
+    // Compared through OCR's confusions of i, l and 1 (Organlzation).
+    let words: Vec<String> = words.iter().map(|w| letter_skeleton(w)).collect();
+    let lw: String = letter_skeleton(&latin)
         .chars()
         .map(|c| if c.is_ascii_alphabetic() { c } else { ' ' })
         .collect();
     if !lw.trim().is_empty()
         && rest.starts_with(|c: char| is_cjk(c))
-        && lw.split_whitespace().all(|w| words.contains(&w))
+        && lw.split_whitespace().all(|w| words.iter().any(|k| k == w))
     {
         rest
     } else {
@@ -415,13 +476,14 @@ impl<'a> Doc<'a> {
                 }
                 // The word just before the label: "初次" ends it, "initial"
                 // (or OCR's "Initia1") begins it.
-                let before_l = before.to_lowercase();
+                // Compared through OCR's letter confusions (Initlal).
+                let before_l = letter_skeleton(before);
                 let tail = before_l.trim_end();
                 let last_word = tail.rsplit(char::is_whitespace).next().unwrap_or("");
-                if not_after
-                    .iter()
-                    .any(|p| tail.ends_with(p) || last_word.starts_with(p))
-                {
+                if not_after.iter().any(|p| {
+                    let p = letter_skeleton(p);
+                    tail.ends_with(&p) || last_word.starts_with(&p)
+                }) {
                     continue;
                 }
                 let rest = strip_lead(&l.text[m.end()..]);
@@ -590,7 +652,7 @@ fn looks_like_body(s: &str) -> bool {
 /// the digits, 4 for A, B/P/K for R, any dash, colon or slash between parts.
 pub fn cnca_number(text: &str) -> Option<String> {
     static CNCA: OnceLock<Regex> = OnceLock::new();
-    let cap = rx(&CNCA, r"(?i)[CSG]?\s?N\s?[CGO0]\s?[A4]\s*[-—–_~:.：/]?\s*[RBPK]\s*(F?)\s*[-—–_~:.：/]?\s*([0-9OIlSZB]{4})\s*[-—–_~:.：/]?\s*([0-9OIlSZB]{2,3})(?-u:\b)").captures(text)?;
+    let cap = rx(&CNCA, r"(?i)[CSG]?\s?N\s?[CGO0]\s?[A4]\s*[-—–_~:.：/7]?\s*[RBPK]\s*(F?)\s*[-—–_~:.：/]?\s*([0-9OIlSZB]{4})\s*[-—–_~:.：/]?\s*([0-9OIlSZB]{2,3})(?-u:\b)").captures(text)?;
     Some(format!(
         "CNCA-R{}-{}-{}",
         cap[1].to_uppercase(),
@@ -988,10 +1050,9 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
             .last()
             .map(|d| d.2.format("%Y-%m-%d").to_string())
     };
-    // "initia" also covers OCR's "Initia1" / "Initiai" / "Initia|".
-    let not_initial: &[&str] = &[
-        "初次", "首次", "初始", "initia", "lnitia", "first", "original",
-    ];
+    // Compared as letter skeletons: "initia" also covers OCR's "Initia1",
+    // "lnitial", "Initlal".
+    let not_initial: &[&str] = &["初次", "首次", "初始", "initia", "first", "original"];
     for (key, pat, cell, last, not_after) in [
         ("initial_issue_date", L_INITIAL, &INITIAL, false, &[][..]),
         ("decision_date", L_DECISION, &DECISION, false, &[][..]),
@@ -1179,7 +1240,7 @@ fn surveillance_dates(doc: &Doc) -> Vec<String> {
     let labels = LABELS.get_or_init(|| {
         [L_ISSUE, L_EXPIRY, L_INITIAL, L_DECISION]
             .iter()
-            .map(|p| Regex::new(&both_scripts(p)).expect("valid label pattern"))
+            .map(|p| Regex::new(&ocr_pattern(p)).expect("valid label pattern"))
             .collect()
     });
     let mut out = Vec::new();
@@ -1260,6 +1321,36 @@ mod tests {
         ] {
             assert_eq!(sp.separate_adjacent(ok), ok);
         }
+    }
+
+    #[test]
+    fn english_label_glued_to_a_chinese_value_is_dropped_through_misreadings() {
+        for v in [
+            "Organization北京安信信息技术有限公司",
+            "Organlzation北京安信信息技术有限公司",
+            "0rganization:北京安信信息技术有限公司",
+        ] {
+            assert_eq!(trim_value(v), "北京安信信息技术有限公司", "{v}");
+        }
+        // A Latin word that is no label stays.
+        assert_eq!(trim_value("Apple北京有限公司"), "Apple北京有限公司");
+    }
+
+    #[test]
+    fn english_labels_match_through_letter_confusions() {
+        assert_eq!(
+            ocr_letters(r"(?i)Explry\s+Date(?-u:\b)[a-z]No"),
+            r"(?i)Exp[iIlL1|]ry\s+Date(?-u:\b)[a-z]No"
+        );
+        let c = ctx_extract(&[
+            "证书编号 Certificate No. CN00572021IT64105",
+            "初次发证日期 Initlal Issue Date 2018.01.29",
+            "发证日期 Issue Date 2021.02.07",
+            "有效期至 Explry Date 2024.02.06",
+        ]);
+        assert_eq!(c.initial_issue_date.as_deref(), Some("2018-01-29"));
+        assert_eq!(c.issue_date.as_deref(), Some("2021-02-07"));
+        assert_eq!(c.expiry_date.as_deref(), Some("2024-02-06"));
     }
 
     #[test]
@@ -1471,6 +1562,7 @@ mod tests {
             ("认证机构批准号：CNCA-R-2002-001", Some("CNCA-R-2002-001")),
             ("批准号:CNCA-B/2002-031", Some("CNCA-R-2002-031")),
             ("批准号:CNC4R-2006-143", Some("CNCA-R-2006-143")),
+            ("认证机构批准号：CNCA7R-2002-007", Some("CNCA-R-2002-007")),
             ("批准号: cncA-R-2006-143", Some("CNCA-R-2006-143")),
             ("CNCA-RF-2018-O51", Some("CNCA-RF-2018-051")),
             ("批准号：CNCA-R-20602-107", None),

@@ -340,18 +340,21 @@ fn repair_english_token(token: &str, words: &HashSet<String>) -> String {
     if known(core) || !core.chars().any(|c| c.is_ascii_alphabetic()) {
         return token.to_string();
     }
-    // Digits between letters read as the letters they look like.
+    // Digits inside a word (between letters, or ending or starting one)
+    // read as the letters they look like; the result must be a word.
     let b = core.as_bytes();
+    let alpha = |i: usize| b.get(i).is_some_and(|c| c.is_ascii_alphabetic());
     let lettered: String = core
         .char_indices()
         .map(|(i, c)| {
-            let between = i > 0
-                && i + 1 < b.len()
-                && b[i - 1].is_ascii_alphabetic()
-                && b[i + 1].is_ascii_alphabetic();
+            let before = i > 0 && alpha(i - 1);
+            let after = alpha(i + 1);
+            let in_word = (before && after)
+                || (before && i + 1 == b.len() && i >= 3)
+                || (after && i == 0 && b.len() >= 4);
             match c {
-                '1' if between => 'l',
-                '0' if between => 'o',
+                '1' if in_word => 'l',
+                '0' if in_word => 'o',
                 c => c,
             }
         })
@@ -449,6 +452,10 @@ mod tests {
         assert_eq!(
             fix("data centre operation andmaintenance services to externa1customers."),
             "data centre operation and maintenance services to external customers."
+        );
+        assert_eq!(
+            fix("service leve1 management, 1evel, 0peration"),
+            "service level management, level, operation"
         );
         // Words it does not know, codes and numbers stay as read.
         assert_eq!(
