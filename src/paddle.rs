@@ -51,6 +51,9 @@ const DET_MIN_SIDE: u32 = 736;
 /// Height of a line of print that a region is scaled to for detection (a
 /// page's lines are 15-30 px high at DET_MAX_SIDE).
 const REGION_LINE_PX: f32 = 24.0;
+/// A detected region whose second moments along its two axes differ by less
+/// than this factor (sides within about 1.5 : 1) is taken as level.
+const SQUARE_MOMENTS: f32 = 2.25;
 /// Pixel threshold of the probability map.
 const DET_THRESH: f32 = 0.3;
 /// Mean probability a box needs to be kept.
@@ -787,8 +790,14 @@ fn rect_of(pix: &[(f32, f32)], score: f32) -> Option<Quad> {
     }
     let mut theta = 0.5 * (2.0 * sxy).atan2(sxx - syy);
     // Text lines run left to right; a region taller than wide (one CJK
-    // character, a vertical stroke) keeps the horizontal axis unless clearly turned.
-    if theta.abs() > std::f32::consts::FRAC_PI_4 {
+    // character, a vertical stroke) keeps the horizontal axis unless clearly
+    // turned. A region about as wide as high (one character, 理) has no axis
+    // of its own: its moments give any angle, up to 45 degrees, and a crop
+    // turned that far reads as nothing.
+    let half = (sxx + syy) / 2.0;
+    let spread = (((sxx - syy) / 2.0).powi(2) + sxy * sxy).sqrt();
+    let (major, minor) = (half + spread, (half - spread).max(f32::EPSILON));
+    if theta.abs() > std::f32::consts::FRAC_PI_4 || major < SQUARE_MOMENTS * minor {
         theta = 0.0;
     }
     let (ux, uy) = (theta.cos(), theta.sin());
@@ -995,6 +1004,28 @@ mod tests {
             .chain(std::iter::repeat_n(q((1.0, 0.0), 30.0, 25.0), 10))
             .collect();
         assert_eq!(quarter_turn(&specks), None);
+    }
+
+    #[test]
+    fn a_square_region_is_taken_level() {
+        // One character's blob, a little wider than high, two opposite
+        // corners missing: its moments point 40-odd degrees off level.
+        let mut pix = Vec::new();
+        for y in 0..40i32 {
+            for x in 0..42i32 {
+                if x + (39 - y) >= 12 && (41 - x) + y >= 12 {
+                    pix.push((x as f32 + 100.0, y as f32 + 50.0));
+                }
+            }
+        }
+        let q = rect_of(&pix, 0.9).unwrap();
+        assert_eq!(q.along, (1.0, 0.0), "{q:?}");
+        // A line keeps its slant.
+        let line: Vec<(f32, f32)> = (0..400)
+            .flat_map(|x| (0..12).map(move |y| (x as f32, y as f32 + x as f32 * 0.05)))
+            .collect();
+        let q = rect_of(&line, 0.9).unwrap();
+        assert!((q.along.1 / q.along.0 - 0.05).abs() < 0.01, "{q:?}");
     }
 
     #[test]
