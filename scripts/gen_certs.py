@@ -124,6 +124,12 @@ _S2T_PAIRS = (
     "话話详詳误誤诸諸谁誰谈談谋謀谨謹贝貝贡貢财財购購贯貫赋賦赞贊车車轩軒迁遷迟遲递遞逻邏邮郵邻鄰释釋针針钟鐘"
     "钱錢错錯键鍵闭閉险險随隨隐隱顶頂顺順预預频頻颜顏风風饰飾驱驅鱼魚鸟鳥鸿鴻晓曉韦韋宽寬贤賢丰豐凤鳳岗崗壳殼"
     "广廣广廣涌湧聪聰润潤卢盧钦欽隆隆滨濱浔潯邱邱宫宮贞貞荟薈梦夢鸣鳴舆輿碍礙缘緣织織经經纬緯绿綠蓝藍"
+    # The rest of the simplified-only characters of the registry's body names and
+    # this script's vocabulary (OpenCC s2t, one form each; 余 里 岳 淀 托 left out:
+    # their form depends on the word). A traditional certificate prints its names
+    # wholly in traditional script, so none of them may stay simplified there.
+    "严嚴临臨仑侖兰蘭农農咨諮圆圓声聲奥奧峡峽库庫异異恒恆愿願横橫欧歐泾涇渗滲玛瑪税稅"
+    "纵縱纺紡荐薦莱萊蒋蔣虚虛诺諾账賬踪蹤辽遼迈邁违違邺鄴锦錦闵閔饮飲"
 )
 S2T = {}
 for _i in range(0, len(_S2T_PAIRS) - 1, 2):
