@@ -281,6 +281,10 @@ impl Worker {
         let defer = triage && self.settings.engine == EngineChoice::Paddle;
         let mut out: Vec<Option<PageText>> = (0..indices.len()).map(|_| None).collect();
         let mut deferred = Vec::new();
+        // Pages triage left at their cheap reading, and those it classified
+        // as an annex (which continues the certificate before it).
+        let mut cheap_only = vec![false; indices.len()];
+        let mut annex = vec![false; indices.len()];
         let mut done = 0u32;
         let total = indices.len() as u32;
         for (k, &i) in indices.iter().enumerate() {
@@ -295,46 +299,70 @@ impl Worker {
                     let (engine, orient, _) = self.engines()?;
                     let cheap = ocr::read_page(engine, orient, None, &img, number, &small)?;
                     let full = needs_full_reading(&cheap);
+                    let kind = classify(&cheap.text());
+                    annex[k] = kind == PageKind::Annex;
                     if std::env::var_os("CERTSCAN_DEBUG").is_some() {
                         eprintln!(
-                            "page {number}: triage {:.2} s, conf {:?}, kind {:?}, full reading: {full}",
+                            "page {number}: triage {:.2} s, conf {:?}, kind {kind:?}, full reading: {full}",
                             t0.elapsed().as_secs_f32(),
                             cheap.mean_conf,
-                            classify(&cheap.text())
                         );
                     }
-                    if full && defer {
+                    if full {
                         deferred.push(k);
                         continue;
-                    } else if full {
-                        self.ocr_page(&img, number, &opts)?
-                    } else {
-                        cheap
                     }
+                    cheap_only[k] = true;
+                    cheap
                 }
                 LoadedPage::Image(img) => self.ocr_page(&img, number, &opts)?,
             };
             out[k] = Some(page);
             done += 1;
             progress(done, total);
+        }
+        for k in pages_before_annexes(indices, &annex, &cheap_only) {
+            out[k] = None;
+            done -= 1;
+            deferred.push(k);
+        }
+        deferred.sort_unstable();
+        if !defer {
+            // Tesseract reads in full too: nothing to put away.
+            for k in std::mem::take(&mut deferred) {
+                let number = indices[k] as u32 + 1;
+                out[k] = Some(self.full_page(doc, indices[k], number, &opts)?);
+                done += 1;
+                progress(done, total);
+            }
         }
         if !deferred.is_empty() {
             self.put_tesseract_away();
         }
         for k in deferred {
             let number = indices[k] as u32 + 1;
-            let page = match doc.page(indices[k])? {
-                LoadedPage::Image(img) => self.ocr_page(&img, number, &opts)?,
-                LoadedPage::Text(mut t) => {
-                    t.number = number;
-                    t
-                }
-            };
-            out[k] = Some(page);
+            out[k] = Some(self.full_page(doc, indices[k], number, &opts)?);
             done += 1;
             progress(done, total);
         }
         Ok(out.into_iter().flatten().collect())
+    }
+
+    /// Page `i` of `doc` read in full (numbered `number`).
+    fn full_page(
+        &mut self,
+        doc: &Document,
+        i: usize,
+        number: u32,
+        opts: &OcrOptions,
+    ) -> Result<PageText, DocError> {
+        Ok(match doc.page(i)? {
+            LoadedPage::Image(img) => self.ocr_page(&img, number, opts)?,
+            LoadedPage::Text(mut t) => {
+                t.number = number;
+                t
+            }
+        })
     }
 
     /// Drops the Tesseract engines (started again on their next use) and
@@ -611,6 +639,17 @@ pub fn notice_of(page: &PageText, patterns: &[regex::Regex]) -> Option<(String, 
     Some((number, date))
 }
 
+/// The pages (positions in `indices`) left at their cheap reading that come
+/// just before a page triage classified as an annex: an annex continues the
+/// certificate before it, so that page is a certificate triage could not make
+/// out (a degraded scan at triage's low resolution) and is read in full.
+pub fn pages_before_annexes(indices: &[usize], annex: &[bool], cheap_only: &[bool]) -> Vec<usize> {
+    (1..indices.len())
+        .filter(|&k| annex[k] && cheap_only[k - 1] && indices[k - 1] + 1 == indices[k])
+        .map(|k| k - 1)
+        .collect()
+}
+
 /// Longest side of the cheap triage reading (about 120 dpi for A4).
 pub const TRIAGE_LONG_SIDE: u32 = 1400;
 
@@ -693,6 +732,27 @@ mod tests {
     use super::*;
 
     use crate::page::text_page as page;
+
+    #[test]
+    fn the_page_before_an_annex_is_read_in_full() {
+        // Page 1 left cheap before the annex on page 2: pulled in. Page 5
+        // read in full already before the annex on page 6: nothing to add.
+        let indices = [0, 1, 2, 3, 4, 5];
+        let annex = [false, true, false, false, false, true];
+        let cheap_only = [true, false, true, true, false, false];
+        assert_eq!(pages_before_annexes(&indices, &annex, &cheap_only), vec![0]);
+        // Not next to each other in the document: no pull.
+        let indices = [0, 2];
+        assert_eq!(
+            pages_before_annexes(&indices, &[false, true], &[true, false]),
+            Vec::<usize>::new()
+        );
+        // A text-layer page (never cheap) before an annex: nothing to do.
+        assert_eq!(
+            pages_before_annexes(&[3, 4], &[false, true], &[false, false]),
+            Vec::<usize>::new()
+        );
+    }
 
     #[test]
     fn surveillance_notice_names_its_certificate_and_date() {
