@@ -310,7 +310,7 @@ const L_EXPIRY: &str = r"(?i)(有效期至|有效期限至|有效期截止|证�
 const L_INITIAL: &str = r"(?i)(初次发证日期|初次發證日期|首次发证日期|首次發證日期|初次认证日期|初次認證日期|初次驗證日期|首次认证日期|[Il1|]nitia[l1I|]\s+(?:Certification|Registration|Issue)\s+Date|Date\s+of\s+[Il1|]nitia[l1I|]\s+(?:Certification|Registration|Issue)|Original\s+(?:Certification|Issue)\s+Date|First\s+Issue(?:\s+Date)?)";
 const L_DECISION: &str = r"(?i)(认证决定日期|認證決定日期|驗證決定日期|决定日期|決定日期|Certification\s+Decision\s+Date|Decision\s+Date|Date\s+of\s+(?:Certification\s+)?Decision)";
 const L_AUDITOR: &str = r"(?i)(审核组长|審核組長|主导审核员|主導稽核員|主導審核員|稽核員|审核员|審核員|Lead\s+Auditor|Auditor)";
-const L_QUAL: &str = r"(?i)(资格(?:证书)?编号(?:\s*Qua[l1I]ification\s+(?:No|Number)\.?)?|證照號碼|注册证书号|注册资格号|执业证书号|审核员编号|Qua[l1I]ification\s+(?:No|Number)\.?|Registration\s+No\.?\s+of\s+Auditor|CCAA\s*(?:No\.?)?)";
+const L_QUAL: &str = r"(?i)(资格(?:证书)?编号(?:\s*Qua[l1I]ification\s*(?:No|Number)\.?)?|證照號碼|注册证书号|注册资格号|执业证书号|审核员编号|Qua[l1I]ification\s*(?:No|Number)\.?|Registration\s+No\.?\s+of\s+Auditor|CCAA\s*(?:No\.?)?)";
 
 /// Labels that end a running value (a scope or address spilling over lines).
 fn any_label() -> &'static Regex {
@@ -649,15 +649,17 @@ fn looks_like_body(s: &str) -> bool {
 
 /// The CNCA approval number in a line of text (`CNCA-R-2002-001`,
 /// `CNCA-RF-2018-051`), read through OCR's confusions: O/0, I/1, S/5, B/8 in
-/// the digits, 4 for A, B/P/K for R, any dash, colon or slash between parts.
+/// the digits, 4 for A, B/P/K/F for R, any dash, colon or slash between parts.
 pub fn cnca_number(text: &str) -> Option<String> {
     static CNCA: OnceLock<Regex> = OnceLock::new();
-    let cap = rx(&CNCA, r"(?i)[CSG]?\s?N\s?[CGO0]\s?[A4]\s*[-—–_~:.：/7]?\s*[RBPK]\s*(F?)\s*[-—–_~:.：/]?\s*([0-9OIlSZB]{4})\s*[-—–_~:.：/]?\s*([0-9OIlSZB]{2,3})(?-u:\b)").captures(text)?;
+    let cap = rx(&CNCA, r"(?i)[CSG]?\s?N\s?[CGO0]\s?[A4]\s*[-—–_~:.：/7]?\s*([RBPKF])\s*(F?)\s*[-—–_~:.：/]?\s*([0-9OIlSZB]{4})\s*[-—–_~:.：/]?\s*([0-9OIlSZB]{2,3})(?-u:\b)").captures(text)?;
+    // The R is printed always: a lone F is OCR's reading of it.
+    let f = if cap[2].is_empty() { "" } else { "F" };
     Some(format!(
         "CNCA-R{}-{}-{}",
-        cap[1].to_uppercase(),
-        digits_of(&cap[2]),
-        digits_of(&cap[3])
+        f,
+        digits_of(&cap[3]),
+        digits_of(&cap[4])
     ))
 }
 
@@ -1354,6 +1356,20 @@ mod tests {
     }
 
     #[test]
+    fn qualification_label_run_together_by_ocr() {
+        let c = ctx_extract(&[
+            "Certificate No.: 04625IT15304R1M",
+            "Lead Auditor 审核组长：林涛QualificationNo.: 2015-N1ISMS-1256249",
+        ]);
+        let a = c.auditor.expect("auditor");
+        assert_eq!(a.name.as_deref(), Some("林涛"));
+        assert_eq!(
+            a.qualification_number.as_deref(),
+            Some("2015-N1ISMS-1256249")
+        );
+    }
+
+    #[test]
     fn expiry_label_run_together_by_ocr() {
         for label in ["Valid until", "Validunti1", "Valid unti|"] {
             let c = ctx_extract(&[
@@ -1563,6 +1579,8 @@ mod tests {
             ("批准号:CNCA-B/2002-031", Some("CNCA-R-2002-031")),
             ("批准号:CNC4R-2006-143", Some("CNCA-R-2006-143")),
             ("认证机构批准号：CNCA7R-2002-007", Some("CNCA-R-2002-007")),
+            ("认证机构批准号：CNCA-F-2002-087", Some("CNCA-R-2002-087")),
+            ("CNCA-R F-2018-051", Some("CNCA-RF-2018-051")),
             ("批准号: cncA-R-2006-143", Some("CNCA-R-2006-143")),
             ("CNCA-RF-2018-O51", Some("CNCA-RF-2018-051")),
             ("批准号：CNCA-R-20602-107", None),
