@@ -308,12 +308,15 @@ impl Worker {
                             cheap.mean_conf,
                         );
                     }
-                    if full {
+                    if full && defer {
                         deferred.push(k);
                         continue;
+                    } else if full {
+                        self.ocr_page(&img, number, &opts)?
+                    } else {
+                        cheap_only[k] = true;
+                        cheap
                     }
-                    cheap_only[k] = true;
-                    cheap
                 }
                 LoadedPage::Image(img) => self.ocr_page(&img, number, &opts)?,
             };
@@ -327,16 +330,7 @@ impl Worker {
             deferred.push(k);
         }
         deferred.sort_unstable();
-        if !defer {
-            // Tesseract reads in full too: nothing to put away.
-            for k in std::mem::take(&mut deferred) {
-                let number = indices[k] as u32 + 1;
-                out[k] = Some(self.full_page(doc, indices[k], number, &opts)?);
-                done += 1;
-                progress(done, total);
-            }
-        }
-        if !deferred.is_empty() {
+        if defer && !deferred.is_empty() {
             self.put_tesseract_away();
         }
         for k in deferred {
@@ -477,7 +471,7 @@ impl Worker {
                     text: text.to_string(),
                     bbox: l.bbox,
                     conf: r.min * 100.0,
-                    traditional: r.traditional.map(|t| t.trim().to_string()),
+                    ..Default::default()
                 }]);
             }
         }
