@@ -208,8 +208,9 @@ pub fn both_scripts(pat: &str) -> String {
 /// A pattern whose English words also match OCR's confusions of i, l, 1, |
 /// and of o, 0 (Initlal, Explry, 0rganization): in every run of three ASCII
 /// letters or more outside a class, i and l become `[iIlL1|]` and o becomes
-/// `[oO0]`. Escapes, classes, flag groups (`(?i)`, `(?-u:`) and short runs
-/// (codes such as `N`, `RF`) are left alone.
+/// `[oO0]`; a space between words becomes optional (`\s+` → `\s*`: OCR
+/// reads "IssueDate"). Other escapes, classes, flag groups (`(?i)`,
+/// `(?-u:`) and short runs (codes such as `N`, `RF`) are left alone.
 pub fn ocr_letters(pat: &str) -> String {
     rewrite_pattern(pat, false, true)
 }
@@ -224,6 +225,16 @@ fn rewrite_pattern(pat: &str, scripts: bool, letters: bool) -> String {
     while i < chars.len() {
         let c = chars[i];
         match c {
+            // OCR drops the space between English words ("IssueDate").
+            '\\' if letters
+                && !in_class
+                && chars.get(i + 1) == Some(&'s')
+                && chars.get(i + 2) == Some(&'+') =>
+            {
+                out.push_str("\\s*");
+                i += 3;
+                continue;
+            }
             '\\' => {
                 out.push(c);
                 if let Some(n) = chars.get(i + 1) {
@@ -652,7 +663,8 @@ fn looks_like_body(s: &str) -> bool {
 /// the digits, 4 for A, B/P/K/F for R, any dash, colon or slash between parts.
 pub fn cnca_number(text: &str) -> Option<String> {
     static CNCA: OnceLock<Regex> = OnceLock::new();
-    let cap = rx(&CNCA, r"(?i)[CSG]?\s?N\s?[CGO0]\s?[A4]\s*[-—–_~:.：/7]?\s*([RBPKF])\s*(F?)\s*[-—–_~:.：/]?\s*([0-9OIlSZB]{4})\s*[-—–_~:.：/]?\s*([0-9OIlSZB]{2,3})(?-u:\b)").captures(text)?;
+    let cap = rx(&CNCA, r"(?i)[CSG]?\s?N\s?[CGO0]\s?(?:[4λΛ]|[^\s\d])?\s*[-—–_~:.：/=7]?\s*([RBPKF])\s*(F?)\s*[-—–_~:.：/=]?\s*([0-9OIlSZB]{4})\s*[-—–_~:.：/=]?\s*([0-9OIlSZB]{2,3})(?-u:\b)").captures(text)?;
+    // The A may come out as any mark or not at all (a seal's ring over it).
     // The R is printed always: a lone F is OCR's reading of it.
     let f = if cap[2].is_empty() { "" } else { "F" };
     Some(format!(
@@ -1151,7 +1163,7 @@ fn simplified_chars(text: &str) -> Option<Vec<char>> {
 }
 
 /// A line about the transition to a new edition with its deadline (a date,
-/// 截止, "before").
+/// 截止, "before"), or a deadline to move to one ("须于…前完成向…").
 fn is_transition_notice(line: &str) -> bool {
     let t = to_simplified(line).to_lowercase();
     (t.contains("转换") || t.contains("过渡") || t.contains("transition"))
@@ -1160,6 +1172,9 @@ fn is_transition_notice(line: &str) -> bool {
             || t.contains("before")
             || t.contains("前完成")
             || !find_dates(line).is_empty())
+        // "须于2025年10月31日前完成向ISO/IEC 27001:2022的标准转损": the
+        // deadline and the new edition say it when 转换 is misread.
+        || (t.contains("前完成向") && !find_dates(line).is_empty())
 }
 
 fn running_value<'a>(doc: &Doc<'a>, label: &Regex) -> Option<(String, Evidence, usize)> {
@@ -1264,7 +1279,10 @@ fn surveillance_dates(doc: &Doc) -> Vec<String> {
         let deadline = ts.contains("转换")
             || ts.contains("过渡")
             || ts.contains("transition")
-            || ts.contains("截止");
+            || ts.contains("截止")
+            || ts.contains("须于")
+            || ts.contains("本证书")
+            || ts.contains("this certificate");
         if inside && !other_date_label && !deadline {
             for d in find_dates(&l.text) {
                 let s = d.2.format("%Y-%m-%d").to_string();
@@ -1342,14 +1360,16 @@ mod tests {
     fn english_labels_match_through_letter_confusions() {
         assert_eq!(
             ocr_letters(r"(?i)Explry\s+Date(?-u:\b)[a-z]No"),
-            r"(?i)Exp[iIlL1|]ry\s+Date(?-u:\b)[a-z]No"
+            r"(?i)Exp[iIlL1|]ry\s*Date(?-u:\b)[a-z]No"
         );
         let c = ctx_extract(&[
             "证书编号 Certificate No. CN00572021IT64105",
             "初次发证日期 Initlal Issue Date 2018.01.29",
-            "发证日期 Issue Date 2021.02.07",
+            "Certification Decision Date: 06Jun.2020",
+            "IssueDate: 07 Feb. 2021",
             "有效期至 Explry Date 2024.02.06",
         ]);
+        assert_eq!(c.decision_date.as_deref(), Some("2020-06-06"));
         assert_eq!(c.initial_issue_date.as_deref(), Some("2018-01-29"));
         assert_eq!(c.issue_date.as_deref(), Some("2021-02-07"));
         assert_eq!(c.expiry_date.as_deref(), Some("2024-02-06"));
@@ -1583,11 +1603,36 @@ mod tests {
             ("CNCA-R F-2018-051", Some("CNCA-RF-2018-051")),
             ("批准号: cncA-R-2006-143", Some("CNCA-R-2006-143")),
             ("CNCA-RF-2018-O51", Some("CNCA-RF-2018-051")),
+            // A seal's ring over the A and a dash (PP-OCR, seal unmixed).
+            ("批准号：CNCλ-R2002=026", Some("CNCA-R-2002-026")),
+            ("NCA批准号:CNCx-R-2002-019", Some("CNCA-R-2002-019")),
+            ("NCA批准号:CNCR-2002-019", Some("CNCA-R-2002-019")),
             ("批准号：CNCA-R-20602-107", None),
             ("官方网站(www.cnca.gov.cn)上查询", None),
         ] {
             assert_eq!(cnca_number(read).as_deref(), want, "{read}");
         }
+    }
+
+    #[test]
+    fn surveillance_record_dates_leave_out_a_deadline_under_the_table() {
+        let c = ctx_extract(&[
+            "信息安全管理体系认证证书",
+            "注册号16520IS16980R0L",
+            "年度监督审核记录",
+            "审核次数审核日期审核结论",
+            "第一次监督2022年5月9日保持认证注册",
+            "第二次监督 2023.04.22 保持认证注册",
+            // The red notice read twice, the second time with 转换 garbled.
+            "本证书须于2025年10月31日前完成向ISO/IEC 27001:2022的标准转换",
+            "本证书须于2025年10月31日前完成向IS0/IEC27001:2022的标准转损",
+            "This certificate shall be moved to ISO/IEC 27001:2022 by 31 October 2025",
+        ]);
+        assert_eq!(c.surveillance_audits, ["2022-05-09", "2023-04-22"]);
+        assert!(is_transition_notice(
+            "本证书须于2025年10月31日前完成向IS0/IEC27001:2022的标准转损"
+        ));
+        assert!(!is_transition_notice("第一次监督2022年5月9日保持认证注册"));
     }
 
     #[test]

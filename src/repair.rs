@@ -362,9 +362,21 @@ fn repair_english_token(token: &str, words: &HashSet<String>) -> String {
     let fixed = if known(&lettered) {
         lettered
     } else {
-        // Parts of three letters at least: "another" is not "an other".
-        let splits: Vec<usize> = (3..lettered.len().saturating_sub(2))
-            .filter(|&i| known(&lettered[..i]) && known(&lettered[i..]))
+        // Parts of three letters at least ("another" is not "an other"),
+        // or a two-letter preposition beside a word of four or more
+        // ("relatedto" → "related to").
+        let part = |w: &str, other: &str| {
+            known(w)
+                && (w.len() >= 3
+                    || other.len() >= 4
+                        && ["to", "of", "in", "on", "by", "at", "as", "or"]
+                            .contains(&w.to_ascii_lowercase().as_str()))
+        };
+        let splits: Vec<usize> = (2..lettered.len().saturating_sub(1))
+            .filter(|&i| {
+                let (a, b) = lettered.split_at(i);
+                part(a, b) && part(b, a)
+            })
             .collect();
         match splits.as_slice() {
             [i] => format!("{} {}", &lettered[..*i], &lettered[*i..]),
@@ -452,6 +464,10 @@ mod tests {
         assert_eq!(
             fix("data centre operation andmaintenance services to externa1customers."),
             "data centre operation and maintenance services to external customers."
+        );
+        assert_eq!(
+            fix("activities relatedto network security operationservices"),
+            "activities related to network security operation services"
         );
         assert_eq!(
             fix("service leve1 management, 1evel, 0peration"),
