@@ -44,6 +44,19 @@ impl BBox {
         BBox::new(x0, y0, x1 - x0, y1 - y0)
     }
 
+    /// Area the two boxes share, in square pixels.
+    pub fn overlap_area(&self, o: &BBox) -> u64 {
+        let x0 = self.x.max(o.x);
+        let y0 = self.y.max(o.y);
+        let x1 = (self.x + self.w).min(o.x + o.w);
+        let y1 = (self.y + self.h).min(o.y + o.h);
+        u64::from(x1.saturating_sub(x0)) * u64::from(y1.saturating_sub(y0))
+    }
+
+    pub fn area(&self) -> u64 {
+        u64::from(self.w) * u64::from(self.h)
+    }
+
     pub fn to_array(self) -> [u32; 4] {
         [self.x, self.y, self.w, self.h]
     }
