@@ -922,7 +922,7 @@ def layout_centred(c, rng, fp, allow_surv=True):
     if c["p_qr"]:
         p.qr(A4_W / 2 - 9, yb - 4, 18, rng)
     seal_and_body(p, c, rng, 150, yb + 4, date_overlap=ydates + 4 if rng.random() < 0.4 else None)
-    fields = truth_fields(c, c["org"]["name"], c["org"]["addr"] if c["p_addr"] else None, c["scope"],
+    fields = truth_fields(c, c["org"]["name"], c["org"]["addr"] if c["p_addr"] or c["p_prod_addr"] else None, c["scope"],
                           c["body"]["name"], surv=surv, cnas=cn, iaf=iaf)
     return [p], fields
 
@@ -2193,6 +2193,7 @@ SPEC_DOC = """\
   pdf_font   text PDFs: a TrueType key (wqy-zenhei, wqy-microhei, uming, ukai) or a CID font name
   degrade    raster kinds: null (clean, default), "random" (the accuracy preset's scan degradations) or
              {blur: px, noise: sigma, contrast: 0..1 (1 = unchanged), scale: 0..1 (downsample, upsample),
+             tint: [r, g, b] multipliers (a coloured paper or scanner cast, e.g. [0.97, 0.9, 0.8]),
              skew: degrees counter-clockwise, rotate: 90|180|270 (counter-clockwise)}
   as_of      generated (not given) surveillance audits later than this date are not recorded
              (default 2025-11-15)
@@ -2250,6 +2251,10 @@ def spec_degrade(opts):
         if k != 1.0:
             a = 255.0 - (255.0 - a) * k
             applied.append("low_contrast")
+        tint = opts.get("tint")
+        if tint:
+            a *= np.array([float(v) for v in tint], dtype=np.float32)
+            applied.append("paper_tint")
         sigma = float(opts.get("noise", 0))
         if sigma > 0:
             a += nrng.normal(0, sigma, size=a.shape[:2] + (1,)).astype(np.float32)

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// Fields compared with the truth (by JSON pointer into `certificate`).
-const FIELDS: [(&str, &str); 8] = [
+const FIELDS: [(&str, &str); 10] = [
     ("certificate_number", "/certificate_number"),
     ("organization_name", "/organization_name"),
     ("unified_social_credit_code", "/unified_social_credit_code"),
@@ -19,6 +19,8 @@ const FIELDS: [(&str, &str); 8] = [
     ("expiry_date", "/expiry_date"),
     ("certification_body_name", "/certification_body/name"),
     ("cnas_code", "/cnas/code"),
+    ("transition_notice", "/transition_notice"),
+    ("surveillance_audits", "/surveillance_audits"),
 ];
 
 /// Raster certificates that make OCR's life hard in different ways.
@@ -38,6 +40,11 @@ fn specs() -> Vec<Value> {
         // Taiwan's traditional script, downsampled and noisy.
         json!({"file": "traditional.jpg", "kind": "jpeg", "layout": "traditional_tw",
                "degrade": {"scale": 0.6, "noise": 8}}),
+        // A red transition notice and no seal, 150 dpi, blurred, on sepia-cast paper.
+        json!({"file": "red_notice.png", "kind": "png", "layout": "table", "dpi": 150,
+               "fields": {"standard": "ISO/IEC 27001:2013", "transition_notice": true},
+               "print": {"seal": false},
+               "degrade": {"blur": 1.6, "noise": 6, "tint": [0.97, 0.92, 0.85]}}),
     ]
 }
 
@@ -138,6 +145,7 @@ fn all_files() -> Vec<&'static str> {
         "english_180.png",
         "centred_90.jpg",
         "traditional.jpg",
+        "red_notice.png",
     ]
 }
 
