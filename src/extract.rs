@@ -318,7 +318,7 @@ const L_SCOPE: &str = r"(?i)(认证覆盖的范围(?:及过程)?|驗證範圍|�
 const L_BODY: &str = r"(?i)(认证机构名称|认证机构|認證機構|驗證機構|验证机构|发证机构|發證機構|颁证机构|頒證機構|认证单位|Certification\s+Body|Certified\s+by|Issued\s+by|Issuing\s+Body)";
 const L_ISSUE: &str = r"(?i)(发证日期|發證日期|颁证日期|頒證日期|签发日期|簽發日期|本次发证日期|换证日期|Date\s+of\s+[Il1|]ssue|[Il1|]ssue\s+Date|[Il1|]ssued\s+on|Date\s+of\s+[Il1|]ssuance)";
 const L_EXPIRY: &str = r"(?i)(有效期至|有效期限至|有效期截止|证书有效期|證書有效期|有效期限|有\s*效\s*期|到期日期|失效日期|Va[l1I|]id\s*unti[l1I|]|Va[l1I|]id\s+(?:till|through|to)|Expiry\s+Date|Date\s+of\s+Expiry|Expiration\s+Date|Expires?\s+on|Va[l1I|]idity(?:\s+Period)?)";
-const L_INITIAL: &str = r"(?i)(初次发证日期|初次發證日期|首次发证日期|首次發證日期|初次认证日期|初次認證日期|初次驗證日期|首次认证日期|[Il1|]nitia[l1I|]\s+(?:Certification|Registration|Issue)\s+Date|Date\s+of\s+[Il1|]nitia[l1I|]\s+(?:Certification|Registration|Issue)|Original\s+(?:Certification|Issue)\s+Date|First\s+Issue(?:\s+Date)?)";
+const L_INITIAL: &str = r"(?i)(初次发证日期|初次發證日期|首次发证日期|首次發證日期|初次认证日期|初次認證日期|初次驗證日期|首次认证日期|[Il1|]niti?a[l1I|]\s+(?:Certification|Registration|Issue)\s+Date|Date\s+of\s+[Il1|]niti?a[l1I|]\s+(?:Certification|Registration|Issue)|Original\s+(?:Certification|Issue)\s+Date|First\s+Issue(?:\s+Date)?)";
 const L_DECISION: &str = r"(?i)(认证决定日期|認證決定日期|驗證決定日期|决定日期|決定日期|Certification\s+Decision\s+Date|Decision\s+Date|Date\s+of\s+(?:Certification\s+)?Decision)";
 const L_AUDITOR: &str = r"(?i)(审核组长|審核組長|主导审核员|主導稽核員|主導審核員|稽核員|审核员|審核員|Lead\s+Auditor|Auditor)";
 const L_QUAL: &str = r"(?i)(资格(?:证书)?编号(?:\s*Qua[l1I]ification\s*(?:No|Number)\.?)?|證照號碼|注册证书号|注册资格号|执业证书号|审核员编号|Qua[l1I]ification\s*(?:No|Number)\.?|Registration\s+No\.?\s+of\s+Auditor|CCAA\s*(?:No\.?)?)";
@@ -491,9 +491,15 @@ impl<'a> Doc<'a> {
                 let before_l = letter_skeleton(before);
                 let tail = before_l.trim_end();
                 let last_word = tail.rsplit(char::is_whitespace).next().unwrap_or("");
+                // A Chinese word anywhere before the label with no value in
+                // between: "初次发证日期 Inital Issue Date" is the initial date's
+                // bilingual label, whatever OCR did to its English.
+                let no_value_before = !before.chars().any(|c| c.is_ascii_digit());
                 if not_after.iter().any(|p| {
                     let p = letter_skeleton(p);
-                    tail.ends_with(&p) || last_word.starts_with(&p)
+                    tail.ends_with(&p)
+                        || last_word.starts_with(&p)
+                        || (no_value_before && p.chars().any(is_cjk) && tail.contains(&p))
                 }) {
                     continue;
                 }
@@ -1034,6 +1040,18 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
             &squeeze_cjk_spaces(&v),
             &["资格编号", "资格证书", "注册编号"],
         );
+        // A Chinese name with one Latin letter glued on ("何海燕Q Qualification
+        // No."): the letter is OCR's echo of the next label.
+        let v = match v.char_indices().last() {
+            Some((i, c))
+                if c.is_ascii_alphabetic()
+                    && v[..i].chars().last().is_some_and(is_cjk)
+                    && v[..i].chars().all(|c| is_cjk(c) || c == '·') =>
+            {
+                v[..i].to_string()
+            }
+            _ => v,
+        };
         (v.chars().count() >= 2 && v.chars().count() <= 30).then_some(v)
     });
     let qual = doc.labeled(qual_label, |s| {
@@ -1064,9 +1082,9 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
             .last()
             .map(|d| d.2.format("%Y-%m-%d").to_string())
     };
-    // Compared as letter skeletons: "initia" also covers OCR's "Initia1",
-    // "lnitial", "Initlal".
-    let not_initial: &[&str] = &["初次", "首次", "初始", "initia", "first", "original"];
+    // Compared as letter skeletons: "init" also covers OCR's "Initia1",
+    // "lnitial", "Initlal", "Inital".
+    let not_initial: &[&str] = &["初次", "首次", "初始", "init", "first", "original"];
     for (key, pat, cell, last, not_after) in [
         ("initial_issue_date", L_INITIAL, &INITIAL, false, &[][..]),
         ("decision_date", L_DECISION, &DECISION, false, &[][..]),
@@ -1387,6 +1405,18 @@ mod tests {
             a.qualification_number.as_deref(),
             Some("2015-N1ISMS-1256249")
         );
+        for (line, want) in [
+            // The Q of the next label read twice.
+            (
+                "Lead Auditor 审核组长：何海燕Q Qualification No.: 2016-N1ITSMS-1041307",
+                "何海燕",
+            ),
+            // A Latin name stays whole.
+            ("Lead Auditor: John Q", "John Q"),
+        ] {
+            let c = ctx_extract(&["Certificate No.: 04625IT15304R1M", line]);
+            assert_eq!(c.auditor.expect("auditor").name.as_deref(), Some(want));
+        }
     }
 
     #[test]
@@ -1553,7 +1583,9 @@ mod tests {
             "Initial Issue Date",
             "Initia1 Issue Date",
             "lnitial Issue Date",
+            "Inital Issue Date",
             "初次发证日期",
+            "初次发证日期 Inital Issue Date",
         ] {
             let c = ctx_extract(&[
                 "Certificate No.: 04625IT15304R1M",

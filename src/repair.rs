@@ -362,28 +362,72 @@ fn repair_english_token(token: &str, words: &HashSet<String>) -> String {
     let fixed = if known(&lettered) {
         lettered
     } else {
-        // Parts of three letters at least ("another" is not "an other"),
-        // or a two-letter preposition beside a word of four or more
-        // ("relatedto" → "related to").
-        let part = |w: &str, other: &str| {
-            known(w)
-                && (w.len() >= 3
-                    || other.len() >= 4
-                        && ["to", "of", "in", "on", "by", "at", "as", "or"]
-                            .contains(&w.to_ascii_lowercase().as_str()))
-        };
-        let splits: Vec<usize> = (2..lettered.len().saturating_sub(1))
-            .filter(|&i| {
-                let (a, b) = lettered.split_at(i);
-                part(a, b) && part(b, a)
-            })
-            .collect();
-        match splits.as_slice() {
-            [i] => format!("{} {}", &lettered[..*i], &lettered[*i..]),
-            _ => return token.to_string(),
+        match split_glued_words(&lettered, &known) {
+            Some(v) => v,
+            None => return token.to_string(),
         }
     };
     format!("{}{}{}", &token[..start], fixed, &token[end..])
+}
+
+/// Two-letter words a glued token may hold ("relatedto", "involvedin…").
+const SHORT_WORDS: [&str; 8] = ["to", "of", "in", "on", "by", "at", "as", "or"];
+
+/// English words read without the spaces between them, split again: the
+/// split into the fewest known words, when there is exactly one such split.
+/// Parts are words of three letters at least ("another" is not "an other"),
+/// or a two-letter preposition beside a word of four or more ("relatedto" →
+/// "related to", "involvedinproviding" → "involved in providing").
+fn split_glued_words(s: &str, known: &dyn Fn(&str) -> bool) -> Option<String> {
+    let n = s.len();
+    if !s.is_ascii() || n > 64 {
+        return None;
+    }
+    let piece_ok = |a: usize, b: usize| {
+        let w = &s[a..b];
+        known(w) && (w.len() >= 3 || SHORT_WORDS.contains(&w.to_ascii_lowercase().as_str()))
+    };
+    // best[i]: (fewest pieces for s[..i], how many splits reach it, where the
+    // last piece starts).
+    let mut best: Vec<Option<(usize, usize, usize)>> = vec![None; n + 1];
+    best[0] = Some((0, 1, 0));
+    for b in 2..=n {
+        for a in 0..=b - 2 {
+            let Some((pieces, ways, _)) = best[a] else {
+                continue;
+            };
+            if !piece_ok(a, b) {
+                continue;
+            }
+            let cand = pieces + 1;
+            best[b] = match best[b] {
+                Some((p, w, at)) if p == cand => Some((p, w + ways, at)),
+                Some((p, w, at)) if p < cand => Some((p, w, at)),
+                _ => Some((cand, ways, a)),
+            };
+        }
+    }
+    let (pieces, ways, _) = best[n]?;
+    if ways != 1 || pieces < 2 {
+        return None;
+    }
+    let mut cuts = vec![n];
+    let mut i = n;
+    while i > 0 {
+        i = best[i]?.2;
+        cuts.push(i);
+    }
+    cuts.reverse();
+    let words: Vec<&str> = cuts.windows(2).map(|w| &s[w[0]..w[1]]).collect();
+    // A two-letter word needs a word of four letters or more beside it.
+    let short_ok = (0..words.len()).all(|k| {
+        words[k].len() >= 3
+            || [k.checked_sub(1), Some(k + 1)]
+                .into_iter()
+                .flatten()
+                .any(|j| words.get(j).is_some_and(|w| w.len() >= 4))
+    });
+    short_ok.then(|| words.join(" "))
 }
 
 #[cfg(test)]
@@ -468,6 +512,10 @@ mod tests {
         assert_eq!(
             fix("activities relatedto network security operationservices"),
             "activities related to network security operation services"
+        );
+        assert_eq!(
+            fix("capacity management involvedinprovidingnetwork security"),
+            "capacity management involved in providing network security"
         );
         assert_eq!(
             fix("service leve1 management, 1evel, 0peration"),
