@@ -321,7 +321,7 @@ const L_EXPIRY: &str = r"(?i)(有效期至|有效期限至|有效期截止|证�
 const L_INITIAL: &str = r"(?i)(初次发证日期|初次發證日期|首次发证日期|首次發證日期|初次认证日期|初次認證日期|初次驗證日期|首次认证日期|[Il1|]niti?a[l1I|]\s+(?:Certification|Registration|Issue)\s+Date|Date\s+of\s+[Il1|]niti?a[l1I|]\s+(?:Certification|Registration|Issue)|Original\s+(?:Certification|Issue)\s+Date|First\s+Issue(?:\s+Date)?)";
 const L_DECISION: &str = r"(?i)(认证决定日期|認證決定日期|驗證決定日期|决定日期|決定日期|Certification\s+Decision\s+Date|Decision\s+Date|Date\s+of\s+(?:Certification\s+)?Decision)";
 const L_AUDITOR: &str = r"(?i)(审核组长|審核組長|主导审核员|主導稽核員|主導審核員|稽核員|审核员|審核員|Lead\s+Auditor|Auditor)";
-const L_QUAL: &str = r"(?i)(资格(?:证书)?编号(?:\s*Qua[l1I]ification\s*(?:No|Number)\.?)?|證照號碼|注册证书号|注册资格号|执业证书号|审核员编号|Qua[l1I]ification\s*(?:No|Number)\.?|Registration\s+No\.?\s+of\s+Auditor|CCAA\s*(?:No\.?)?)";
+const L_QUAL: &str = r"(?i)(资格(?:证书)?编号(?:\s*Qua[l1I]ification\s+(?:No|Number)\.?)?|證照號碼|注册证书号|注册资格号|执业证书号|审核员编号|Qua[l1I]ification\s+(?:No|Number)\.?|Registration\s+No\.?\s+of\s+Auditor|CCAA\s*(?:No\.?)?)";
 
 /// Labels that end a running value (a scope or address spilling over lines).
 fn any_label() -> &'static Regex {
@@ -666,10 +666,11 @@ fn looks_like_body(s: &str) -> bool {
 
 /// The CNCA approval number in a line of text (`CNCA-R-2002-001`,
 /// `CNCA-RF-2018-051`), read through OCR's confusions: O/0, I/1, S/5, B/8 in
-/// the digits, 4 for A, B/P/K/F for R, any dash, colon or slash between parts.
+/// the digits, 4 or any other mark (or none) for A, B/P/K/F for R, any dash,
+/// colon, slash or = between parts.
 pub fn cnca_number(text: &str) -> Option<String> {
     static CNCA: OnceLock<Regex> = OnceLock::new();
-    let cap = rx(&CNCA, r"(?i)[CSG]?\s?N\s?[CGO0]\s?(?:[4λΛ]|[^\s\d])?\s*[-—–_~:.：/=7]?\s*([RBPKF])\s*(F?)\s*[-—–_~:.：/=]?\s*([0-9OIlSZB]{4})\s*[-—–_~:.：/=]?\s*([0-9OIlSZB]{2,3})(?-u:\b)").captures(text)?;
+    let cap = rx(&CNCA, r"(?i)[CSG]?\s?N\s?[CGO0]\s?(?:4|[^\s\d])?\s*[-—–_~:.：/=7]?\s*([RBPKF])\s*(F?)\s*[-—–_~:.：/=]?\s*([0-9OIlSZB]{4})\s*[-—–_~:.：/=]?\s*([0-9OIlSZB]{2,3})(?-u:\b)").captures(text)?;
     // The A may come out as any mark or not at all (a seal's ring over it).
     // The R is printed always: a lone F is OCR's reading of it.
     let f = if cap[2].is_empty() { "" } else { "F" };
@@ -1293,14 +1294,17 @@ fn surveillance_dates(doc: &Doc) -> Vec<String> {
         }
         let other_date_label = labels.iter().any(|r| r.is_match(&l.text));
         // A deadline printed under the record table is no audit.
-        let ts = to_simplified(&l.text).to_lowercase();
-        let deadline = ts.contains("转换")
-            || ts.contains("过渡")
-            || ts.contains("transition")
-            || ts.contains("截止")
-            || ts.contains("须于")
-            || ts.contains("本证书")
-            || ts.contains("this certificate");
+        let deadline = [
+            "转换",
+            "过渡",
+            "transition",
+            "截止",
+            "须于",
+            "本证书",
+            "this certificate",
+        ]
+        .iter()
+        .any(|w| t.contains(w));
         if inside && !other_date_label && !deadline {
             for d in find_dates(&l.text) {
                 let s = d.2.format("%Y-%m-%d").to_string();

@@ -404,10 +404,11 @@ pub fn prepare(img: &DynamicImage, target_long_side: u32) -> Prepared {
     Prepared { gray, scale }
 }
 
-/// Red print as dark on white (seals, red notices), with the share of the
-/// page's pixels that are clearly red. The red channel read for the main text drops
-/// red print; this mask reads it separately.
-pub fn red_mask(img: &DynamicImage) -> (GrayImage, f32) {
+/// The share of the page's pixels that are clearly red and, when it is at
+/// least `min_share`, the red print as dark on white (seals, red notices).
+/// The red channel read for the main text drops red print; this mask reads
+/// it separately. A page with less red costs one pass over its pixels.
+pub fn red_mask(img: &DynamicImage, min_share: f32) -> (f32, Option<GrayImage>) {
     let owned;
     let rgb = match img.as_rgb8() {
         Some(r) => r,
@@ -426,6 +427,10 @@ pub fn red_mask(img: &DynamicImage) -> (GrayImage, f32) {
         if r > 140 && r - g > 70 && r - b > 70 {
             n += 1;
         }
+    }
+    let share = n as f32 / (rgb.width() as f32 * rgb.height() as f32).max(1.0);
+    if share < min_share {
+        return (share, None);
     }
     let half = (rgb.width() as u64 * rgb.height() as u64).div_ceil(2);
     let mut seen = 0;
@@ -448,8 +453,7 @@ pub fn red_mask(img: &DynamicImage) -> (GrayImage, f32) {
         let bright = (p[0] as i32 - RED_MIN_BRIGHT).clamp(0, RED_BRIGHT_SPAN);
         image::Luma([(255 - dark * bright / RED_BRIGHT_SPAN) as u8])
     });
-    let share = n as f32 / (rgb.width() as f32 * rgb.height() as f32).max(1.0);
-    (mask, share)
+    (share, Some(mask))
 }
 
 /// Adds the lines read from the red mask to the page's lines. A red line
@@ -759,11 +763,11 @@ pub fn read_page_upright(
     // Red print (a transition notice, the seal's ring text), lost in the red
     // channel: read from a red mask and added after the page's lines.
     if opts.read_red && !img.color().has_alpha() && img.color().channel_count() >= 3 {
-        let (mask, share) = red_mask(img);
+        let (share, mask) = red_mask(img, RED_SHARE);
         if std::env::var_os("CERTSCAN_DEBUG").is_some() {
             eprintln!("page {number}: red share {share:.4}");
         }
-        if share >= RED_SHARE {
+        if let Some(mask) = mask {
             let f = (opts.long_side as f32 * 0.6 / mask.width().max(mask.height()).max(1) as f32)
                 .min(1.0);
             let small = resize_gray(
@@ -907,8 +911,8 @@ mod tests {
         let img = DynamicImage::ImageRgb8(image::RgbImage::from_fn(20, 1, |x, _| {
             image::Rgb(px[(x as usize).min(5)])
         }));
-        let (mask, share) = red_mask(&img);
-        let v: Vec<u8> = mask.pixels().map(|p| p[0]).collect();
+        let (share, mask) = red_mask(&img, 0.0);
+        let v: Vec<u8> = mask.unwrap().pixels().map(|p| p[0]).collect();
         assert_eq!(v[0], 0, "seal ink is full ink");
         assert!(v[1] > 40 && v[1] < 220, "an edge stays grey: {}", v[1]);
         assert!(
@@ -916,6 +920,8 @@ mod tests {
             "print and paper vanish: {v:?}"
         );
         assert!((share - 0.05).abs() < 1e-6, "{share}");
+        // Under the gate: the share alone, no mask built.
+        assert_eq!(red_mask(&img, 0.1), (share, None));
     }
 
     #[test]
