@@ -51,6 +51,19 @@ pub fn classify(text: &str) -> PageKind {
     {
         return PageKind::BusinessLicence;
     }
+    // An accreditation (a laboratory's or a body's, ISO/IEC 17025, 17021,
+    // 17020: 认可证书, CNAS L1234) is no management-system certificate.
+    if compact.contains("认可证书")
+        || compact.contains("实验室认可")
+        || ["17025", "17020", "17065"]
+            .iter()
+            .any(|k| compact.contains(k))
+            && !["9001", "14001", "45001", "20000-1", "27001"]
+                .iter()
+                .any(|k| compact.contains(k))
+    {
+        return PageKind::Other;
+    }
     // Signals of a certificate page, each counted once; a number label counts double.
     let number_label = count(
         &compact,
@@ -126,6 +139,15 @@ pub fn classify(text: &str) -> PageKind {
             "特此承诺",
         ],
     ) > 0;
+    // The label lexicon (models/labels.toml) says the same in more wordings
+    // and languages ("Holds Certificate No", "No. de registro", "CERTIFIKÁT").
+    let lex = crate::labels::Lexicon::bundled();
+    let has = |field: &str| lex.field(field).any.is_match(&s);
+    let number_label = number_label || has("certificate_number");
+    let title = title || has("certificate_title");
+    let date_label =
+        date_label || has("issue_date") || has("expiry_date") || has("initial_issue_date");
+    let certify = certify || has("certify");
     let signals = 2 * number_label as i32
         + title as i32
         + date_label as i32
@@ -134,11 +156,21 @@ pub fn classify(text: &str) -> PageKind {
         - 2 * letter as i32;
     // A management-system standard: ISO (OCR's "IS0" too), a national twin,
     // "管理体系" or Taiwan's "管理系統", or a standard's number.
-    let standard = ["iso", "is0", "gb/t", "管理体系", "管理系统"]
-        .iter()
-        .any(|k| lower.contains(k))
+    let standard = [
+        "iso",
+        "is0",
+        "gb/t",
+        "管理体系",
+        "管理系统",
+        "ohsas",
+        "managementsystem",
+        "sistemadegesti",
+        "managementu",
+    ]
+    .iter()
+    .any(|k| lower.contains(k))
         || [
-            "9001", "14001", "45001", "20000-1", "27001", "22000", "50001",
+            "9001", "14001", "45001", "20000-1", "27001", "22000", "50001", "18001",
         ]
         .iter()
         .any(|k| compact.contains(k));

@@ -2,11 +2,13 @@
 //! the evidence of where each was read. Labels are matched in simplified and
 //! traditional Chinese and English; values are normalised by [`crate::normalize`].
 
+use crate::labels::{label, Lexicon};
 use crate::model::{Auditor, Certificate, Evidence};
 use crate::normalize::{
     all_standards, find_dates, name_key, squeeze_cjk_spaces, to_half_width, to_simplified,
 };
 use crate::page::{is_cjk, BBox, Line, PageText};
+use crate::registry::KnownBody;
 use crate::repair::digits_of;
 use regex::Regex;
 use std::collections::BTreeMap;
@@ -155,6 +157,8 @@ pub struct ExtractContext<'a> {
     pub vocab: &'a Vocabularies,
     /// Known certification-body names (from the registry), to find an unlabelled body.
     pub body_names: &'a [String],
+    /// Other names, short names and web domains of bodies (models/bodies.csv).
+    pub known_bodies: &'a [KnownBody],
     /// Number of leading characters of the certificate number that form the body code.
     pub body_code_len: usize,
     /// Anchored patterns a certificate number may follow; a number that fits
@@ -305,31 +309,27 @@ pub fn letter_skeleton(s: &str) -> String {
         .collect()
 }
 
-// Labels. Chinese, then English. Patterns are compiled through
-// `ocr_pattern`, so each Chinese character also matches its other-script
-// form and English words match through OCR's i/l/1 and o/0 confusions; the traditional spellings written out are the ones OpenCC's
-// one-character mapping does not give (註冊 for 注册, 稽核 for 审核).
-const L_CERT_NO: &str = r"(?i)(证书编号|證書編號|证书号码|證書號碼|证书号|證書號|注册证书号|注册号|註冊號|注册编号|註冊編號|Certificate\s*(?:No|Number|Registration\s*No)\.?|Registration\s*(?:No|Number)\.?|Cert\.?\s*No\.?)";
-const L_ORG: &str = r"(?i)(获证组织名称|獲證組織名稱|获证组织|獲證組織|组织名称|組織名稱|企业名称|企業名稱|单位名称|單位名稱|申请组织|受审核方|公司名称|公司名稱|名\s*称|名\s*稱|Name\s+of\s+(?:the\s+)?(?:Certified\s+)?Organi[sz]ation|Certified\s+Organi[sz]ation|Organi[sz]ation\s*Name|Organi[sz]ation|Company\s*Name)";
-const L_CERTIFY: &str = r"(?i)(兹证明|茲證明|特此证明|特此證明|This\s+is\s+to\s+certify\s+that(?:\s+the\b)?|We\s+hereby\s+certify\s+that(?:\s+the\b)?|This\s+certifies\s+that(?:\s+the\b)?)";
-const L_USCC: &str = r"(?i)(统一社会信用代码|統一社會信用代碼|信用代码|信用代碼|组织机构代码|組織機構代碼|Unified\s+Social\s+Credit\s+Code|Credit\s+(?:Unicode|Code)(?:\s+Number)?|USCC)";
-const L_ADDR: &str = r"(?i)(注册地址|註冊地址|经营地址|經營地址|办公地址|辦公地址|生产地址|生產地址|地\s*址|Registered\s+Address|Registration\s+address|Address)";
-const L_SCOPE: &str = r"(?i)(认证覆盖的范围(?:及过程)?|驗證範圍|认证范[围圈]|認證範圍|覆盖范[围圈]|覆蓋範圍|业务范围|業務範圍|审核范围|範\s*圍|范\s*围|Scope\s+of\s+(?:Certification|Registration|Supply)|Certification\s+Scope|This\s+certificate\s+covers\s+the\s+(?:f[a-z]{4,9}\s+)?scope(?:\s+of(?:\s+(?:the\s+)?[A-Za-z ]{0,60}?management\s+system)?)?|Scope)";
-const L_BODY: &str = r"(?i)(认证机构名称|认证机构|認證機構|驗證機構|验证机构|发证机构|發證機構|颁证机构|頒證機構|认证单位|Certification\s+Body|Certified\s+by|Issued\s+by|Issuing\s+Body)";
-const L_ISSUE: &str = r"(?i)(发证日期|發證日期|颁证日期|頒證日期|签发日期|簽發日期|本次发证日期|换证日期|Date\s+of\s+[Il1|]ssue|[Il1|]ssue\s+Date|[Il1|]ssued\s+on|Date\s+of\s+[Il1|]ssuance)";
-const L_EXPIRY: &str = r"(?i)(有效期至|有效期限至|有效期截止|证书有效期|證書有效期|有效期限|有\s*效\s*期|到期日期|失效日期|Va[l1I|]id\s*unti[l1I|]|Va[l1I|]id\s+(?:till|through|to)|Expiry\s+Date|Date\s+of\s+Expiry|Expiration\s+Date|Expires?\s+on|Va[l1I|]idity(?:\s+Period)?)";
-const L_INITIAL: &str = r"(?i)(初次发证日期|初次發證日期|首次发证日期|首次發證日期|初次认证日期|初次認證日期|初次驗證日期|首次认证日期|[Il1|]niti?a[l1I|]\s+(?:Certification|Registration|Issue)\s+Date|Date\s+of\s+[Il1|]niti?a[l1I|]\s+(?:Certification|Registration|Issue)|Original\s+(?:Certification|Issue)\s+Date|First\s+Issue(?:\s+Date)?)";
-const L_DECISION: &str = r"(?i)(认证决定日期|認證決定日期|驗證決定日期|决定日期|決定日期|Certification\s+Decision\s+Date|Decision\s+Date|Date\s+of\s+(?:Certification\s+)?Decision)";
-const L_AUDITOR: &str = r"(?i)(审核组长|審核組長|主导审核员|主導稽核員|主導審核員|稽核員|审核员|審核員|Lead\s+Auditor|Auditor)";
-const L_QUAL: &str = r"(?i)(资格(?:证书)?编号(?:\s*Qua[l1I]ification\s+(?:No|Number)\.?)?|證照號碼|注册证书号|注册资格号|执业证书号|审核员编号|Qua[l1I]ification\s+(?:No|Number)\.?|Registration\s+No\.?\s+of\s+Auditor|CCAA\s*(?:No\.?)?)";
-
 /// Labels that end a running value (a scope or address spilling over lines).
 fn any_label() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     rx(
         &R,
-        &[L_CERT_NO, L_USCC, L_ADDR, L_BODY, L_ISSUE, L_EXPIRY, L_INITIAL, L_DECISION, L_AUDITOR, r"(年度监督审核记录|年度監督審核記錄|监督审核记录|監督審核記錄|Surveillance\s+Audit\s+Record|认证标准|認證標準|认证依据|認證依據|审核依据|審核依據|管理体系符合|符合标准|符合\s*[:：]|認證標準|Which\s+is\s+in\s+conformity|conforms?\s+to|is\s+in\s+compliance|标准|標準|Standard)"]
-            .join("|"),
+        &[
+            "certificate_number",
+            "unified_social_credit_code",
+            "address",
+            "certification_body",
+            "issue_date",
+            "expiry_date",
+            "initial_issue_date",
+            "decision_date",
+            "auditor",
+        ]
+        .iter()
+        .map(|f| format!("(?i)({})", Lexicon::bundled().field(f).entries.join("|")))
+        .chain([r"(年度监督审核记录|年度監督審核記錄|监督审核记录|監督審核記錄|Surveillance\s+Audit\s+Record|认证标准|認證標準|认证依据|認證依據|审核依据|審核依據|管理体系符合|符合标准|符合\s*[:：]|認證標準|Which\s+is\s+in\s+conformity|conforms?\s+to|is\s+in\s+compliance|标准|標準|Standard)".to_string()])
+        .collect::<Vec<_>>()
+        .join("|"),
     )
 }
 
@@ -463,7 +463,7 @@ impl<'a> Doc<'a> {
     where
         F: FnMut(&str) -> Option<String>,
     {
-        self.labeled_opt(label, true, &[], accept)
+        self.labeled_opt(label, true, &[], &[], accept)
     }
 
     /// As [`Doc::labeled`]; with `strict` a label counts only where a separator,
@@ -474,6 +474,7 @@ impl<'a> Doc<'a> {
         label: &Regex,
         strict: bool,
         not_after: &[&str],
+        not_before: &[String],
         mut accept: F,
     ) -> Option<(String, Evidence)>
     where
@@ -490,7 +491,19 @@ impl<'a> Doc<'a> {
                 // Compared through OCR's letter confusions (Initlal).
                 let before_l = letter_skeleton(before);
                 let tail = before_l.trim_end();
-                let last_word = tail.rsplit(char::is_whitespace).next().unwrap_or("");
+                // The word just before: after the last space, digit or mark
+                // ("…24日本次发证日期" is no initial date's label).
+                let last_word = letter_skeleton(
+                    before
+                        .trim_end()
+                        .rsplit(|c: char| {
+                            c.is_whitespace()
+                                || c.is_ascii_digit()
+                                || ":：;；,，.。/|年月日".contains(c)
+                        })
+                        .next()
+                        .unwrap_or(""),
+                );
                 // A Chinese word anywhere before the label with no value in
                 // between: "初次发证日期 Inital Issue Date" is the initial date's
                 // bilingual label, whatever OCR did to its English.
@@ -501,6 +514,12 @@ impl<'a> Doc<'a> {
                         || last_word.starts_with(&p)
                         || (no_value_before && p.chars().any(is_cjk) && tail.contains(&p))
                 }) {
+                    continue;
+                }
+                // "Expiry date of previous cycle": the words after the label
+                // make it another's (compared as letter skeletons).
+                let after = letter_skeleton(l.text[m.end()..].trim_start());
+                if not_before.iter().any(|w| after.starts_with(w.as_str())) {
                     continue;
                 }
                 let rest = strip_lead(&l.text[m.end()..]);
@@ -515,7 +534,7 @@ impl<'a> Doc<'a> {
                     .count()
                     < 2;
                 if label_only && starts_line(before) {
-                    for j in i + 1..(i + 3).min(self.lines.len()) {
+                    for j in i + 1..(i + 4).min(self.lines.len()) {
                         if let Some(v) = accept(strip_lead(&self.lines[j].text)) {
                             return Some((v.clone(), self.evidence(j, &v)));
                         }
@@ -573,16 +592,32 @@ pub fn code_token(s: &str) -> Option<String> {
         .count();
     for tok in toks.into_iter().skip(skip) {
         let t = tok.trim_matches(|c: char| ",;，；。".contains(c));
+        // A word after the code is the sentence going on ("342864 con un
+        // periodo", "IND20.2401/SM Version: 1", "16.940.180, revize"), not
+        // more of the code.
+        let word = t.trim_end_matches(|c: char| ":：.".contains(c));
+        if out.chars().any(|c| c.is_ascii_digit())
+            && word.len() >= 3
+            && word.chars().all(|c| c.is_ascii_alphabetic())
+        {
+            break;
+        }
+        let t = t.trim_end_matches('.');
         let ok = !t.is_empty()
-            && t.chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '/')
+            && t.chars().all(|c| {
+                c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '/' || c == '.'
+            })
             && (t.len() > 1 || out.is_empty());
         if !ok {
             // A token with a trailing label or CJK: keep its code-like head.
             let head: String = t
                 .chars()
                 .take_while(|c| {
-                    c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '-' || *c == '/'
+                    c.is_ascii_uppercase()
+                        || c.is_ascii_digit()
+                        || *c == '-'
+                        || *c == '/'
+                        || *c == '.'
                 })
                 .collect();
             out.push_str(&head);
@@ -594,7 +629,9 @@ pub fn code_token(s: &str) -> Option<String> {
             break;
         }
     }
-    let out = out.trim_matches(|c| c == '-' || c == '/').to_string();
+    let out = out
+        .trim_matches(|c| c == '-' || c == '/' || c == '.')
+        .to_string();
     let digits = out.chars().filter(|c| c.is_ascii_digit()).count();
     (out.len() >= 6 && digits >= 3).then_some(out)
 }
@@ -608,6 +645,74 @@ fn name_value(s: &str) -> Option<String> {
         return None;
     }
     Some(v)
+}
+
+/// An organisation's name: a name value that is no other field's label or
+/// code ("机构代码：9112…", "Code: 9132…") and no clause ("应于证书有效日期前…").
+fn org_value(s: &str) -> Option<String> {
+    let v = name_value(s)?;
+    if any_label().find(&v).is_some_and(|m| m.start() == 0) {
+        return None;
+    }
+    let alnum = v.chars().filter(|c| c.is_alphanumeric()).count();
+    let digits = v.chars().filter(|c| c.is_ascii_digit()).count();
+    if digits * 10 > alnum * 4 || is_clause(&v) {
+        return None;
+    }
+    Some(v)
+}
+
+/// Prose, not a name: a Chinese clause (应, 须, 按规定, 证书, a full stop or a
+/// comma) or an English sentence.
+fn is_clause(v: &str) -> bool {
+    let t = to_simplified(v);
+    if has_cjk(&t) {
+        return [
+            "应于",
+            "须",
+            "按规定",
+            "证书",
+            "。",
+            "，",
+            "监督",
+            "认证范围",
+            "符合",
+        ]
+        .iter()
+        .any(|w| t.contains(w));
+    }
+    static PROSE: OnceLock<Regex> = OnceLock::new();
+    rx(
+        &PROSE,
+        r"(?i)(?-u:\b)(this|certificate|arrangements?|activities|requirements|management\s+system|has\s+been|is\s+in)(?-u:\b)",
+    )
+    .is_match(v)
+}
+
+/// An English company name's legal form (Co., Ltd., LLP, GmbH, s.r.o., S.L.).
+fn legal_form(v: &str) -> bool {
+    static R: OnceLock<Regex> = OnceLock::new();
+    rx(
+        &R,
+        r"(?i)(?-u:\b)(co|corp|corporation|company|ltd|limited|llp|llc|inc|plc|gmbh|ag|s\.?a|s\.?l|s\.?r\.?o|a\.s|pvt|pte|bv|b\.v|nv|srl|spa|oy|ab|kft|sp\.\s*z\s*o\.o)(?-u:\b)\.?",
+    )
+    .is_match(v)
+}
+
+/// A value printed in English and Chinese on one line, split: (Chinese,
+/// English). Only when each half is a name of its own (three Latin letters or
+/// more, two Chinese characters or more).
+fn split_bilingual(v: &str) -> (Option<String>, Option<String>) {
+    let Some(first_cjk) = v.char_indices().find(|(_, c)| is_cjk(*c)).map(|x| x.0) else {
+        return (None, None);
+    };
+    let (head, tail) = v.split_at(first_cjk);
+    let latin = head.chars().filter(|c| c.is_ascii_alphabetic()).count();
+    let tail_latin = tail.chars().filter(|c| c.is_ascii_alphabetic()).count();
+    if latin >= 3 && tail.chars().filter(|c| is_cjk(*c)).count() >= 2 && tail_latin <= 2 {
+        return (Some(tail.trim().to_string()), Some(head.trim().to_string()));
+    }
+    (None, None)
 }
 
 /// Chinese text prints full-width punctuation; OCR often gives the ASCII
@@ -664,6 +769,71 @@ fn looks_like_body(s: &str) -> bool {
         && looks_like_org(s)
 }
 
+/// An English value that reads as a body's name: a few words, no prose,
+/// with a word bodies' names have ("Certification", "Registrar", "Ltd").
+fn english_body_like(v: &str) -> bool {
+    static WORD: OnceLock<Regex> = OnceLock::new();
+    static PROSE: OnceLock<Regex> = OnceLock::new();
+    let word = rx(
+        &WORD,
+        r"(?i)(?-u:\b)(certification|certifications|registrar|registrars|assurance|veritas|quality|standards?|institute|bureau|services?|cent(?:re|er)|ltd|limited|inc|gmbh|sas|s\.r\.o|a\.s|llc|plc|b\.v|t[uü]v|bsi|sgs|dnv|lrqa|nqa|afnor)(?-u:\b)",
+    );
+    let prose = rx(
+        &PROSE,
+        r"(?i)(?-u:\b)(this|these|certificate|remains|property|issued|electronically|above|validity|must|shall|please|conditions?|director|manager|president|head|signed|auditor)(?-u:\b)",
+    );
+    v.split_whitespace().count() <= 10 && word.is_match(v) && !prose.is_match(v)
+}
+
+/// A body's name by its words alone (Certification, Registrar, Assurance):
+/// a company's legal form does not count here.
+fn english_body_like_strict(v: &str) -> bool {
+    static W: OnceLock<Regex> = OnceLock::new();
+    rx(
+        &W,
+        r"(?i)(?-u:\b)(certification|registrar|assurance|veritas|standards?\s+institut\w*|t[uü]v)(?-u:\b)",
+    )
+    .is_match(v)
+}
+
+/// A known body (models/bodies.csv) one of whose spellings the text holds,
+/// with the length of that spelling. Latin spellings match whole words,
+/// case-insensitively ("bsi." is BSI; "BSIX" is not); Chinese ones match
+/// through both scripts. Spellings under three characters are not looked for.
+fn known_body_in<'c>(text: &str, ctx: &'c ExtractContext) -> Option<(&'c KnownBody, usize)> {
+    let key = name_key(text);
+    let lower = to_half_width(text).to_lowercase();
+    let mut best: Option<(&KnownBody, usize)> = None;
+    for b in ctx.known_bodies {
+        for s in b.spellings() {
+            let n = s.chars().count();
+            if n < 3 || best.is_some_and(|x| x.1 >= n) {
+                continue;
+            }
+            let hit = if has_cjk(s) {
+                let k = name_key(s);
+                !k.is_empty() && key.contains(&k)
+            } else {
+                let sl = s.to_lowercase();
+                lower.match_indices(&sl).any(|(at, _)| {
+                    let before = lower[..at].chars().next_back();
+                    let after = lower[at + sl.len()..].chars().next();
+                    !before.is_some_and(|c| c.is_alphanumeric())
+                        && !after.is_some_and(|c| c.is_alphanumeric())
+                })
+            };
+            if hit {
+                best = Some((b, n));
+            }
+        }
+    }
+    best
+}
+
+fn without_note_str(s: &str) -> String {
+    crate::registry::without_note(s).to_string()
+}
+
 /// The CNCA approval number in a line of text (`CNCA-R-2002-001`,
 /// `CNCA-RF-2018-051`), read through OCR's confusions: O/0, I/1, S/5, B/8 in
 /// the digits, 4 or any other mark (or none) for A, B/P/K/F for R, any dash,
@@ -684,20 +854,7 @@ pub fn cnca_number(text: &str) -> Option<String> {
 
 /// Extracts every field from a certificate's pages.
 pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
-    static CERT_NO: OnceLock<Regex> = OnceLock::new();
-    static ORG: OnceLock<Regex> = OnceLock::new();
-    static CERTIFY: OnceLock<Regex> = OnceLock::new();
-    static USCC_L: OnceLock<Regex> = OnceLock::new();
     static USCC_T: OnceLock<Regex> = OnceLock::new();
-    static ADDR: OnceLock<Regex> = OnceLock::new();
-    static SCOPE: OnceLock<Regex> = OnceLock::new();
-    static BODY: OnceLock<Regex> = OnceLock::new();
-    static ISSUE: OnceLock<Regex> = OnceLock::new();
-    static EXPIRY: OnceLock<Regex> = OnceLock::new();
-    static INITIAL: OnceLock<Regex> = OnceLock::new();
-    static DECISION: OnceLock<Regex> = OnceLock::new();
-    static AUDITOR: OnceLock<Regex> = OnceLock::new();
-    static QUAL: OnceLock<Regex> = OnceLock::new();
     static CNAS: OnceLock<Regex> = OnceLock::new();
     static BARE_NO: OnceLock<Regex> = OnceLock::new();
 
@@ -714,9 +871,13 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
     let ev = &mut out.evidence;
 
     // Certificate number.
+    let no_fl = Lexicon::bundled().field("certificate_number");
+    let no_not_after: Vec<&str> = no_fl.not_after.iter().map(String::as_str).collect();
     let no = doc
-        .labeled(rx(&CERT_NO, L_CERT_NO), |s| {
+        .labeled_opt(&no_fl.any, true, &no_not_after, &[], |s| {
             code_token(&to_half_width(s).to_uppercase())
+                // An auditor's qualification number is the auditor's.
+                .filter(|v| crate::repair::qualification_number(v).is_none())
         })
         .or_else(|| {
             // Unlabelled (or the label misread): a run of code characters that
@@ -759,13 +920,33 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
 
     // Organisation: labelled, else the line after "兹证明 / This is to certify that".
     let mut org_cands: Vec<(String, Evidence)> = Vec::new();
-    if let Some(x) = doc.labeled(rx(&ORG, L_ORG), name_value) {
+    if let Some(x) = doc.labeled(label("organization_name"), org_value) {
         org_cands.push(x);
     }
-    if let Some(x) = doc.labeled_opt(rx(&CERTIFY, L_CERTIFY), false, &[], |s| {
-        name_value(s).filter(|v| has_cjk(v) && looks_like_org(v) || !has_cjk(v) && v.len() > 3)
-    }) {
+    // After "兹证明 / This is to certify that / Awarded to": a Chinese company
+    // name, or an English one with its legal form (Co., Ltd., LLP, s.r.o.) in
+    // preference to a logo line or a trade name above it.
+    let certify = label("certify");
+    let after_certify = doc
+        .labeled_opt(certify, false, &[], &[], |s| {
+            org_value(s).filter(|v| has_cjk(v) && looks_like_org(v) || !has_cjk(v) && legal_form(v))
+        })
+        .or_else(|| {
+            doc.labeled_opt(certify, false, &[], &[], |s| {
+                org_value(s).filter(|v| !has_cjk(v) && v.len() > 3)
+            })
+        });
+    if let Some(x) = after_certify {
         org_cands.push(x);
+    }
+    // "Shan Loong Transportation Co. Limited山隆通運股份有限公司": the Chinese
+    // name is the name, the English one its English form.
+    let mut split_en: Option<String> = None;
+    for cand in org_cands.iter_mut() {
+        if let (Some(zh), Some(en)) = split_bilingual(&cand.0) {
+            cand.0 = zh;
+            split_en.get_or_insert(en);
+        }
     }
     // Any Chinese line that is a company name and not the body (by its words,
     // or by name: a body such as 中国建筑科学研究院 has neither).
@@ -780,10 +961,29 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
             && looks_like_org(t)
             && !looks_like_body(t)
             && !known_body(t)
+            && t.chars().count() >= 4
             && t.chars().count() <= 40
+            && !is_clause(t)
             && !any_label().is_match(t)
         {
             org_cands.push((fullwidth_brackets(t), doc.evidence(i, t)));
+        }
+    }
+    // No label, no "certify" line: an English line that ends like a company
+    // name (LLP, PVT. LTD., GmbH) and is no body's name and no sentence.
+    if org_cands.is_empty() {
+        if let Some((i, t)) = doc.lines.iter().enumerate().find_map(|(i, l)| {
+            let t = trim_value(&l.text);
+            (!has_cjk(&t)
+                && legal_form(&t)
+                && t.split_whitespace().count() <= 10
+                && !is_clause(&t)
+                && !english_body_like_strict(&t)
+                && known_body_in(&t, ctx).is_none()
+                && any_label().find(&t).is_none())
+            .then_some((i, t))
+        }) {
+            org_cands.push((t.clone(), doc.evidence(i, &t)));
         }
     }
     if let Some((v, e)) = org_cands.iter().find(|(v, _)| has_cjk(v)).cloned() {
@@ -792,6 +992,9 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
     }
     if let Some((v, _)) = org_cands.iter().find(|(v, _)| !has_cjk(v)) {
         out.organization_name_en = Some(v.clone());
+    }
+    if out.organization_name_en.is_none() {
+        out.organization_name_en = split_en;
     }
     if c.organization_name.is_none() {
         if let Some((v, e)) = org_cands.first().cloned() {
@@ -807,7 +1010,7 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
         r"(?-u:\b)[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}(?-u:\b)",
     );
     let uscc = doc
-        .labeled(rx(&USCC_L, L_USCC), |s| {
+        .labeled(label("unified_social_credit_code"), |s| {
             let s = to_half_width(s).to_uppercase().replace(' ', "");
             let raw: String = s
                 .chars()
@@ -839,7 +1042,7 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
             && v.chars()
                 .any(|c| "省市区县路街号道镇村楼座室巷弄園园".contains(c))
     };
-    let addr = doc.labeled(rx(&ADDR, L_ADDR), |s| {
+    let addr = doc.labeled(label("address"), |s| {
         name_value(s).filter(|v| has_cjk(v) || v.len() > 8)
     });
     let addr = match addr {
@@ -865,7 +1068,7 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
     }
 
     // Scope: the labelled value and the lines that follow until the next label.
-    if let Some((v, e, _)) = running_value(&doc, rx(&SCOPE, L_SCOPE)) {
+    if let Some((v, e, _)) = running_value(&doc, label("scope")) {
         let v = crate::repair::repair_scope_text(&v, &ctx.vocab.english_words);
         // The rest of an English scope heading whose words OCR misread ("This
         // certificate covers the fllowing scope of information security
@@ -906,14 +1109,79 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
                 "standard".into(),
                 doc.evidence(i, s.split(':').next().unwrap_or(s)),
             );
+            // One certificate of several standards lists them ("ISO 9001:2015,
+            // ISO 14001:2015 & / ISO 45001:2018"): all of them, "; " between.
+            // A national twin ("GB/T 19001-2016/ISO 9001:2015") is one standard.
+            let mut text = doc.lines[i].text.clone();
+            let t = text.trim_end();
+            if t.ends_with(['&', ',', '、', '，']) || t.to_lowercase().ends_with(" and") {
+                if let Some(next) = doc.lines.get(i + 1) {
+                    text.push(' ');
+                    text.push_str(&next.text);
+                }
+            }
+            let listed = text.contains(['&', ',', '、', '，', '和', '及'])
+                || text.to_lowercase().contains(" and ");
+            let mut all: Vec<String> = Vec::new();
+            for x in all_standards(&text) {
+                if !all.contains(&x) {
+                    all.push(x);
+                }
+            }
+            if listed && all.len() > 1 && all.contains(s) {
+                c.standard = Some(all.join("; "));
+            }
         }
     }
     c.supplementary_modules = ctx.vocab.supplementary_modules.find_in(&full);
 
-    // Body: labelled, else a registry name in the text, else a line shaped like one.
-    let body = doc
-        .labeled(rx(&BODY, L_BODY), |s| {
-            name_value(s).filter(|v| !has_cjk(v) || looks_like_org(v))
+    // Body: labelled, else a registry name in the text, else another known
+    // name, short name or logo text (models/bodies.csv), else a known web
+    // domain, else a Chinese line shaped like a body's name.
+    // "For and on behalf of BSI Taiwan:" names the body before its colon.
+    static BEHALF: OnceLock<Regex> = OnceLock::new();
+    let behalf = rx(
+        &BEHALF,
+        r"(?i)on\s+behalf\s+of\s+([^:：]{2,80}?)\s*[:：]?\s*$",
+    );
+    let issuer_says = || {
+        // "Bureau Veritas Certification Holding SAS – UK Branch certifies
+        // that the Management System …", "AFNOR ASIA certifies that …":
+        // the issuer says it.
+        static SAYS: OnceLock<Regex> = OnceLock::new();
+        let says = rx(
+            &SAYS,
+            r"(?i)^(.{3,90}?)\s*(?:hereby\s+)?certif(?:y|ies)\s+that",
+        );
+        doc.lines.iter().enumerate().find_map(|(i, l)| {
+            let cap = says.captures(&l.text)?;
+            let v = trim_value(&cap[1]);
+            (!has_cjk(&v)
+                && !is_clause(&v)
+                && (english_body_like(&v) || known_body_in(&v, ctx).is_some()))
+            .then(|| (v.clone(), doc.evidence(i, &v)))
+        })
+    };
+    let body = issuer_says()
+        .or_else(|| {
+            doc.lines.iter().enumerate().find_map(|(i, l)| {
+                let v = trim_value(&behalf.captures(&l.text)?[1]);
+                (!has_cjk(&v)
+                    && !is_clause(&v)
+                    && (english_body_like(&v) || known_body_in(&v, ctx).is_some()))
+                .then(|| (v.clone(), doc.evidence(i, &v)))
+            })
+        })
+        .or_else(|| {
+            doc.labeled(label("certification_body"), |s| {
+                name_value(s).filter(|v| {
+                    if has_cjk(v) {
+                        looks_like_body(v) || looks_like_org(v) || known_body_in(v, ctx).is_some()
+                    } else {
+                        !is_clause(v) && (english_body_like(v) || known_body_in(v, ctx).is_some())
+                    }
+                })
+            })
         })
         .or_else(|| {
             let keyed: Vec<(String, String)> = ctx
@@ -937,6 +1205,63 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
                         };
                         (v.clone(), doc.evidence(i, &v))
                     })
+            })
+        })
+        .or_else(|| {
+            // One body named on the page: it. Several (an IQNet certificate
+            // lists its partners): the only Chinese body among them, else
+            // none (null beats wrong). The longest spelling of it wins
+            // ("BSI Taiwan" over "BSI").
+            let found: Vec<(usize, &KnownBody, usize)> = doc
+                .lines
+                .iter()
+                .enumerate()
+                .filter_map(|(i, l)| known_body_in(&l.text, ctx).map(|(b, n)| (i, b, n)))
+                .collect();
+            let mut distinct: Vec<&KnownBody> = Vec::new();
+            for (_, b, _) in &found {
+                if !distinct.iter().any(|d| std::ptr::eq(*d, *b)) {
+                    distinct.push(b);
+                }
+            }
+            let chosen = match distinct.len() {
+                1 => Some(distinct[0]),
+                _ => {
+                    let cn: Vec<&&KnownBody> = distinct.iter().filter(|b| !b.foreign).collect();
+                    (cn.len() == 1).then(|| *cn[0])
+                }
+            };
+            let mut best: Option<(usize, String, usize)> = None;
+            for &(i, b, len) in &found {
+                let l = &doc.lines[i];
+                if chosen.is_some_and(|c| std::ptr::eq(c, b))
+                    && best.as_ref().is_none_or(|x| len > x.0)
+                {
+                    {
+                        let printed = trim_value(&l.text);
+                        let v = if b.spellings().any(|s| name_key(s) == name_key(&printed)) {
+                            printed
+                        } else {
+                            b.name.clone()
+                        };
+                        best = Some((len, v, i));
+                    }
+                }
+            }
+            best.map(|(_, v, i)| (v.clone(), doc.evidence(i, &v)))
+        })
+        .or_else(|| {
+            doc.lines.iter().enumerate().find_map(|(i, l)| {
+                let t: String = l
+                    .text
+                    .to_lowercase()
+                    .chars()
+                    .filter(|c| !c.is_whitespace() && *c != '\u{ad}')
+                    .collect();
+                ctx.known_bodies
+                    .iter()
+                    .find(|b| b.domains.iter().any(|d| t.contains(&d.to_lowercase())))
+                    .map(|b| (b.name.clone(), doc.evidence(i, &l.text)))
             })
         })
         .or_else(|| {
@@ -964,6 +1289,18 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
                     .collect();
             }
         }
+        // The English name where the body is known by one.
+        let key = name_key(&v);
+        c.certification_body.name_en = ctx
+            .known_bodies
+            .iter()
+            .find(|b| {
+                b.spellings()
+                    .any(|s| name_key(s) == key || name_key(&without_note_str(s)) == key)
+            })
+            .or_else(|| known_body_in(&v, ctx).map(|x| x.0))
+            .and_then(|b| b.name_en())
+            .map(str::to_string);
         c.certification_body.name = Some(v);
         ev.insert("certification_body.name".into(), e);
     }
@@ -1011,8 +1348,8 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
         rx(&IAF, r"IAF|(?-u:\b)IAP(?-u:\b)").is_match(&full) || full_s.contains("国际认可论坛");
 
     // Auditor and qualification number.
-    let qual_label = rx(&QUAL, L_QUAL);
-    let auditor_label = rx(&AUDITOR, L_AUDITOR);
+    let qual_label = label("auditor_qualification");
+    let auditor_label = label("auditor");
     let auditor_name = doc.labeled(auditor_label, |s| {
         // Bilingual labels: "Lead Auditor 审核组长: 宋浩然" - the second label goes too.
         let s = match auditor_label.find(s) {
@@ -1072,34 +1409,38 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
         });
     }
 
-    // Dates.
-    let first_date = |s: &str| {
-        find_dates(s)
-            .first()
-            .map(|d| d.2.format("%Y-%m-%d").to_string())
-    };
-    let last_date = |s: &str| {
-        find_dates(s)
-            .last()
-            .map(|d| d.2.format("%Y-%m-%d").to_string())
-    };
-    // Compared as letter skeletons: "init" also covers OCR's "Initia1",
-    // "lnitial", "Initlal", "Inital".
-    let not_initial: &[&str] = &["初次", "首次", "初始", "init", "first", "original"];
-    for (key, pat, cell, last, not_after) in [
-        ("initial_issue_date", L_INITIAL, &INITIAL, false, &[][..]),
-        ("decision_date", L_DECISION, &DECISION, false, &[][..]),
-        ("issue_date", L_ISSUE, &ISSUE, false, not_initial),
-        ("expiry_date", L_EXPIRY, &EXPIRY, true, &[][..]),
+    // Dates: per field, the lexicon's labels in order of preference (the first
+    // that yields a date wins); a value runs to the next label on its line. A
+    // validity range ("有效期：2024年1月1日至2027年1月1日", "valid from ... until
+    // ...") gives its end to the expiry; a row of labels over a row of dates
+    // (a table) gives each date to the label above it.
+    let lex = Lexicon::bundled();
+    let table = date_table(&doc);
+    for key in [
+        "initial_issue_date",
+        "decision_date",
+        "issue_date",
+        "expiry_date",
     ] {
-        let label = rx(cell, pat);
-        let found = doc.labeled_opt(label, true, not_after, |s| {
-            if last {
-                last_date(s)
-            } else {
-                first_date(s)
-            }
-        });
+        let fl = lex.field(key);
+        let not_after: Vec<&str> = fl.not_after.iter().map(String::as_str).collect();
+        let not_before: Vec<String> = fl.not_before.iter().map(|w| letter_skeleton(w)).collect();
+        let last = key == "expiry_date";
+        // A table row under its labels first: a label over a row of several
+        // dates would otherwise take the row's first.
+        let found = table
+            .iter()
+            .find(|t| t.0 == key)
+            .map(|t| (t.1.clone(), t.2.clone()))
+            .or_else(|| {
+                fl.each.iter().find_map(|re| {
+                    doc.labeled_opt(re, true, &not_after, &not_before, |s| {
+                        let d = find_dates(cut_at_label(s));
+                        let d = if last { d.last() } else { d.first() };
+                        d.map(|d| d.2.format("%Y-%m-%d").to_string())
+                    })
+                })
+            });
         if let Some((v, e)) = found {
             ev.insert(key.into(), e);
             match key {
@@ -1112,12 +1453,34 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
     }
     // "有效期：2025-03-01 至 2028-02-29": the first date of a range is the issue date.
     if c.issue_date.is_none() {
-        if let Some((v, e)) = doc.labeled(rx(&EXPIRY, L_EXPIRY), |s| {
+        if let Some((v, e)) = doc.labeled(label("expiry_date"), |s| {
             let d = find_dates(s);
             (d.len() >= 2).then(|| d[0].2.format("%Y-%m-%d").to_string())
         }) {
             c.issue_date = Some(v);
             ev.insert("issue_date".into(), e);
+        }
+    }
+    // Dates that contradict each other are not both right, and which one is
+    // wrong cannot be told: null beats wrong.
+    if let (Some(i), Some(x)) = (&c.issue_date, &c.expiry_date) {
+        if i >= x {
+            c.issue_date = None;
+            c.expiry_date = None;
+            ev.remove("issue_date");
+            ev.remove("expiry_date");
+        }
+    }
+    if let (Some(d), Some(x)) = (&c.decision_date, &c.expiry_date) {
+        if d >= x {
+            c.decision_date = None;
+            ev.remove("decision_date");
+        }
+    }
+    if let (Some(f), Some(i)) = (&c.initial_issue_date, &c.issue_date) {
+        if f > i {
+            c.initial_issue_date = None;
+            ev.remove("initial_issue_date");
         }
     }
 
@@ -1194,6 +1557,101 @@ fn is_transition_notice(line: &str) -> bool {
         // "须于2025年10月31日前完成向ISO/IEC 27001:2022的标准转损": the
         // deadline and the new edition say it when 转换 is misread.
         || (t.contains("前完成向") && !find_dates(line).is_empty())
+}
+
+/// The x position (page pixels) of a byte offset in a line, from its words'
+/// boxes (interpolated inside a word).
+fn x_at(line: &Line, offset: usize) -> f32 {
+    let mut cursor = 0;
+    for w in &line.words {
+        let Some(at) = line.text[cursor..].find(&w.text).map(|k| k + cursor) else {
+            continue;
+        };
+        let end = at + w.text.len();
+        if offset < end || std::ptr::eq(w, line.words.last().unwrap_or(w)) {
+            let n = w.text.chars().count().max(1) as f32;
+            let k = line.text[at..offset.clamp(at, end)].chars().count() as f32;
+            return w.bbox.x as f32 + w.bbox.w as f32 * (k / n);
+        }
+        cursor = end;
+    }
+    let n = line.text.chars().count().max(1) as f32;
+    let k = line.text[..offset.min(line.text.len())].chars().count() as f32;
+    line.bbox.x as f32 + line.bbox.w as f32 * (k / n)
+}
+
+/// Dates printed in a row under a row of their labels (a table: "DATE OF
+/// ISSUE   DATE OF EXPIRY" over "26-JUL-2018   25-JUL-2021"): each date goes
+/// to the label whose centre is nearest above it; a label claimed by two
+/// dates gives neither. Labels are looked for on the three lines above the
+/// dates, on the same page.
+fn date_table(doc: &Doc) -> Vec<(&'static str, String, Evidence)> {
+    const FIELDS: [&str; 4] = [
+        "initial_issue_date",
+        "decision_date",
+        "issue_date",
+        "expiry_date",
+    ];
+    let lex = Lexicon::bundled();
+    let mut out = Vec::new();
+    for (j, l) in doc.lines.iter().enumerate() {
+        let dates = find_dates(&l.text);
+        if dates.len() < 2 || FIELDS.iter().any(|f| lex.field(f).any.is_match(&l.text)) {
+            continue;
+        }
+        // (field, x centre, byte span, line) of every label above.
+        let mut labels: Vec<(&'static str, f32, (usize, usize), usize)> = Vec::new();
+        for k in j.saturating_sub(3)..j {
+            let h = &doc.lines[k];
+            if h.page != l.page || !find_dates(&h.text).is_empty() {
+                continue;
+            }
+            for f in FIELDS {
+                for m in lex.field(f).any.find_iter(&h.text) {
+                    let overlaps = labels
+                        .iter()
+                        .any(|x| x.3 == k && m.start() < x.2 .1 && x.2 .0 < m.end());
+                    if !overlaps {
+                        let cx = (x_at(h.line, m.start()) + x_at(h.line, m.end())) / 2.0;
+                        labels.push((f, cx, (m.start(), m.end()), k));
+                    }
+                }
+            }
+        }
+        if labels.len() < 2 {
+            continue;
+        }
+        // find_dates gives offsets in the half-width text: back to the line's.
+        let half = to_half_width(&l.text);
+        let orig = |off: usize| {
+            let k = half[..off.min(half.len())].chars().count();
+            l.text
+                .char_indices()
+                .nth(k)
+                .map_or(l.text.len(), |(b, _)| b)
+        };
+        let dates: Vec<(usize, usize, chrono::NaiveDate)> =
+            dates.iter().map(|d| (orig(d.0), orig(d.1), d.2)).collect();
+        let picks: Vec<(usize, &'static str)> = dates
+            .iter()
+            .enumerate()
+            .filter_map(|(n, d)| {
+                let cx = (x_at(l.line, d.0) + x_at(l.line, d.1)) / 2.0;
+                labels
+                    .iter()
+                    .min_by(|a, b| (a.1 - cx).abs().total_cmp(&(b.1 - cx).abs()))
+                    .map(|x| (n, x.0))
+            })
+            .collect();
+        for &(n, f) in &picks {
+            if picks.iter().filter(|p| p.1 == f).count() == 1 {
+                let v = dates[n].2.format("%Y-%m-%d").to_string();
+                let e = doc.evidence(j, &l.text[dates[n].0..dates[n].1]);
+                out.push((f, v, e));
+            }
+        }
+    }
+    out
 }
 
 fn running_value<'a>(doc: &Doc<'a>, label: &Regex) -> Option<(String, Evidence, usize)> {
@@ -1274,10 +1732,15 @@ fn running_value<'a>(doc: &Doc<'a>, label: &Regex) -> Option<(String, Evidence, 
 fn surveillance_dates(doc: &Doc) -> Vec<String> {
     static LABELS: OnceLock<Vec<Regex>> = OnceLock::new();
     let labels = LABELS.get_or_init(|| {
-        [L_ISSUE, L_EXPIRY, L_INITIAL, L_DECISION]
-            .iter()
-            .map(|p| Regex::new(&ocr_pattern(p)).expect("valid label pattern"))
-            .collect()
+        [
+            "issue_date",
+            "expiry_date",
+            "initial_issue_date",
+            "decision_date",
+        ]
+        .iter()
+        .map(|f| label(f).clone())
+        .collect()
     });
     let mut out = Vec::new();
     let mut inside = false;
@@ -1321,6 +1784,125 @@ fn surveillance_dates(doc: &Doc) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// Pages as `certscan pages` prints them: "=== page N ..." starts a page,
+    /// each line is "[conf] text" (the confidence is optional).
+    fn pages_of(src: &str) -> Vec<PageText> {
+        let mut pages: Vec<Vec<String>> = Vec::new();
+        for l in src.lines() {
+            if l.starts_with("=== page") {
+                pages.push(Vec::new());
+                continue;
+            }
+            if l.trim().is_empty() || l.starts_with('#') {
+                continue;
+            }
+            let t = match l.trim_start().strip_prefix('[') {
+                Some(r) if r.contains(']') => r.split_once(']').map(|x| x.1).unwrap_or(r),
+                _ => l,
+            };
+            if pages.is_empty() {
+                pages.push(Vec::new());
+            }
+            pages.last_mut().unwrap().push(t.trim().to_string());
+        }
+        pages
+            .iter()
+            .enumerate()
+            .map(|(n, lines)| {
+                let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+                let mut p = page(&refs);
+                p.number = n as u32 + 1;
+                p
+            })
+            .collect()
+    }
+
+    fn field_of(c: &Certificate, f: &str) -> Option<String> {
+        match f {
+            "certificate_number" => c.certificate_number.clone(),
+            "organization_name" => c.organization_name.clone(),
+            "organization_name_en" => c.organization_name_en.clone(),
+            "unified_social_credit_code" => c.unified_social_credit_code.clone(),
+            "address" => c.address.clone(),
+            "scope" => c.scope.clone(),
+            "standard" => c.standard.clone(),
+            "certification_body" => c.certification_body.name.clone(),
+            "certification_body_en" => c.certification_body.name_en.clone(),
+            "initial_issue_date" => c.initial_issue_date.clone(),
+            "decision_date" => c.decision_date.clone(),
+            "issue_date" => c.issue_date.clone(),
+            "expiry_date" => c.expiry_date.clone(),
+            other => panic!("unknown field {other} in an .expect.toml"),
+        }
+    }
+
+    /// Extraction cases as data (tests/extract/<case>.lines.txt and
+    /// <case>.expect.toml): a new layout or wording is a new pair of files.
+    /// `[fields]` gives expected values; `nulls` lists fields that must come
+    /// out null (null beats wrong).
+    #[test]
+    fn extraction_cases_from_data_files() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/extract");
+        let reg = crate::registry::Registry::bundled();
+        let names = reg.names();
+        let v = Vocabularies::bundled();
+        let pats = default_number_patterns();
+        let ctx = ExtractContext {
+            vocab: &v,
+            body_names: &names,
+            known_bodies: &reg.known,
+            body_code_len: 6,
+            number_patterns: &pats,
+        };
+        let mut failures = Vec::new();
+        let mut cases = 0;
+        let mut entries: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+        entries.sort_by_key(|e| e.path());
+        for e in entries {
+            let path = e.path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let Some(case) = name.strip_suffix(".lines.txt") else {
+                continue;
+            };
+            cases += 1;
+            let pages = pages_of(&std::fs::read_to_string(&path).unwrap());
+            let expect: toml::Table =
+                std::fs::read_to_string(dir.join(format!("{case}.expect.toml")))
+                    .unwrap_or_else(|_| panic!("{case}: no .expect.toml"))
+                    .parse()
+                    .unwrap_or_else(|e| panic!("{case}.expect.toml: {e}"));
+            let c = extract(&pages, &ctx).certificate;
+            if let Some(fields) = expect.get("fields").and_then(|f| f.as_table()) {
+                for (f, want) in fields {
+                    let want = want
+                        .as_str()
+                        .unwrap_or_else(|| panic!("{case}: {f} must be a string"));
+                    let got = field_of(&c, f);
+                    if got.as_deref() != Some(want) {
+                        failures.push(format!("{case}: {f} = {got:?}, expected {want:?}"));
+                    }
+                }
+            }
+            for f in expect
+                .get("nulls")
+                .and_then(|n| n.as_array())
+                .into_iter()
+                .flatten()
+            {
+                let f = f.as_str().unwrap();
+                if let Some(got) = field_of(&c, f) {
+                    failures.push(format!("{case}: {f} = {got:?}, expected null"));
+                }
+            }
+        }
+        assert!(
+            cases >= 5,
+            "only {cases} extraction cases found in {}",
+            dir.display()
+        );
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
     use crate::page::text_page as page;
 
     fn ctx_extract(lines: &[&str]) -> Certificate {
@@ -1337,6 +1919,7 @@ mod tests {
         let ctx = ExtractContext {
             vocab: &v,
             body_names: &names,
+            known_bodies: &[],
             body_code_len: 6,
             number_patterns: &pats,
         };
@@ -1552,6 +2135,7 @@ mod tests {
         let ctx = ExtractContext {
             vocab: &v,
             body_names: &names,
+            known_bodies: &[],
             body_code_len: 6,
             number_patterns: &pats,
         };

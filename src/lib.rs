@@ -8,6 +8,7 @@ pub mod classify;
 pub mod discover;
 pub mod error;
 pub mod extract;
+pub mod labels;
 pub mod load;
 pub mod manifest;
 pub mod memory;

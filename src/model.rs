@@ -98,6 +98,10 @@ pub struct Certificate {
 pub struct CertificationBody {
     pub name: Option<String>,
     pub cnca_approval_number: Option<String>,
+    /// The body's English name where known (models/bodies.csv), beside the
+    /// name as printed or as registered.
+    #[serde(default)]
+    pub name_en: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -159,6 +163,9 @@ pub struct Finding {
 pub struct Validation {
     /// The worst severity found ("valid" when there is no finding).
     pub verdict: Severity,
+    /// The name of the rulebook profile that judged the certificate.
+    #[serde(default)]
+    pub profile: Option<String>,
     pub findings: Vec<Finding>,
 }
 

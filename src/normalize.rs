@@ -225,6 +225,61 @@ pub fn find_dates(text: &str) -> Vec<(usize, usize, NaiveDate)> {
             }
         }
     }
+    // 27/03/2015, 06.01.2025, 04-12-2014: day first (as printed everywhere
+    // but the United States); month first only when the second number cannot
+    // be a month.
+    static DMY_NUM: OnceLock<Regex> = OnceLock::new();
+    let dmy_num = re(
+        &DMY_NUM,
+        r"(?-u:\b)(\d{1,2})\s?([./-])\s?(\d{1,2})\s?([./-])\s?((?:19|20)\d{2})(?-u:\b)",
+    );
+    for c in dmy_num.captures_iter(&t) {
+        let m = c.get(0).unwrap();
+        if c[2] != c[4] || out.iter().any(|o| o.0 < m.end() && m.start() < o.1) {
+            continue;
+        }
+        let (Ok(a), Ok(b), Ok(y)) = (
+            c[1].parse::<u32>(),
+            c[3].parse::<u32>(),
+            c[5].parse::<i32>(),
+        ) else {
+            continue;
+        };
+        let (d, mo) = if b > 12 && a <= 12 { (b, a) } else { (a, b) };
+        if let Some(date) = NaiveDate::from_ymd_opt(y, mo, d) {
+            out.push((m.start(), m.end(), date));
+        }
+    }
+    // 23 de julio de 2024 (Spanish)
+    static ES: OnceLock<Regex> = OnceLock::new();
+    let es = re(
+        &ES,
+        r"(?i)(?-u:\b)(\d{1,2})\s+de\s+(enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)\s+(?:de\s+|del\s+)?((?:19|20)\d{2})",
+    );
+    for c in es.captures_iter(&t) {
+        let m = c.get(0).unwrap();
+        let months = [
+            "enero",
+            "febrero",
+            "marzo",
+            "abril",
+            "mayo",
+            "junio",
+            "julio",
+            "agosto",
+            "septiembre",
+            "octubre",
+            "noviembre",
+            "diciembre",
+        ];
+        let name = c[2].to_lowercase().replace("setiembre", "septiembre");
+        let mo = months.iter().position(|x| *x == name).map(|i| i as u32 + 1);
+        if let (Ok(d), Some(mo), Ok(y)) = (c[1].parse(), mo, c[3].parse()) {
+            if let Some(date) = NaiveDate::from_ymd_opt(y, mo, d) {
+                out.push((m.start(), m.end(), date));
+            }
+        }
+    }
     out.sort_by_key(|x| x.0);
     // Drop matches contained in an earlier one.
     let mut kept: Vec<(usize, usize, NaiveDate)> = Vec::new();
@@ -300,6 +355,17 @@ pub fn all_standards(text: &str) -> Vec<String> {
         };
         found.push((c.get(0).unwrap().start(), name));
     }
+    static OHSAS: OnceLock<Regex> = OnceLock::new();
+    let ohsas = re(
+        &OHSAS,
+        r"(?i)OHSAS\s*(1800[12])\s*[:：;]\s*((?:19|20)\d{2})",
+    );
+    for c in ohsas.captures_iter(&t) {
+        found.push((
+            c.get(0).unwrap().start(),
+            format!("OHSAS {}:{}", &c[1], &c[2]),
+        ));
+    }
     for c in gb.captures_iter(&t) {
         let twin = match (&c[1], c.get(2).map(|m| m.as_str()), &c[3]) {
             ("24405", Some("1"), "2019") => Some("ISO/IEC 20000-1:2018"),
@@ -310,6 +376,10 @@ pub fn all_standards(text: &str) -> Vec<String> {
             ("19001", None, "2016") => Some("ISO 9001:2015"),
             ("24001", None, "2016") => Some("ISO 14001:2015"),
             ("45001", None, "2020") => Some("ISO 45001:2018"),
+            ("28001", None, "2011") => Some("OHSAS 18001:2007"),
+            ("23331", None, "2012") => Some("ISO 50001:2011"),
+            ("23331", None, "2020") => Some("ISO 50001:2018"),
+            ("22000", None, "2006") => Some("ISO 22000:2005"),
             _ => None,
         };
         if let Some(s) = twin {

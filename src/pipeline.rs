@@ -409,6 +409,7 @@ impl Worker {
         ExtractContext {
             vocab: &self.vocab,
             body_names: &self.body_names,
+            known_bodies: &self.data.registry.known,
             body_code_len: 6,
             number_patterns: &self.number_patterns,
         }
@@ -581,9 +582,10 @@ impl Worker {
                     ocr: source == Some(TextSource::Ocr),
                 };
                 // The body code as the certificate's profile defines it.
-                let profile = self.data.rulebook.profile_for(
+                let profile = self.data.rulebook.profile_for_body(
                     x.certificate.standard.as_deref(),
                     x.certificate.certificate_number.as_deref(),
+                    crate::validate::body_is_foreign(Some(&self.data.registry), &x.certificate),
                 );
                 if let Some(n) = &x.certificate.certificate_number {
                     x.certificate.body_code = profile.body_code_of(n);

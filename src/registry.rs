@@ -40,6 +40,88 @@ pub fn approval_key(s: &str) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     pub bodies: Vec<Body>,
+    /// True for the bundled snapshot: it lacks many real bodies, so a body
+    /// missing from it calls for a review, not a forgery finding (SPEC §4).
+    pub partial: bool,
+    /// What else is known of bodies (`models/bodies.csv`): English and short
+    /// names and web domains of CNCA bodies, and bodies that certify abroad.
+    pub known: Vec<KnownBody>,
+}
+
+/// A body's other names and web domains (`models/bodies.csv`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownBody {
+    /// The name certscan reports (the registry's Chinese name for a CNCA body).
+    pub name: String,
+    /// English names, short names, logo text.
+    pub aliases: Vec<String>,
+    /// Web domains printed on its certificates (cqc.com.cn).
+    pub domains: Vec<String>,
+    /// Certifies abroad (BSI, TÜV, ...): not in the CNCA directory.
+    pub foreign: bool,
+    /// For a CNCA body, its approval number where known.
+    pub cnca_approval_number: String,
+}
+
+impl KnownBody {
+    /// The English name to report beside the name (the first Latin alias).
+    pub fn name_en(&self) -> Option<&str> {
+        if self.name.is_ascii() || !self.name.chars().any(|c| c > '\u{2e80}') {
+            return Some(self.name.as_str());
+        }
+        self.aliases
+            .iter()
+            .find(|a| a.is_ascii() && a.chars().count() > 4)
+            .map(String::as_str)
+    }
+
+    /// Every spelling: the name and its aliases.
+    pub fn spellings(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.name.as_str()).chain(self.aliases.iter().map(String::as_str))
+    }
+}
+
+/// Parses `models/bodies.csv` (header `name,aliases,domains,kind,cnca_approval_number`;
+/// aliases and domains separated by `;`, kind `cnca` or `foreign`).
+pub fn parse_known(src: &str, origin: &str) -> Result<Vec<KnownBody>, String> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(src.as_bytes());
+    let mut out = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| format!("{origin}: line {line}: {e}"))?;
+        let f = |k: usize| rec.get(k).unwrap_or("").trim().to_string();
+        let list = |k: usize| -> Vec<String> {
+            f(k).split(';')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect()
+        };
+        let foreign = match f(3).as_str() {
+            "cnca" => false,
+            "foreign" => true,
+            k => {
+                return Err(format!(
+                    "{origin}: line {line}: kind must be cnca or foreign, found '{k}'"
+                ))
+            }
+        };
+        out.push(KnownBody {
+            name: f(0),
+            aliases: list(1),
+            domains: list(2),
+            foreign,
+            cnca_approval_number: f(4),
+        });
+    }
+    Ok(out)
+}
+
+/// The bundled knowledge of bodies' other names.
+pub fn bundled_known() -> Vec<KnownBody> {
+    parse_known(include_str!("../models/bodies.csv"), "models/bodies.csv")
+        .expect("bundled bodies.csv parses")
 }
 
 const HEADER: [&str; 6] = [
@@ -103,7 +185,11 @@ impl Registry {
                 status,
             });
         }
-        Ok(Registry { bodies })
+        Ok(Registry {
+            bodies,
+            partial: false,
+            known: bundled_known(),
+        })
     }
 
     pub fn load(path: &Path) -> Result<Registry, String> {
@@ -113,11 +199,24 @@ impl Registry {
 
     /// The snapshot bundled in `models/registry.csv`.
     pub fn bundled() -> Registry {
-        Registry::parse(
+        let mut r = Registry::parse(
             include_str!("../models/registry.csv"),
             "models/registry.csv",
         )
-        .expect("bundled registry parses")
+        .expect("bundled registry parses");
+        r.partial = true;
+        r
+    }
+
+    /// The known body (`models/bodies.csv`) a printed name is a spelling of.
+    pub fn known_by_name(&self, name: &str) -> Option<&KnownBody> {
+        let k = name_key(name);
+        if k.is_empty() {
+            return None;
+        }
+        self.known
+            .iter()
+            .find(|b| b.spellings().any(|s| name_key(s) == k))
     }
 
     /// Every body name (Chinese and English), for finding a body on a page.
@@ -174,6 +273,18 @@ impl Registry {
         }
         if let Some(b) = name.and_then(|n| self.by_name(n)) {
             return Some((b, BodyMatch::Name));
+        }
+        // Another name of a CNCA body ("China Quality Certification Centre").
+        if let Some(k) = name
+            .and_then(|n| self.known_by_name(n))
+            .filter(|k| !k.foreign)
+        {
+            let b = self
+                .by_approval_loose(&k.cnca_approval_number)
+                .or_else(|| self.by_name(&k.name));
+            if let Some(b) = b {
+                return Some((b, BodyMatch::Name));
+            }
         }
         code.and_then(|c| self.by_code(c))
             .map(|b| (b, BodyMatch::Code))

@@ -244,6 +244,9 @@ pub struct SelectRule {
     pub enabled: bool,
     pub number_matches: Option<Regex>,
     pub standards: Option<Vec<String>>,
+    /// Matches only a certificate whose body certifies abroad (true) or not
+    /// (false), as `models/bodies.csv` knows it.
+    pub body_foreign: Option<bool>,
 }
 
 /// The loaded rulebook.
@@ -324,12 +327,31 @@ impl Rulebook {
     /// The profile for a certificate: the first enabled `[[select]]` rule whose
     /// conditions hold, else the first profile listing the standard, else the
     /// fallback profile.
+    /// The profile of that name.
+    pub fn profile_named(&self, name: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.name == name)
+    }
+
     pub fn profile_for(
         &self,
         standard: Option<&str>,
         certificate_number: Option<&str>,
     ) -> &Profile {
+        self.profile_for_body(standard, certificate_number, false)
+    }
+
+    /// [`Rulebook::profile_for`], knowing whether the certificate's body
+    /// certifies abroad (a `body_foreign` condition of a select rule).
+    pub fn profile_for_body(
+        &self,
+        standard: Option<&str>,
+        certificate_number: Option<&str>,
+        body_foreign: bool,
+    ) -> &Profile {
         for r in &self.select {
+            if r.body_foreign.is_some_and(|f| f != body_foreign) {
+                continue;
+            }
             if !r.enabled {
                 continue;
             }
@@ -375,6 +397,13 @@ impl Rulebook {
             }
             if let Some(st) = &r.standards {
                 cond.push(format!("the standard is {}", st.join(" or ")));
+            }
+            if let Some(f) = r.body_foreign {
+                cond.push(if f {
+                    "the body certifies abroad (models/bodies.csv)".to_string()
+                } else {
+                    "the body is not known to certify abroad".to_string()
+                });
             }
             if cond.is_empty() {
                 cond.push("always".to_string());
@@ -443,6 +472,7 @@ struct RawSelect {
     enabled: bool,
     number_matches: Option<Spanned<String>>,
     standards: Option<Vec<String>>,
+    body_foreign: Option<bool>,
 }
 
 fn yes() -> bool {
@@ -813,6 +843,7 @@ fn build(raw: RawBook, src: &str, origin: &str) -> Result<Rulebook, String> {
             enabled: r.enabled,
             number_matches,
             standards: r.standards.clone(),
+            body_foreign: r.body_foreign,
         });
     }
     Ok(Rulebook {
@@ -843,10 +874,18 @@ mod tests {
     }
 
     #[test]
-    fn bundled_rulebook_has_three_profiles_and_every_code() {
+    fn bundled_rulebook_has_four_profiles_and_every_code() {
         let rb = Rulebook::bundled();
         let names: Vec<&str> = rb.profiles.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(names, ["iso20000_seed", "iso27001", "cn_real_practice"]);
+        assert_eq!(
+            names,
+            [
+                "iso20000_seed",
+                "iso27001",
+                "cn_real_practice",
+                "general_ms"
+            ]
+        );
         for p in &rb.profiles {
             for (code, _) in CODES {
                 assert!(p.severity(code).is_some(), "{} lacks {code}", p.name);
@@ -910,8 +949,15 @@ mod tests {
             pick(Some("ISO/IEC 27001:2013"), Some("04625I15304R1M")),
             "cn_real_practice"
         );
-        assert_eq!(pick(None, None), "iso20000_seed");
-        assert_eq!(pick(Some("ISO 9001:2015"), Some("X")), "iso20000_seed");
+        // Neither seed-form nor CNCA-numbered: the general profile (SPEC §4).
+        assert_eq!(pick(None, None), "general_ms");
+        assert_eq!(pick(Some("ISO 9001:2015"), Some("X")), "general_ms");
+        // A body that certifies abroad: the general profile whatever the standard.
+        assert_eq!(
+            rb.profile_for_body(Some("ISO/IEC 27001:2013"), Some("IS 621010"), true)
+                .name,
+            "general_ms"
+        );
         // The select rule switched off in the file: real numbers get the seed profile.
         let off = BUNDLED.replacen("enabled = true", "enabled = false", 1);
         let rb2 = Rulebook::parse(&off, "edited").unwrap();
@@ -1039,7 +1085,7 @@ mod tests {
             "{e}"
         );
         let src = BUNDLED.replacen(
-            "fallback_profile = \"iso20000_seed\"",
+            "fallback_profile = \"general_ms\"",
             "fallback_profile = \"iso20000\"",
             1,
         );

@@ -89,7 +89,28 @@ pub fn verdict(mut findings: Vec<Finding>) -> Validation {
         .map(|f| f.severity)
         .max()
         .unwrap_or(Severity::Valid);
-    Validation { verdict, findings }
+    Validation {
+        verdict,
+        profile: None,
+        findings,
+    }
+}
+
+fn has_cjk(s: &str) -> bool {
+    s.chars().any(crate::page::is_cjk)
+}
+
+/// True when the certificate's body is one that certifies abroad (BSI, TÜV,
+/// ... in `models/bodies.csv`): judged by the general profile, not by the
+/// seed's.
+pub fn body_is_foreign(registry: Option<&Registry>, c: &Certificate) -> bool {
+    let Some(reg) = registry else {
+        return false;
+    };
+    [&c.certification_body.name, &c.certification_body.name_en]
+        .iter()
+        .filter_map(|n| present(n))
+        .any(|n| reg.known_by_name(n).is_some_and(|k| k.foreign))
 }
 
 /// Collects findings with their profile severities; rules switched off
@@ -105,6 +126,17 @@ impl Findings<'_> {
             self.list.push(Finding {
                 code: code.to_string(),
                 severity,
+                message,
+            });
+        }
+    }
+
+    /// As [`Findings::add`], with the severity capped at `cap`.
+    fn add_at_most(&mut self, code: &str, cap: Severity, message: String) {
+        if let Some(severity) = self.profile.severity(code) {
+            self.list.push(Finding {
+                code: code.to_string(),
+                severity: severity.min(cap),
                 message,
             });
         }
@@ -241,7 +273,8 @@ pub fn validate(
 ) -> Validation {
     let number = present(&c.certificate_number);
     let standard = present(&c.standard);
-    let profile = ctx.rulebook.profile_for(standard, number);
+    let foreign = body_is_foreign(ctx.registry, c);
+    let profile = ctx.rulebook.profile_for_body(standard, number, foreign);
     let mut f = Findings {
         profile,
         list: Vec::new(),
@@ -297,6 +330,8 @@ pub fn validate(
             profile.compare_codes_of_other_length || reg.has_code_of_length(k.chars().count())
         });
         let found = reg.find_body(approval, name, code_lookup);
+        // A body the bundled snapshot cannot know: one that certifies abroad.
+        let known_foreign = reg.partial && foreign;
         let printed = {
             let mut v = Vec::new();
             if let Some(n) = name {
@@ -311,15 +346,29 @@ pub fn validate(
             v.join(", ")
         };
         match found {
+            None if known_foreign => {}
             None => {
                 if approval.is_some() || name.is_some() || code_lookup.is_some() {
-                    f.add(
-                        "BODY_NOT_REGISTERED",
-                        format!(
-                            "the certification body ({printed}) is not in the registry of {} bodies",
-                            reg.bodies.len()
-                        ),
-                    );
+                    if reg.partial {
+                        // The bundled snapshot lacks many real bodies: a review,
+                        // not a forgery (SPEC §4).
+                        f.add_at_most(
+                            "BODY_NOT_REGISTERED",
+                            Severity::NeedsReview,
+                            format!(
+                                "the certification body ({printed}) is not in the bundled snapshot of {} bodies: check the CNCA directory (or pass the current one with --registry)",
+                                reg.bodies.len()
+                            ),
+                        );
+                    } else {
+                        f.add(
+                            "BODY_NOT_REGISTERED",
+                            format!(
+                                "the certification body ({printed}) is not in the registry of {} bodies",
+                                reg.bodies.len()
+                            ),
+                        );
+                    }
                 }
             }
             Some((b, how)) => {
@@ -566,7 +615,9 @@ pub fn validate(
         }
     }
 
-    verdict(f.list)
+    let mut v = verdict(f.list);
+    v.profile = Some(profile.name.clone());
+    v
 }
 
 /// Run-level rule: after all documents, every record whose certificate_number is
@@ -600,37 +651,50 @@ pub fn mark_duplicates(records: &mut [Record], rulebook: &Rulebook) -> Vec<(Stri
         let k = name_key(o);
         (!k.is_empty()).then(|| (k, o.to_string()))
     };
+    let uscc_of = |r: &Record| -> Option<String> {
+        r.certificate
+            .as_ref()
+            .and_then(|c| present(&c.unified_social_credit_code))
+            .map(str::to_string)
+    };
+    // Two records name different organisations when their names differ in the
+    // same script; the Chinese and the English copy of one certificate
+    // ("苏州睿朴麟…" and "Suzhou Raipiot …") cannot be compared by name, and
+    // differ only when both print credit codes and the codes differ.
+    let different = |a: &Record, b: &Record| -> bool {
+        let (Some((ka, na)), Some((kb, nb))) = (org_of(a), org_of(b)) else {
+            return false;
+        };
+        if has_cjk(&na) == has_cjk(&nb) {
+            return ka != kb;
+        }
+        matches!((uscc_of(a), uscc_of(b)), (Some(x), Some(y)) if x != y)
+    };
     let mut flagged: BTreeMap<usize, String> = BTreeMap::new();
     let mut claimed = Vec::new();
     for (number, idx) in &groups {
-        // Distinct organisations, in order of appearance: key -> printed name.
-        let mut orgs: Vec<(String, String)> = Vec::new();
-        for &i in idx {
-            if let Some((k, o)) = org_of(&records[i]) {
-                if !orgs.iter().any(|x| x.0 == k) {
-                    orgs.push((k, o));
-                }
-            }
-        }
-        if orgs.len() < 2 {
+        let any = idx
+            .iter()
+            .any(|&i| idx.iter().any(|&j| different(&records[i], &records[j])));
+        if !any {
             continue;
         }
-        claimed.push((number.clone(), orgs.iter().map(|o| o.1.clone()).collect()));
         for &i in idx {
-            let mine = org_of(&records[i]).map(|o| o.0);
+            let mut seen = BTreeSet::new();
+            // A record whose organisation could not be read is flagged too when
+            // the group holds two organisations.
+            let unread = org_of(&records[i]).is_none();
             let others: Vec<String> = idx
                 .iter()
-                .filter(|&&j| j != i)
+                .filter(|&&j| j != i && (unread || different(&records[i], &records[j])))
                 .filter_map(|&j| {
-                    let (k, o) = org_of(&records[j])?;
-                    (Some(&k) != mine.as_ref()).then(|| format!("'{o}' in {}", records[j].input))
+                    org_of(&records[j]).map(|(_, o)| format!("'{o}' in {}", records[j].input))
                 })
-                .collect();
-            let mut seen = BTreeSet::new();
-            let others: Vec<String> = others
-                .into_iter()
                 .filter(|o| seen.insert(o.clone()))
                 .collect();
+            if others.is_empty() {
+                continue;
+            }
             flagged.insert(
                 i,
                 format!(
@@ -638,6 +702,17 @@ pub fn mark_duplicates(records: &mut [Record], rulebook: &Rulebook) -> Vec<(Stri
                     others.join(", ")
                 ),
             );
+        }
+        {
+            let mut orgs: Vec<(String, String)> = Vec::new();
+            for &i in idx {
+                if let Some((k, o)) = org_of(&records[i]) {
+                    if !orgs.iter().any(|x| x.0 == k) {
+                        orgs.push((k, o));
+                    }
+                }
+            }
+            claimed.push((number.clone(), orgs.into_iter().map(|o| o.1).collect()));
         }
     }
     for (i, r) in records.iter_mut().enumerate() {
@@ -654,10 +729,16 @@ pub fn mark_duplicates(records: &mut [Record], rulebook: &Rulebook) -> Vec<(Stri
             continue;
         }
         let c = r.certificate.as_ref();
-        let profile = rulebook.profile_for(
-            c.and_then(|c| present(&c.standard)),
-            c.and_then(|c| present(&c.certificate_number)),
-        );
+        let judged_by = r.validation.as_ref().and_then(|v| v.profile.clone());
+        let profile = judged_by
+            .as_deref()
+            .and_then(|n| rulebook.profile_named(n))
+            .unwrap_or_else(|| {
+                rulebook.profile_for(
+                    c.and_then(|c| present(&c.standard)),
+                    c.and_then(|c| present(&c.certificate_number)),
+                )
+            });
         let mut findings: Vec<Finding> = r
             .validation
             .take()
@@ -673,7 +754,9 @@ pub fn mark_duplicates(records: &mut [Record], rulebook: &Rulebook) -> Vec<(Stri
                 message,
             });
         }
-        r.validation = Some(verdict(findings));
+        let mut v = verdict(findings);
+        v.profile = Some(profile.name.clone());
+        r.validation = Some(v);
     }
     claimed
 }
@@ -711,6 +794,7 @@ mod tests {
             certification_body: CertificationBody {
                 name: Some("中国质量认证中心".into()),
                 cnca_approval_number: Some("CNCA-R-2002-001".into()),
+                name_en: None,
             },
             cnas: Cnas {
                 mark: true,
@@ -745,6 +829,7 @@ mod tests {
             certification_body: CertificationBody {
                 name: Some("方圆标志认证集团有限公司".into()),
                 cnca_approval_number: None,
+                name_en: None,
             },
             issue_date: Some("2025-06-01".into()),
             expiry_date: Some("2028-05-31".into()),
@@ -915,6 +1000,7 @@ mod tests {
         c.certification_body = CertificationBody {
             name: Some("某某国际认证有限公司".into()),
             cnca_approval_number: Some("CNCA-R-2099-999".into()),
+            name_en: None,
         };
         let v = run(&c, &ctx(&e, "2026-03-01"));
         assert_eq!(codes(&v), ["BODY_NOT_REGISTERED"]);
@@ -925,14 +1011,17 @@ mod tests {
             CertificationBody {
                 name: Some("中国质量认证中心".into()),
                 cnca_approval_number: Some("CNCA-R-2099-999".into()),
+                name_en: None,
             },
             CertificationBody {
                 name: Some("某某国际认证有限公司".into()),
                 cnca_approval_number: Some("CNCA-R-2002-001".into()),
+                name_en: None,
             },
             CertificationBody {
                 name: Some("中國質量認證中心".into()),
                 cnca_approval_number: None,
+                name_en: None,
             },
         ] {
             c.certification_body = body;
@@ -942,6 +1031,7 @@ mod tests {
         c.certification_body = CertificationBody {
             name: Some("某某国际认证有限公司".into()),
             cnca_approval_number: Some("CNCA-R-2099-999".into()),
+            name_en: None,
         };
         let mut x = ctx(&e, "2026-03-01");
         x.registry = None;
@@ -1018,6 +1108,7 @@ mod tests {
         c.certification_body = CertificationBody {
             name: Some("上海质量体系审核中心".into()),
             cnca_approval_number: Some("CNCA-R-2002-003".into()),
+            name_en: None,
         };
         assert!(!fires(&run(&c, &x), "BODY_WITHDRAWN"));
     }

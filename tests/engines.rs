@@ -261,6 +261,7 @@ fn seal_over_the_approval_number_is_read_again_without_the_seal() {
         let ctx = ExtractContext {
             vocab: &vocab,
             body_names: &names,
+            known_bodies: &[],
             body_code_len: 6,
             number_patterns: &patterns,
         };
