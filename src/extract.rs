@@ -493,17 +493,22 @@ impl<'a> Doc<'a> {
                 let tail = before_l.trim_end();
                 // The word just before: after the last space, digit or mark
                 // ("…24日本次发证日期" is no initial date's label).
-                let last_word = letter_skeleton(
-                    before
-                        .trim_end()
-                        .rsplit(|c: char| {
-                            c.is_whitespace()
-                                || c.is_ascii_digit()
-                                || ":：;；,，.。/|年月日".contains(c)
-                        })
+                // A Latin word keeps its digits (OCR's "Initia1"); a Chinese
+                // one ends at a digit ("24日本次").
+                let token = before
+                    .trim_end()
+                    .rsplit(|c: char| c.is_whitespace() || ":：;；,，.。/|年月日".contains(c))
+                    .next()
+                    .unwrap_or("");
+                let token = if token.chars().any(is_cjk) {
+                    token
+                        .rsplit(|c: char| c.is_ascii_digit())
                         .next()
-                        .unwrap_or(""),
-                );
+                        .unwrap_or("")
+                } else {
+                    token
+                };
+                let last_word = letter_skeleton(token);
                 // A Chinese word anywhere before the label with no value in
                 // between: "初次发证日期 Inital Issue Date" is the initial date's
                 // bilingual label, whatever OCR did to its English.
@@ -1062,6 +1067,57 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
         }
         other => other,
     };
+    // "…No.88 Jinji Lake Avenue," goes on on the next line.
+    let addr = addr.map(|(v, e)| {
+        let Some(i) = doc.lines.iter().position(|l| l.text.contains(v.as_str())) else {
+            return (v, e);
+        };
+        if !doc.lines[i].text.trim_end().ends_with([',', '，']) {
+            return (v, e);
+        }
+        match doc.lines.get(i + 1).map(|l| l.text.trim()) {
+            Some(n)
+                if !n.is_empty()
+                    && !any_label().is_match(n)
+                    && find_dates(n).is_empty()
+                    && has_cjk(n) == has_cjk(&v) =>
+            {
+                (format!("{v} {n}"), e)
+            }
+            _ => (v, e),
+        }
+    });
+    // An address printed under the body's name is the body's (the
+    // organisation's is near its name): null beats wrong.
+    let addr = addr.filter(|(v, _)| {
+        let Some(i) = doc.lines.iter().position(|l| l.text.contains(v.as_str())) else {
+            return true;
+        };
+        let before = &doc.lines[i].text[..doc.lines[i].text.find(v.as_str()).unwrap_or(0)];
+        let prev = i
+            .checked_sub(1)
+            .map(|j| doc.lines[j].text.as_str())
+            .unwrap_or("");
+        let body_line = |t: &str| {
+            let t = trim_value(t);
+            has_cjk(&t) && looks_like_body(&t)
+                || known_body_in(&t, ctx).is_some()
+                || ctx.body_names.iter().any(|b| name_key(b) == name_key(&t))
+        };
+        let cnas_before = (i.saturating_sub(2)..i).any(|j| doc.lines[j].text.contains("CNAS C"));
+        let next = doc
+            .lines
+            .get(i + 1)
+            .map(|l| to_simplified(&l.text).to_lowercase())
+            .unwrap_or_default();
+        let contact_after = ["电话", "tel", "网址", "查询"]
+            .iter()
+            .any(|w| next.contains(w));
+        !(to_simplified(before).contains("认证机构")
+            || body_line(prev)
+            || cnas_before
+            || contact_after)
+    });
     if let Some((v, e)) = addr {
         c.address = Some(v);
         ev.insert("address".into(), e);
@@ -1486,7 +1542,8 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
 
     // Surveillance record section, surveillance clause, transition notice.
     let sv = full_s.to_lowercase();
-    c.surveillance_section = sv.contains("监督审核记录")
+    c.surveillance_section = lex.field("surveillance_section").any.is_match(&full)
+        || sv.contains("监督审核记录")
         || sv.contains("年度监督记录")
         || sv.contains("监督审核栏")
         || sv.contains("surveillance audit record")
@@ -1494,7 +1551,8 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
     if c.surveillance_section {
         c.surveillance_audits = surveillance_dates(&doc);
     }
-    c.surveillance_clause = sv.contains("接受年度监督")
+    c.surveillance_clause = lex.field("surveillance_clause").any.is_match(&full)
+        || sv.contains("接受年度监督")
         || sv.contains("年度监督审核")
         || sv.contains("surveillance audit annually")
         || sv.contains("annual surveillance");
@@ -1530,8 +1588,19 @@ fn strip_label_start(v: &str, labels: &[&str]) -> String {
 fn cut_at_surveillance(t: &str) -> &str {
     let key: Vec<char> = "年度监督".chars().collect();
     let at = simplified_chars(t).and_then(|simp| simp.windows(key.len()).position(|w| w == key));
-    match at {
+    let t = match at {
         Some(n) => &t[..t.char_indices().nth(n).map_or(t.len(), |x| x.0)],
+        None => t,
+    };
+    // The surveillance boxes ("第一次监审贴标处", "First S.A. Labelling") and
+    // clause that follow a scope on real certificates.
+    let lex = Lexicon::bundled();
+    let cut = ["surveillance_section", "surveillance_clause"]
+        .iter()
+        .filter_map(|f| lex.field(f).any.find(t).map(|m| m.start()))
+        .min();
+    match cut {
+        Some(k) => &t[..k],
         None => t,
     }
 }
@@ -1689,10 +1758,26 @@ fn running_value<'a>(doc: &Doc<'a>, label: &Regex) -> Option<(String, Evidence, 
             // Stop at prose that is not part of a scope (the surveillance clause etc.).
             let ts = to_simplified(t);
             let tl = ts.to_lowercase();
+            // A new sentence about the certificate or the audit ("This is in
+            // accordance with the Statement of Applicability", "El certificado
+            // ha sido publicado", "Na základě vykonaného auditu").
+            let opener = [
+                "only when",
+                "this ",
+                "the certificate",
+                "el certificado",
+                "la fecha",
+                "na základě",
+                "tento certifik",
+                "for the validity",
+                "further clarification",
+                "subject to",
+            ]
+            .iter()
+            .any(|o| tl.starts_with(o));
             if ts.contains("本证书")
                 || ts.contains("证书有效期内")
-                || tl.starts_with("only when")
-                || tl.starts_with("this certificate")
+                || opener
                 || is_transition_notice(t)
                 // A running value (scope, address) prints no date: a line
                 // with one is a notice or a date line whose label OCR garbled.
@@ -1703,6 +1788,12 @@ fn running_value<'a>(doc: &Doc<'a>, label: &Regex) -> Option<(String, Evidence, 
             let cut = cut_at_surveillance(cut_at_label(t)).trim();
             if cut.is_empty() {
                 break;
+            }
+            // An English value followed by its Chinese version: "English / 中文".
+            if !parts.is_empty() && parts.iter().all(|p| !has_cjk(p)) && has_cjk(cut) {
+                if let Some(p) = parts.last_mut() {
+                    p.push_str(" /");
+                }
             }
             parts.push(cut.to_string());
             last = j;
@@ -1832,6 +1923,8 @@ mod tests {
             "decision_date" => c.decision_date.clone(),
             "issue_date" => c.issue_date.clone(),
             "expiry_date" => c.expiry_date.clone(),
+            "surveillance_clause" => Some(c.surveillance_clause.to_string()),
+            "surveillance_section" => Some(c.surveillance_section.to_string()),
             other => panic!("unknown field {other} in an .expect.toml"),
         }
     }

@@ -46,6 +46,8 @@ pub const FIELDS: &[&str] = &[
     "auditor",
     "auditor_qualification",
     "certificate_title",
+    "surveillance_clause",
+    "surveillance_section",
 ];
 
 fn compile(entries: &[String]) -> Result<Regex, String> {

@@ -58,6 +58,8 @@ enum Cmd {
         #[arg(long, value_name = "FILE")]
         rules: Option<PathBuf>,
     },
+    /// Print the label lexicon (models/labels.toml): per field, the wordings certificates print.
+    Labels,
     /// Debugging: print the text certscan reads from each page of a file (text layer or OCR), with page kinds.
     Pages {
         file: PathBuf,
@@ -199,6 +201,10 @@ fn run(cli: Cli) -> Result<()> {
             no_osd,
             engine,
         } => ocr_floor(&files, &langs, no_osd, engine.choice()),
+        Cmd::Labels => {
+            print!("{}", certscan::labels::Lexicon::bundled().describe());
+            Ok(())
+        }
         Cmd::Rules { rules } => {
             let rb = match rules {
                 Some(p) => certscan::rules::Rulebook::load(&p).map_err(anyhow::Error::msg)?,
