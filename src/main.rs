@@ -304,6 +304,28 @@ fn pages(file: &std::path::Path, langs: &str, words: bool, engine: EngineChoice)
     Ok(())
 }
 
+/// The output must not be one of the inputs named (the same file, by any
+/// path): resuming into it would destroy it. An output inside a folder given
+/// as input is fine (discovery skips it).
+fn refuse_output_among_inputs(out: &std::path::Path, inputs: &[PathBuf]) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(o) = std::fs::metadata(out) else {
+        return Ok(()); // a new file
+    };
+    for p in inputs {
+        if let Ok(m) = std::fs::metadata(p) {
+            if m.is_file() && (m.dev(), m.ino()) == (o.dev(), o.ino()) {
+                bail!(
+                    "refusing to write to {}: it is one of the inputs ({}); it is left untouched",
+                    out.display(),
+                    p.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 fn scan(a: ScanArgs) -> Result<()> {
     let started = Instant::now();
     let mut paths = a.inputs.clone();
@@ -361,6 +383,7 @@ fn scan(a: ScanArgs) -> Result<()> {
 
     let (mut sink, done) = match &a.out {
         Some(p) => {
+            refuse_output_among_inputs(p, &paths)?;
             let (f, resume) =
                 open_output(p).with_context(|| format!("cannot open output {}", p.display()))?;
             (Sink::File(f), resume.done)
