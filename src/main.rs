@@ -391,15 +391,22 @@ fn scan(a: ScanArgs) -> Result<()> {
         None => (Sink::Stdout(std::io::stdout()), Default::default()),
     };
 
-    let (inputs, discover_errors) = discover(&paths, a.out.as_deref());
+    let found = discover(&paths, a.out.as_deref());
+    for w in &found.warnings {
+        eprintln!("certscan: warning: {w}");
+    }
+    if found.inputs.is_empty() && found.errors.is_empty() && found.warnings.is_empty() {
+        eprintln!("certscan: warning: nothing to read in the inputs given: no line written");
+    }
+    let inputs = found.inputs;
     let mut summary = Summary::default();
     // Paths that could not be expanded are lines of their own.
-    for e in discover_errors {
+    for e in found.errors {
         if done.contains(&e.display) {
             summary.skipped += 1;
             continue;
         }
-        let r = vec![Record::error(&e.display, None, e.error)];
+        let r = vec![Record::error(&e.display, e.sha256, e.error)];
         sink.write_records(&r).context("cannot write output")?;
         summary.add(&r, 0);
     }
