@@ -2,11 +2,12 @@
 //! list files) into a flat list of inputs, each with the name it is reported under.
 
 use crate::error::{DocError, ErrorCode};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use zip::unstable::read::ZipIterable;
 
 /// Largest input read into memory (a 300-page scanned package is ~300 MB).
 pub const MAX_INPUT_BYTES: u64 = 2 * 1024 * 1024 * 1024;
@@ -15,7 +16,8 @@ pub const MAX_INPUT_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Source {
     File(#[serde(with = "path_bytes")] PathBuf),
-    /// Member `index` of a ZIP archive.
+    /// Member `index` of a ZIP archive: its position in the central directory
+    /// (members of one name are distinct).
     ZipMember {
         #[serde(with = "path_bytes")]
         archive: PathBuf,
@@ -45,7 +47,7 @@ mod path_bytes {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InputRef {
     /// The path as given (see [`display_path`]); archive members as
-    /// "pkg.zip!dir/file.pdf".
+    /// "pkg.zip!dir/file.pdf", the second member of one name as "...file.pdf#2".
     pub display: String,
     pub source: Source,
 }
@@ -190,6 +192,17 @@ impl Walker {
         }
         if is_zip(p) {
             match zip_members(p) {
+                Ok(members) if members.is_empty() => {
+                    let sha256 = fs::read(p).ok().map(|b| crate::pipeline::sha256_hex(&b));
+                    self.found.errors.push(DiscoverError {
+                        display,
+                        sha256,
+                        error: DocError::new(
+                            ErrorCode::Empty,
+                            "the ZIP archive holds no documents (no files, at most folders)",
+                        ),
+                    });
+                }
                 Ok(members) => {
                     for (index, name) in members {
                         self.found.inputs.push(InputRef {
@@ -258,29 +271,42 @@ fn is_zip(p: &Path) -> bool {
     }
 }
 
-/// Member names of an archive (files only), decoded: UTF-8 when valid, else GBK
-/// (Chinese Windows tools write GBK names without the UTF-8 flag), else CP437.
-fn zip_members(p: &Path) -> Result<Vec<(usize, String)>, DocError> {
+fn open_zip(p: &Path) -> Result<ZipIterable<fs::File>, DocError> {
     let f = fs::File::open(p).map_err(|e| DocError::new(ErrorCode::Io, e.to_string()))?;
-    let mut z = zip::ZipArchive::new(f).map_err(|e| {
+    ZipIterable::try_new(f, zip::read::Config::default()).map_err(|e| {
         DocError::new(
             ErrorCode::Corrupt,
             format!("ZIP archive cannot be read: {e}"),
         )
-    })?;
+    })
+}
+
+/// Member names of an archive (files only) with their positions in the
+/// central directory, decoded: UTF-8 when valid, else GBK (Chinese Windows
+/// tools write GBK names without the UTF-8 flag), else CP437. Every member is
+/// listed, also several of one name (the crate's `ZipArchive` keeps only the
+/// last of them): the second is named "name#2", the third "name#3".
+fn zip_members(p: &Path) -> Result<Vec<(usize, String)>, DocError> {
+    let mut z = open_zip(p)?;
+    let corrupt = |i: usize, e: zip::result::ZipError| {
+        DocError::new(
+            ErrorCode::Corrupt,
+            format!("ZIP member {i} cannot be read: {e}"),
+        )
+    };
     let mut out = Vec::new();
-    for i in 0..z.len() {
-        let m = z.by_index_raw(i).map_err(|e| {
-            DocError::new(
-                ErrorCode::Corrupt,
-                format!("ZIP member {i} cannot be read: {e}"),
-            )
-        })?;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, m) in z.files().map_err(|e| corrupt(0, e))?.enumerate() {
+        let m = m.map_err(|e| corrupt(i, e))?;
         if m.is_dir() {
             continue;
         }
         let fallback = m.name().map(|c| c.into_owned()).unwrap_or_default();
-        out.push((i, decode_member_name(m.name_raw(), &fallback)));
+        let name = decode_member_name(m.name_raw(), &fallback);
+        let n = seen.entry(name.clone()).or_default();
+        *n += 1;
+        let name = if *n == 1 { name } else { format!("{name}#{n}") };
+        out.push((i, name));
     }
     Ok(out)
 }
@@ -322,19 +348,23 @@ pub fn read_bytes(input: &InputRef) -> Result<Vec<u8>, DocError> {
             fs::read(p).map_err(io)
         }
         Source::ZipMember { archive, index } => {
-            let f = fs::File::open(archive).map_err(io)?;
-            let mut z = zip::ZipArchive::new(f).map_err(|e| {
-                DocError::new(
-                    ErrorCode::Corrupt,
-                    format!("ZIP archive cannot be read: {e}"),
-                )
-            })?;
-            let m = z.by_index(*index).map_err(|e| {
+            let mut z = open_zip(archive)?;
+            let member_error = |e: zip::result::ZipError| {
                 DocError::new(
                     ErrorCode::Corrupt,
                     format!("ZIP member cannot be read: {e}"),
                 )
-            })?;
+            };
+            let entry = z
+                .files()
+                .map_err(member_error)?
+                .nth(*index)
+                .ok_or_else(|| DocError::new(ErrorCode::Corrupt, "ZIP member is missing"))?
+                .map_err(member_error)?;
+            let mut body = fs::File::open(archive).map_err(io)?;
+            let m = entry
+                .with_reader(&mut body, zip::ZipReadOptions::new())
+                .map_err(member_error)?;
             if m.size() > MAX_INPUT_BYTES {
                 return Err(DocError::new(
                     ErrorCode::TooLarge,

@@ -222,3 +222,84 @@ fn an_empty_folder_is_warned_about() {
         "{err}"
     );
 }
+
+/// A ZIP archive with the given (name, bytes) members, names taken as they are
+/// (duplicates and folders allowed).
+fn write_zip(path: &Path, members: &[(&str, &[u8])]) {
+    // The writer refuses duplicate names: write distinct placeholders of the
+    // same length, then put the names in (local and central headers).
+    let f = std::fs::File::create(path).unwrap();
+    let mut w = zip::ZipWriter::new(f);
+    let o = zip::write::SimpleFileOptions::default();
+    let mut renames = Vec::new();
+    for (i, (name, bytes)) in members.iter().enumerate() {
+        if name.ends_with('/') {
+            w.add_directory(*name, o).unwrap();
+        } else {
+            assert!(i < 10 && name.len() >= 3);
+            let tag = format!("{i:~>w$}", w = name.len());
+            w.start_file(tag.as_str(), o).unwrap();
+            std::io::Write::write_all(&mut w, bytes).unwrap();
+            renames.push((tag, name.to_string()));
+        }
+    }
+    w.finish().unwrap();
+    let mut data = std::fs::read(path).unwrap();
+    for (tag, name) in renames {
+        let at: Vec<usize> = data
+            .windows(tag.len())
+            .enumerate()
+            .filter(|(_, w)| *w == tag.as_bytes())
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(at.len(), 2, "placeholder {tag} once per header");
+        for i in at {
+            data[i..i + name.len()].copy_from_slice(name.as_bytes());
+        }
+    }
+    std::fs::write(path, data).unwrap();
+}
+
+/// Issue 19, 7: two members of one name: only the last was read.
+#[test]
+fn zip_members_of_one_name_each_get_a_line() {
+    let t = tempfile::tempdir().unwrap();
+    let z = t.path().join("pkg.zip");
+    let a = std::fs::read(cert_pdf()).unwrap();
+    let b = std::fs::read(other_pdf()).unwrap();
+    write_zip(&z, &[("c/cert.pdf", &a), ("c/cert.pdf", &b)]);
+    let o = scan(&[os(&z)]);
+    ok(&o);
+    let m = by_input(t.path(), &stdout_lines(&o));
+    assert_eq!(
+        keys(&m),
+        ["pkg.zip!c/cert.pdf", "pkg.zip!c/cert.pdf#2"],
+        "{m:?}"
+    );
+    let sha = |k: &str| m[k][0]["sha256"].as_str().unwrap().to_string();
+    assert_ne!(sha("pkg.zip!c/cert.pdf"), sha("pkg.zip!c/cert.pdf#2"));
+    for v in m.values() {
+        assert_eq!(v[0]["status"], "certificate", "{v:?}");
+    }
+}
+
+/// Issue 19, 8: an empty ZIP, or one with only folders, gave no line.
+#[test]
+fn zip_without_documents_gets_a_line() {
+    let t = tempfile::tempdir().unwrap();
+    let empty = t.path().join("empty.zip");
+    let folders = t.path().join("folders.zip");
+    write_zip(&empty, &[]);
+    write_zip(&folders, &[("x/", b""), ("x/y/", b"")]);
+    let o = scan(&[os(&empty), os(&folders)]);
+    ok(&o);
+    let m = by_input(t.path(), &stdout_lines(&o));
+    assert_eq!(keys(&m), ["empty.zip", "folders.zip"], "{m:?}");
+    for v in m.values() {
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0]["status"], "error", "{v:?}");
+        assert_eq!(v[0]["error"]["code"], "empty", "{v:?}");
+        let msg = v[0]["error"]["message"].as_str().unwrap();
+        assert!(msg.contains("no documents"), "{msg}");
+    }
+}
