@@ -2,9 +2,12 @@
 //! list files) into a flat list of inputs, each with the name it is reported under.
 
 use crate::error::{DocError, ErrorCode};
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::Read;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use zip::unstable::read::ZipIterable;
 
 /// Largest input read into memory (a 300-page scanned package is ~300 MB).
 pub const MAX_INPUT_BYTES: u64 = 2 * 1024 * 1024 * 1024;
@@ -12,18 +15,39 @@ pub const MAX_INPUT_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 /// Where an input's bytes live.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Source {
-    File(PathBuf),
-    /// Member `index` of a ZIP archive.
+    File(#[serde(with = "path_bytes")] PathBuf),
+    /// Member `index` of a ZIP archive: its position in the central directory
+    /// (members of one name are distinct).
     ZipMember {
+        #[serde(with = "path_bytes")]
         archive: PathBuf,
         index: usize,
     },
 }
 
+/// Paths travel to workers as their bytes: a file name need not be UTF-8.
+mod path_bytes {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::ffi::OsString;
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    use std::path::{Path, PathBuf};
+
+    pub fn serialize<S: Serializer>(p: &Path, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(p.as_os_str().as_bytes())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<PathBuf, D::Error> {
+        Ok(PathBuf::from(OsString::from_vec(Vec::<u8>::deserialize(
+            d,
+        )?)))
+    }
+}
+
 /// One input document.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InputRef {
-    /// The path as given; archive members as "pkg.zip!dir/file.pdf".
+    /// The path as given (see [`display_path`]); archive members as
+    /// "pkg.zip!dir/file.pdf", the second member of one name as "...file.pdf#2".
     pub display: String,
     pub source: Source,
 }
@@ -33,82 +57,209 @@ pub struct InputRef {
 #[derive(Debug, Clone)]
 pub struct DiscoverError {
     pub display: String,
+    /// Of the file's bytes, when they were read.
+    pub sha256: Option<String>,
     pub error: DocError,
 }
 
-/// Expands paths into inputs, in a stable order (folders sorted by name).
-/// `exclude` (the output file) is skipped.
-pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> (Vec<InputRef>, Vec<DiscoverError>) {
-    let exclude = exclude.and_then(|p| fs::canonicalize(p).ok());
-    let mut inputs = Vec::new();
-    let mut errors = Vec::new();
-    for p in paths {
-        walk(p, exclude.as_deref(), &mut inputs, &mut errors);
-    }
-    (inputs, errors)
+/// What the command line's paths expand to.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub inputs: Vec<InputRef>,
+    pub errors: Vec<DiscoverError>,
+    /// For stderr: folders that hold nothing to read.
+    pub warnings: Vec<String>,
 }
 
-fn walk(p: &Path, exclude: Option<&Path>, out: &mut Vec<InputRef>, errs: &mut Vec<DiscoverError>) {
-    let display = p.to_string_lossy().into_owned();
-    let meta = match fs::metadata(p) {
-        Ok(m) => m,
-        Err(e) => {
-            errs.push(DiscoverError {
-                display,
-                error: DocError::new(ErrorCode::Io, format!("cannot read {}: {e}", p.display())),
-            });
-            return;
-        }
+/// A file's or folder's identity: the same file reached by two paths (a link,
+/// a path given twice) is one input, and a folder is entered once.
+type FileId = (u64, u64);
+
+fn file_id(m: &fs::Metadata) -> FileId {
+    use std::os::unix::fs::MetadataExt;
+    (m.dev(), m.ino())
+}
+
+/// Expands paths into inputs, in a stable order (folders sorted by name).
+/// `exclude` (the output file) is skipped. Links are followed, but a folder is
+/// entered once (a link to a parent is no loop) and a file reached by several
+/// paths is one input, under the first path it was reached by.
+pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovered {
+    let mut w = Walker {
+        exclude: exclude
+            .and_then(|p| fs::metadata(p).ok())
+            .map(|m| file_id(&m)),
+        ..Default::default()
     };
-    if meta.is_dir() {
-        let mut entries: Vec<PathBuf> = match fs::read_dir(p) {
-            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+    for p in paths {
+        w.walk(p, true);
+    }
+    w.found
+}
+
+#[derive(Default)]
+struct Walker {
+    exclude: Option<FileId>,
+    dirs: HashSet<FileId>,
+    files: HashSet<FileId>,
+    /// Files met so far, read or not (a folder holding only files already met
+    /// is not empty).
+    met: usize,
+    found: Discovered,
+}
+
+impl Walker {
+    fn error(&mut self, display: String, code: ErrorCode, message: String) {
+        self.found.errors.push(DiscoverError {
+            display,
+            sha256: None,
+            error: DocError::new(code, message),
+        });
+    }
+
+    fn walk(&mut self, p: &Path, top: bool) {
+        let display = display_path(p);
+        let meta = match fs::metadata(p) {
+            Ok(m) => m,
             Err(e) => {
-                errs.push(DiscoverError {
+                self.met += 1;
+                self.error(
                     display,
-                    error: DocError::new(ErrorCode::Io, format!("cannot list folder: {e}")),
-                });
+                    ErrorCode::Io,
+                    format!("cannot read {}: {e}", p.display()),
+                );
                 return;
             }
         };
-        entries.sort();
-        for e in entries {
-            let hidden = e
-                .file_name()
-                .map(|n| n.to_string_lossy().starts_with('.'))
-                .unwrap_or(false);
-            if !hidden {
-                walk(&e, exclude, out, errs);
+        if meta.is_dir() {
+            if !self.dirs.insert(file_id(&meta)) {
+                return; // entered already (a link to it, or a link to a parent)
             }
-        }
-        return;
-    }
-    if let Some(ex) = exclude {
-        if fs::canonicalize(p).ok().as_deref() == Some(ex) {
-            return;
-        }
-    }
-    if is_zip(p) {
-        match zip_members(p) {
-            Ok(members) => {
-                for (index, name) in members {
-                    out.push(InputRef {
-                        display: format!("{display}!{name}"),
-                        source: Source::ZipMember {
-                            archive: p.to_path_buf(),
-                            index,
-                        },
-                    });
+            let mut entries: Vec<PathBuf> = match fs::read_dir(p) {
+                Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+                Err(e) => {
+                    self.met += 1;
+                    self.error(display, ErrorCode::Io, format!("cannot list folder: {e}"));
+                    return;
+                }
+            };
+            entries.sort();
+            let met = self.met;
+            for e in entries {
+                let hidden = e
+                    .file_name()
+                    .map(|n| n.as_bytes().starts_with(b"."))
+                    .unwrap_or(false);
+                if !hidden {
+                    self.walk(&e, false);
                 }
             }
-            Err(error) => errs.push(DiscoverError { display, error }),
+            if top && self.met == met {
+                self.found.warnings.push(format!(
+                    "folder {display} holds no files to read (hidden files are skipped)"
+                ));
+            }
+            return;
         }
-        return;
+        self.met += 1;
+        let id = file_id(&meta);
+        if self.exclude == Some(id) {
+            return;
+        }
+        if !meta.is_file() {
+            use std::os::unix::fs::FileTypeExt;
+            let t = meta.file_type();
+            let kind = if t.is_fifo() {
+                "a FIFO (named pipe)"
+            } else if t.is_socket() {
+                "a socket"
+            } else if t.is_char_device() {
+                "a character device"
+            } else if t.is_block_device() {
+                "a block device"
+            } else {
+                "of an unknown kind"
+            };
+            self.error(
+                display,
+                ErrorCode::UnsupportedFormat,
+                format!("not a regular file: {kind}, not opened"),
+            );
+            return;
+        }
+        if !self.files.insert(id) {
+            return; // the same file by another path
+        }
+        if is_zip(p) {
+            match zip_members(p) {
+                Ok(members) if members.is_empty() => {
+                    let sha256 = fs::read(p).ok().map(|b| crate::pipeline::sha256_hex(&b));
+                    self.found.errors.push(DiscoverError {
+                        display,
+                        sha256,
+                        error: DocError::new(
+                            ErrorCode::Empty,
+                            "the ZIP archive holds no documents (no files, at most folders)",
+                        ),
+                    });
+                }
+                Ok(members) => {
+                    for (index, name) in members {
+                        self.found.inputs.push(InputRef {
+                            display: format!("{display}!{name}"),
+                            source: Source::ZipMember {
+                                archive: p.to_path_buf(),
+                                index,
+                            },
+                        });
+                    }
+                }
+                Err(error) => self.found.errors.push(DiscoverError {
+                    display,
+                    sha256: None,
+                    error,
+                }),
+            }
+            return;
+        }
+        self.found.inputs.push(InputRef {
+            display,
+            source: Source::File(p.to_path_buf()),
+        });
     }
-    out.push(InputRef {
-        display,
-        source: Source::File(p.to_path_buf()),
-    });
+}
+
+/// The name a path is reported under: the path as given when it is UTF-8;
+/// a name that is not (a Chinese Windows tool writes GBK) is decoded from GBK
+/// when it is valid GBK, else its stray bytes are written `\xNN`. Each name
+/// in the path is decoded on its own.
+pub fn display_path(p: &Path) -> String {
+    let bytes = p.as_os_str().as_bytes();
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for (i, part) in bytes.split(|&b| b == b'/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        if let Ok(s) = std::str::from_utf8(part) {
+            out.push_str(s);
+            continue;
+        }
+        let (s, _, had_errors) = encoding_rs::GBK.decode(part);
+        if !had_errors {
+            out.push_str(&s);
+            continue;
+        }
+        for chunk in part.utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+    }
+    out
 }
 
 /// Sniffs the ZIP signature (the name is not trusted).
@@ -120,29 +271,42 @@ fn is_zip(p: &Path) -> bool {
     }
 }
 
-/// Member names of an archive (files only), decoded: UTF-8 when valid, else GBK
-/// (Chinese Windows tools write GBK names without the UTF-8 flag), else CP437.
-fn zip_members(p: &Path) -> Result<Vec<(usize, String)>, DocError> {
+fn open_zip(p: &Path) -> Result<ZipIterable<fs::File>, DocError> {
     let f = fs::File::open(p).map_err(|e| DocError::new(ErrorCode::Io, e.to_string()))?;
-    let mut z = zip::ZipArchive::new(f).map_err(|e| {
+    ZipIterable::try_new(f, zip::read::Config::default()).map_err(|e| {
         DocError::new(
             ErrorCode::Corrupt,
             format!("ZIP archive cannot be read: {e}"),
         )
-    })?;
+    })
+}
+
+/// Member names of an archive (files only) with their positions in the
+/// central directory, decoded: UTF-8 when valid, else GBK (Chinese Windows
+/// tools write GBK names without the UTF-8 flag), else CP437. Every member is
+/// listed, also several of one name (the crate's `ZipArchive` keeps only the
+/// last of them): the second is named "name#2", the third "name#3".
+fn zip_members(p: &Path) -> Result<Vec<(usize, String)>, DocError> {
+    let mut z = open_zip(p)?;
+    let corrupt = |i: usize, e: zip::result::ZipError| {
+        DocError::new(
+            ErrorCode::Corrupt,
+            format!("ZIP member {i} cannot be read: {e}"),
+        )
+    };
     let mut out = Vec::new();
-    for i in 0..z.len() {
-        let m = z.by_index_raw(i).map_err(|e| {
-            DocError::new(
-                ErrorCode::Corrupt,
-                format!("ZIP member {i} cannot be read: {e}"),
-            )
-        })?;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, m) in z.files().map_err(|e| corrupt(0, e))?.enumerate() {
+        let m = m.map_err(|e| corrupt(i, e))?;
         if m.is_dir() {
             continue;
         }
         let fallback = m.name().map(|c| c.into_owned()).unwrap_or_default();
-        out.push((i, decode_member_name(m.name_raw(), &fallback)));
+        let name = decode_member_name(m.name_raw(), &fallback);
+        let n = seen.entry(name.clone()).or_default();
+        *n += 1;
+        let name = if *n == 1 { name } else { format!("{name}#{n}") };
+        out.push((i, name));
     }
     Ok(out)
 }
@@ -166,7 +330,15 @@ pub fn read_bytes(input: &InputRef) -> Result<Vec<u8>, DocError> {
     };
     match &input.source {
         Source::File(p) => {
-            let len = fs::metadata(p).map_err(io)?.len();
+            let meta = fs::metadata(p).map_err(io)?;
+            if !meta.is_file() {
+                // Checked at discovery; a FIFO put in its place since is not opened either.
+                return Err(DocError::new(
+                    ErrorCode::UnsupportedFormat,
+                    "not a regular file, not opened",
+                ));
+            }
+            let len = meta.len();
             if len > MAX_INPUT_BYTES {
                 return Err(DocError::new(
                     ErrorCode::TooLarge,
@@ -176,19 +348,23 @@ pub fn read_bytes(input: &InputRef) -> Result<Vec<u8>, DocError> {
             fs::read(p).map_err(io)
         }
         Source::ZipMember { archive, index } => {
-            let f = fs::File::open(archive).map_err(io)?;
-            let mut z = zip::ZipArchive::new(f).map_err(|e| {
-                DocError::new(
-                    ErrorCode::Corrupt,
-                    format!("ZIP archive cannot be read: {e}"),
-                )
-            })?;
-            let m = z.by_index(*index).map_err(|e| {
+            let mut z = open_zip(archive)?;
+            let member_error = |e: zip::result::ZipError| {
                 DocError::new(
                     ErrorCode::Corrupt,
                     format!("ZIP member cannot be read: {e}"),
                 )
-            })?;
+            };
+            let entry = z
+                .files()
+                .map_err(member_error)?
+                .nth(*index)
+                .ok_or_else(|| DocError::new(ErrorCode::Corrupt, "ZIP member is missing"))?
+                .map_err(member_error)?;
+            let mut body = fs::File::open(archive).map_err(io)?;
+            let m = entry
+                .with_reader(&mut body, zip::ZipReadOptions::new())
+                .map_err(member_error)?;
             if m.size() > MAX_INPUT_BYTES {
                 return Err(DocError::new(
                     ErrorCode::TooLarge,
@@ -219,12 +395,14 @@ pub fn read_bytes(input: &InputRef) -> Result<Vec<u8>, DocError> {
 }
 
 /// Reads a list file: one path per line, blank lines and `#` comments ignored.
+/// A path need not be UTF-8 (its bytes are the file's name).
 pub fn read_list_file(p: &Path) -> std::io::Result<Vec<PathBuf>> {
-    Ok(fs::read_to_string(p)?
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(PathBuf::from)
+    use std::os::unix::ffi::OsStringExt;
+    Ok(fs::read(p)?
+        .split(|&b| b == b'\n')
+        .map(|l| l.trim_ascii())
+        .filter(|l| !l.is_empty() && !l.starts_with(b"#"))
+        .map(|l| PathBuf::from(std::ffi::OsString::from_vec(l.to_vec())))
         .collect())
 }
 
@@ -256,8 +434,9 @@ mod tests {
             std::io::Write::write_all(&mut w, b"hello").unwrap();
             w.finish().unwrap();
         }
-        let (inputs, errs) = discover(&[dir.path().to_path_buf()], None);
-        assert!(errs.is_empty());
+        let found = discover(&[dir.path().to_path_buf()], None);
+        assert!(found.errors.is_empty());
+        let inputs = found.inputs;
         let names: Vec<String> = inputs
             .iter()
             .map(|i| i.display.replace(&*dir.path().to_string_lossy(), ""))

@@ -310,6 +310,28 @@ fn pages(file: &std::path::Path, langs: &str, words: bool, engine: EngineChoice)
     Ok(())
 }
 
+/// The output must not be one of the inputs named (the same file, by any
+/// path): resuming into it would destroy it. An output inside a folder given
+/// as input is fine (discovery skips it).
+fn refuse_output_among_inputs(out: &std::path::Path, inputs: &[PathBuf]) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(o) = std::fs::metadata(out) else {
+        return Ok(()); // a new file
+    };
+    for p in inputs {
+        if let Ok(m) = std::fs::metadata(p) {
+            if m.is_file() && (m.dev(), m.ino()) == (o.dev(), o.ino()) {
+                bail!(
+                    "refusing to write to {}: it is one of the inputs ({}); it is left untouched",
+                    out.display(),
+                    p.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 fn scan(a: ScanArgs) -> Result<()> {
     let started = Instant::now();
     let mut paths = a.inputs.clone();
@@ -367,6 +389,7 @@ fn scan(a: ScanArgs) -> Result<()> {
 
     let (mut sink, done) = match &a.out {
         Some(p) => {
+            refuse_output_among_inputs(p, &paths)?;
             let (f, resume) =
                 open_output(p).with_context(|| format!("cannot open output {}", p.display()))?;
             (Sink::File(f), resume.done)
@@ -374,15 +397,22 @@ fn scan(a: ScanArgs) -> Result<()> {
         None => (Sink::Stdout(std::io::stdout()), Default::default()),
     };
 
-    let (inputs, discover_errors) = discover(&paths, a.out.as_deref());
+    let found = discover(&paths, a.out.as_deref());
+    for w in &found.warnings {
+        eprintln!("certscan: warning: {w}");
+    }
+    if found.inputs.is_empty() && found.errors.is_empty() && found.warnings.is_empty() {
+        eprintln!("certscan: warning: nothing to read in the inputs given: no line written");
+    }
+    let inputs = found.inputs;
     let mut summary = Summary::default();
     // Paths that could not be expanded are lines of their own.
-    for e in discover_errors {
+    for e in found.errors {
         if done.contains(&e.display) {
             summary.skipped += 1;
             continue;
         }
-        let r = vec![Record::error(&e.display, None, e.error)];
+        let r = vec![Record::error(&e.display, e.sha256, e.error)];
         sink.write_records(&r).context("cannot write output")?;
         summary.add(&r, 0);
     }

@@ -25,9 +25,38 @@ pub struct Resume {
     pub truncated_bytes: u64,
 }
 
+/// How every line certscan writes begins (`schema_version` is the first key).
+const LINE_START: &[u8] = br#"{"schema_version""#;
+
+/// Whether `buf`, an existing output file's bytes, is certscan's JSONL: every
+/// complete line a JSON object with `schema_version`, and an unfinished last
+/// line (a run killed mid-write) the start of one. Else the reason.
+fn check_certscan_jsonl(buf: &[u8], keep: usize) -> Result<(), String> {
+    for (n, line) in buf[..keep].split(|&b| b == b'\n').enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        let ok = serde_json::from_slice::<serde_json::Value>(line)
+            .ok()
+            .is_some_and(|v| v.get("schema_version").is_some());
+        if !ok {
+            return Err(format!(
+                "line {} is not a JSON object with schema_version",
+                n + 1
+            ));
+        }
+    }
+    let tail = &buf[keep..];
+    if !(tail.starts_with(LINE_START) || LINE_START.starts_with(tail)) {
+        return Err("its last line is not the start of a certscan line".into());
+    }
+    Ok(())
+}
+
 /// Opens the output for appending. An existing file's complete lines are kept
 /// and their inputs reported as done; an unfinished last line (a run killed
-/// mid-write) is cut off.
+/// mid-write) is cut off. A file that is not empty and not certscan's JSONL
+/// (a photo, an input named by mistake) is refused and left untouched.
 pub fn open_output(path: &Path) -> io::Result<(File, Resume)> {
     let mut f = OpenOptions::new()
         .read(true)
@@ -43,6 +72,15 @@ pub fn open_output(path: &Path) -> io::Result<(File, Resume)> {
         .rposition(|&b| b == b'\n')
         .map(|p| p + 1)
         .unwrap_or(0);
+    check_certscan_jsonl(&buf, keep).map_err(|why| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "refusing to write to it: it is not certscan's JSONL output ({why}), \
+                 and it is left untouched; name a new file or certscan's own output"
+            ),
+        )
+    })?;
     let mut resume = Resume {
         truncated_bytes: (buf.len() - keep) as u64,
         ..Default::default()

@@ -1,0 +1,305 @@
+//! Issue 19, "nothing lost, nothing hangs, nothing destroyed": awkward inputs
+//! and outputs, each reproduced on real files in a temporary folder and run
+//! through the real binary.
+
+mod common;
+use common::*;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// A text-layer certificate (read without OCR: fast).
+fn cert_pdf() -> PathBuf {
+    root().join("samples/inputs/sample_text_embedded.pdf")
+}
+
+fn scan(args: &[&std::ffi::OsStr]) -> Output {
+    bin()
+        .arg("scan")
+        .args(args)
+        .args(["--as-of", "2026-06-01", "-j", "2"])
+        .output()
+        .expect("certscan runs")
+}
+
+fn os<S: AsRef<std::ffi::OsStr> + ?Sized>(s: &S) -> &std::ffi::OsStr {
+    s.as_ref()
+}
+
+fn ok(o: &Output) {
+    assert!(
+        o.status.success(),
+        "exit {:?}\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Issue 19, 4: `-o` naming a file that is not certscan's output (a photo, an
+/// input) cut it to its last newline and appended to it.
+#[test]
+fn output_that_is_not_certscan_jsonl_or_is_an_input_is_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path().join("d");
+    std::fs::create_dir(&d).unwrap();
+    std::fs::copy(cert_pdf(), d.join("a.pdf")).unwrap();
+    std::fs::copy(
+        root().join("samples/inputs/sample_centred.jpg"),
+        d.join("photo.jpg"),
+    )
+    .unwrap();
+    std::fs::write(d.join("notes.jsonl"), "{\"a\":1}\n{\"b\":2}\n").unwrap();
+    for target in ["photo.jpg", "a.pdf", "notes.jsonl"] {
+        let p = d.join(target);
+        let before = std::fs::read(&p).unwrap();
+        let o = scan(&[os(&d.join("a.pdf")), os("-o"), os(&p)]);
+        assert_eq!(o.status.code(), Some(2), "{target}: {o:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(target) && err.contains("refus"), "{err}");
+        assert_eq!(std::fs::read(&p).unwrap(), before, "{target} was changed");
+    }
+    // certscan's own output, given as an input too.
+    let out = d.join("out.jsonl");
+    ok(&scan(&[os(&d.join("a.pdf")), os("-o"), os(&out)]));
+    let before = std::fs::read(&out).unwrap();
+    let o = scan(&[os(&d.join("a.pdf")), os(&out), os("-o"), os(&out)]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("one of the inputs"));
+    assert_eq!(std::fs::read(&out).unwrap(), before);
+    // A run killed before its first line was complete is still resumed.
+    let cut = d.join("cut.jsonl");
+    std::fs::write(&cut, "{\"schema_version\":1,\"input\":\"half").unwrap();
+    ok(&scan(&[os(&d.join("a.pdf")), os("-o"), os(&cut)]));
+    assert_eq!(lines(&cut).len(), 1);
+}
+
+/// Another text-layer certificate, with other bytes.
+fn other_pdf() -> PathBuf {
+    root().join("samples/inputs/sample_text_stsong.pdf")
+}
+
+/// Lines by input, relative to `dir`.
+fn by_input(dir: &Path, lines: &[Value]) -> BTreeMap<String, Vec<Value>> {
+    let mut m: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let prefix = format!("{}/", dir.display());
+    for l in lines {
+        assert_line_shape(l);
+        let i = l["input"].as_str().unwrap();
+        let i = i.strip_prefix(&prefix).unwrap_or(i).to_string();
+        m.entry(i).or_default().push(l.clone());
+    }
+    m
+}
+
+fn keys(m: &BTreeMap<String, Vec<Value>>) -> Vec<&str> {
+    m.keys().map(|s| s.as_str()).collect()
+}
+
+/// Issue 19, 1: a file name that is not UTF-8 (GBK) aborted the run with exit
+/// 2 after the files before it, and every resume aborted there again.
+#[test]
+fn non_utf8_file_name_is_read_and_resume_goes_past_it() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path().join("d");
+    std::fs::create_dir(&d).unwrap();
+    std::fs::copy(cert_pdf(), d.join("a.pdf")).unwrap();
+    // "m_认证.pdf" in GBK.
+    let gbk = std::ffi::OsStr::from_bytes(b"m_\xc8\xcf\xd6\xa4.pdf");
+    std::fs::copy(cert_pdf(), d.join(gbk)).unwrap();
+    std::fs::copy(cert_pdf(), d.join("z.pdf")).unwrap();
+    let out = t.path().join("out.jsonl");
+    let o = scan(&[os(&d), os("-o"), os(&out)]);
+    ok(&o);
+    let m = by_input(&d, &lines(&out));
+    assert_eq!(keys(&m), ["a.pdf", "m_认证.pdf", "z.pdf"], "{m:?}");
+    assert_eq!(m["m_认证.pdf"][0]["status"], "certificate");
+    // Resume: a run that stopped before the last input goes on past the name.
+    let text = std::fs::read_to_string(&out).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.contains("z.pdf") && !l.contains("m_认证"))
+        .collect();
+    std::fs::write(&out, kept.join("\n") + "\n").unwrap();
+    let o = scan(&[os(&d), os("-o"), os(&out)]);
+    ok(&o);
+    let all = lines(&out);
+    assert_eq!(all.len(), 3, "{all:?}");
+    let m = by_input(&d, &all);
+    assert_eq!(keys(&m), ["a.pdf", "m_认证.pdf", "z.pdf"]);
+    // A third run has nothing left to do.
+    let o = scan(&[os(&d), os("-o"), os(&out)]);
+    ok(&o);
+    assert_eq!(lines(&out).len(), 3);
+}
+
+/// Issue 19, 2: a FIFO in an input folder hung discovery forever. Files that
+/// are not regular (FIFO, socket, device, a link to /dev/zero) are not opened.
+#[test]
+fn fifo_socket_and_device_get_error_lines_and_the_run_goes_on() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path().join("d");
+    std::fs::create_dir(&d).unwrap();
+    std::fs::copy(cert_pdf(), d.join("a.pdf")).unwrap();
+    let st = std::process::Command::new("mkfifo")
+        .arg(d.join("b.pdf"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let _sock = std::os::unix::net::UnixListener::bind(d.join("c.pdf")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", d.join("e.pdf")).unwrap();
+    let o = scan(&[os(&d), os("/dev/null")]);
+    ok(&o);
+    let m = by_input(&d, &stdout_lines(&o));
+    assert_eq!(
+        keys(&m),
+        ["/dev/null", "a.pdf", "b.pdf", "c.pdf", "e.pdf"],
+        "{m:?}"
+    );
+    assert_eq!(m["a.pdf"][0]["status"], "certificate");
+    for k in ["/dev/null", "b.pdf", "c.pdf", "e.pdf"] {
+        let l = &m[k][0];
+        assert_eq!(m[k].len(), 1);
+        assert_eq!(l["status"], "error", "{l}");
+        assert_eq!(l["error"]["code"], "unsupported_format", "{l}");
+        let msg = l["error"]["message"].as_str().unwrap();
+        assert!(msg.contains("not a regular file"), "{k}: {msg}");
+    }
+    assert!(m["b.pdf"][0]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("FIFO"));
+}
+
+/// Issue 19, 3: a link to a parent folder gave the same certificate 41 times,
+/// and two such links made discovery run forever.
+#[test]
+fn directory_links_do_not_loop_and_a_file_is_read_once() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path().join("d");
+    let sub = d.join("sub");
+    let deeper = sub.join("deeper");
+    std::fs::create_dir_all(&deeper).unwrap();
+    std::fs::copy(cert_pdf(), d.join("a.pdf")).unwrap();
+    std::fs::copy(other_pdf(), sub.join("b.pdf")).unwrap();
+    std::os::unix::fs::symlink("..", sub.join("up")).unwrap();
+    std::os::unix::fs::symlink("../..", deeper.join("up2")).unwrap();
+    // The same file by another name.
+    std::os::unix::fs::symlink("a.pdf", d.join("same.pdf")).unwrap();
+    let o = scan(&[os(&d)]);
+    ok(&o);
+    let m = by_input(&d, &stdout_lines(&o));
+    assert_eq!(keys(&m), ["a.pdf", "sub/b.pdf"], "{m:?}");
+    assert_eq!(m["a.pdf"].len(), 1);
+}
+
+/// Issue 19, 18: the same path given twice gave two lines.
+#[test]
+fn the_same_path_given_twice_gives_one_line() {
+    let t = tempfile::tempdir().unwrap();
+    let a = t.path().join("a.pdf");
+    std::fs::copy(cert_pdf(), &a).unwrap();
+    let o = scan(&[os(&a), os(&a), os(t.path())]);
+    ok(&o);
+    let l = stdout_lines(&o);
+    assert_eq!(l.len(), 1, "{l:?}");
+    assert_eq!(l[0]["input"], a.to_str().unwrap());
+}
+
+/// Issue 19, 19: an empty input folder gave 0 lines and no word.
+#[test]
+fn an_empty_folder_is_warned_about() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path().join("empty");
+    std::fs::create_dir(&d).unwrap();
+    let o = scan(&[os(&d)]);
+    ok(&o);
+    assert!(stdout_lines(&o).is_empty());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("warning") && err.contains(&*d.to_string_lossy()),
+        "{err}"
+    );
+}
+
+/// A ZIP archive with the given (name, bytes) members, names taken as they are
+/// (duplicates and folders allowed).
+fn write_zip(path: &Path, members: &[(&str, &[u8])]) {
+    // The writer refuses duplicate names: write distinct placeholders of the
+    // same length, then put the names in (local and central headers).
+    let f = std::fs::File::create(path).unwrap();
+    let mut w = zip::ZipWriter::new(f);
+    let o = zip::write::SimpleFileOptions::default();
+    let mut renames = Vec::new();
+    for (i, (name, bytes)) in members.iter().enumerate() {
+        if name.ends_with('/') {
+            w.add_directory(*name, o).unwrap();
+        } else {
+            assert!(i < 10 && name.len() >= 3);
+            let tag = format!("{i:~>w$}", w = name.len());
+            w.start_file(tag.as_str(), o).unwrap();
+            std::io::Write::write_all(&mut w, bytes).unwrap();
+            renames.push((tag, name.to_string()));
+        }
+    }
+    w.finish().unwrap();
+    let mut data = std::fs::read(path).unwrap();
+    for (tag, name) in renames {
+        let at: Vec<usize> = data
+            .windows(tag.len())
+            .enumerate()
+            .filter(|(_, w)| *w == tag.as_bytes())
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(at.len(), 2, "placeholder {tag} once per header");
+        for i in at {
+            data[i..i + name.len()].copy_from_slice(name.as_bytes());
+        }
+    }
+    std::fs::write(path, data).unwrap();
+}
+
+/// Issue 19, 7: two members of one name: only the last was read.
+#[test]
+fn zip_members_of_one_name_each_get_a_line() {
+    let t = tempfile::tempdir().unwrap();
+    let z = t.path().join("pkg.zip");
+    let a = std::fs::read(cert_pdf()).unwrap();
+    let b = std::fs::read(other_pdf()).unwrap();
+    write_zip(&z, &[("c/cert.pdf", &a), ("c/cert.pdf", &b)]);
+    let o = scan(&[os(&z)]);
+    ok(&o);
+    let m = by_input(t.path(), &stdout_lines(&o));
+    assert_eq!(
+        keys(&m),
+        ["pkg.zip!c/cert.pdf", "pkg.zip!c/cert.pdf#2"],
+        "{m:?}"
+    );
+    let sha = |k: &str| m[k][0]["sha256"].as_str().unwrap().to_string();
+    assert_ne!(sha("pkg.zip!c/cert.pdf"), sha("pkg.zip!c/cert.pdf#2"));
+    for v in m.values() {
+        assert_eq!(v[0]["status"], "certificate", "{v:?}");
+    }
+}
+
+/// Issue 19, 8: an empty ZIP, or one with only folders, gave no line.
+#[test]
+fn zip_without_documents_gets_a_line() {
+    let t = tempfile::tempdir().unwrap();
+    let empty = t.path().join("empty.zip");
+    let folders = t.path().join("folders.zip");
+    write_zip(&empty, &[]);
+    write_zip(&folders, &[("x/", b""), ("x/y/", b"")]);
+    let o = scan(&[os(&empty), os(&folders)]);
+    ok(&o);
+    let m = by_input(t.path(), &stdout_lines(&o));
+    assert_eq!(keys(&m), ["empty.zip", "folders.zip"], "{m:?}");
+    for v in m.values() {
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0]["status"], "error", "{v:?}");
+        assert_eq!(v[0]["error"]["code"], "empty", "{v:?}");
+        let msg = v[0]["error"]["message"].as_str().unwrap();
+        assert!(msg.contains("no documents"), "{msg}");
+    }
+}
