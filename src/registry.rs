@@ -185,6 +185,13 @@ impl Registry {
                 status,
             });
         }
+        // A registry with no body would make every certificate's body
+        // "not registered": refuse it (issue 19, 20).
+        if bodies.is_empty() {
+            return Err(format!(
+                "{origin}: the registry lists no body (only a header): give a registry with at least one body, or none to use the bundled snapshot"
+            ));
+        }
         Ok(Registry {
             bodies,
             partial: false,
@@ -365,6 +372,33 @@ mod tests {
         assert!(r.has_code_of_length(3) && !r.has_code_of_length(6));
         let rf = r.find_body(Some("CNCA-RF-2002-01"), None, None).unwrap().0;
         assert!(rf.body_code.is_empty());
+    }
+
+    #[test]
+    fn empty_registry_is_refused() {
+        let e = Registry::parse(
+            "body_code,name_zh,name_en,cnca_approval_number,cnas_code,status\n",
+            "r.csv",
+        )
+        .unwrap_err();
+        assert!(e.contains("r.csv") && e.contains("no body"), "{e}");
+    }
+
+    #[test]
+    fn foreign_and_other_names_are_known() {
+        let r = Registry::bundled();
+        assert!(r.partial);
+        assert!(r.known_by_name("BSI Taiwan").is_some_and(|k| k.foreign));
+        let (b, _) = r
+            .find_body(None, Some("CHINA QUALITY CERTIFICATION CENTRE"), None)
+            .unwrap();
+        assert_eq!(b.body_code, "001");
+        assert!(!Registry::parse(
+            "body_code,name_zh,name_en,cnca_approval_number,cnas_code,status\n001,甲,,CNCA-R-2002-001,,active\n",
+            "r.csv"
+        )
+        .unwrap()
+        .partial);
     }
 
     #[test]

@@ -47,6 +47,25 @@ pub struct Job {
 /// Runs the worker loop of a child process: read jobs (one JSON `InputRef` per
 /// line) from stdin, answer on stdout.
 pub fn child_main(settings: Settings) -> anyhow::Result<()> {
+    // A worker dies with the supervisor thread that started it: a killed
+    // parent (kill -9, an OOM kill) leaves no worker running under PID 1
+    // (issue 19, 9). If the parent is already gone, stop at once.
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: prctl with PR_SET_PDEATHSIG takes a signal number and no pointers.
+        unsafe {
+            libc::prctl(
+                libc::PR_SET_PDEATHSIG,
+                libc::SIGKILL as libc::c_ulong,
+                0,
+                0,
+                0,
+            );
+        }
+        if std::os::unix::process::parent_id() == 1 {
+            std::process::exit(1);
+        }
+    }
     // A panic message on stderr is enough; the document's error line says the rest.
     let mut worker = Worker::new(settings).map_err(anyhow::Error::msg)?;
     let stdin = std::io::stdin();

@@ -303,3 +303,92 @@ fn zip_without_documents_gets_a_line() {
         assert!(msg.contains("no documents"), "{msg}");
     }
 }
+
+/// Issue 19, 9: kill -9 of the parent alone must not leave its workers
+/// running under PID 1. The workers are found by their parent's pid in /proc;
+/// after the kill they must be gone within 3 s (they die with the parent; the
+/// old workers went on with their document for many seconds, reading a page
+/// takes several).
+#[test]
+fn workers_die_with_their_parent() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/inputs");
+    // Enough work to keep two workers busy for a while.
+    let mut n = 0;
+    for e in std::fs::read_dir(&samples).unwrap().flatten() {
+        let p = e.path();
+        if p.is_file() {
+            for k in 0..4 {
+                let name = format!("{k}_{}", p.file_name().unwrap().to_string_lossy());
+                std::fs::copy(&p, dir.path().join(name)).unwrap();
+                n += 1;
+            }
+        }
+    }
+    assert!(n > 0, "no samples in {}", samples.display());
+    let out = dir.path().join("out.jsonl");
+    let mut parent = std::process::Command::new(env!("CARGO_BIN_EXE_certscan"))
+        .args(["scan", "-q", "-j", "2", "-o"])
+        .arg(&out)
+        .arg(dir.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let ppid = parent.id();
+    let children_of = |pid: u32| -> Vec<u32> {
+        let mut v = Vec::new();
+        for e in std::fs::read_dir("/proc").unwrap().flatten() {
+            let Ok(p) = e.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) else {
+                continue;
+            };
+            // pid (comm) state ppid ...: the comm may hold spaces, so split after ')'.
+            let rest = stat.rsplit_once(')').map(|x| x.1).unwrap_or("");
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            if f.get(1).and_then(|x| x.parse::<u32>().ok()) == Some(pid) {
+                v.push(p);
+            }
+        }
+        v
+    };
+    let start = Instant::now();
+    let mut workers = Vec::new();
+    while start.elapsed() < Duration::from_secs(60) {
+        workers = children_of(ppid);
+        if !workers.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!workers.is_empty(), "no worker process appeared");
+    unsafe {
+        libc::kill(ppid as i32, libc::SIGKILL);
+    }
+    let _ = parent.wait();
+    let alive = |p: u32| {
+        std::path::Path::new(&format!("/proc/{p}")).exists() && {
+            // A zombie that init has not reaped yet is dead.
+            std::fs::read_to_string(format!("/proc/{p}/stat"))
+                .map(|s| {
+                    !s.rsplit_once(')')
+                        .map(|x| x.1.trim_start().starts_with('Z'))
+                        .unwrap_or(false)
+                })
+                .unwrap_or(false)
+        }
+    };
+    let t = Instant::now();
+    while workers.iter().any(|&p| alive(p)) && t.elapsed() < Duration::from_secs(3) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let left: Vec<u32> = workers.into_iter().filter(|&p| alive(p)).collect();
+    assert!(
+        left.is_empty(),
+        "workers {left:?} outlived their killed parent"
+    );
+}
