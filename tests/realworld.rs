@@ -45,7 +45,12 @@ fn web_sized_real_certificates_are_read() {
     let dir = tempfile::tempdir().unwrap();
     for (file, width, number, standard) in [
         ("dev_004.jpg", 500, "17422IS10517R0S", "ISO/IEC 27001:2013"),
-        ("dev_002.jpg", 452, "17422IT10298R0S", "ISO/IEC 20000-1:2018"),
+        (
+            "dev_002.jpg",
+            452,
+            "17422IT10298R0S",
+            "ISO/IEC 20000-1:2018",
+        ),
     ] {
         let img = image::open(data.join(file)).unwrap();
         let height = (img.height() as f64 * width as f64 / img.width() as f64).round() as u32;
@@ -60,7 +65,10 @@ fn web_sized_real_certificates_are_read() {
         assert!(out.status.success());
         let line: serde_json::Value =
             serde_json::from_slice(out.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
-        assert_eq!(line["status"], "certificate", "{file} at {width} px: {line}");
+        assert_eq!(
+            line["status"], "certificate",
+            "{file} at {width} px: {line}"
+        );
         let c = &line["certificate"];
         assert_eq!(c["certificate_number"], number, "{file}: {c}");
         assert_eq!(c["standard"], standard, "{file}: {c}");
