@@ -190,7 +190,7 @@ impl Walker {
         if !self.files.insert(id) {
             return; // the same file by another path
         }
-        if is_zip(p) {
+        if is_zip(p) && !is_docx_file(p) {
             match zip_members(p) {
                 Ok(members) if members.is_empty() => {
                     let sha256 = fs::read(p).ok().map(|b| crate::pipeline::sha256_hex(&b));
@@ -268,6 +268,29 @@ fn is_zip(p: &Path) -> bool {
     match fs::File::open(p).and_then(|mut f| f.read_exact(&mut head)) {
         Ok(()) => &head == b"PK\x03\x04" || &head == b"PK\x05\x06",
         Err(_) => false,
+    }
+}
+
+/// A Word document (.docx) is one input, never expanded into its members: a
+/// ZIP holding `word/document.xml`, or named .docx / .docm (a damaged one is
+/// then reported by the loader as a damaged Word document).
+fn is_docx_file(p: &Path) -> bool {
+    let ext = p
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if ext == "docx" || ext == "docm" {
+        return true;
+    }
+    match zip_members(p) {
+        Ok(members) => members
+            .iter()
+            .any(|(_, n)| n == crate::load::docx::DOCUMENT_XML),
+        Err(_) => {
+            let mut head = Vec::new();
+            let _ = fs::File::open(p).and_then(|f| f.take(64 << 10).read_to_end(&mut head));
+            crate::load::docx::looks_like_docx(&head)
+        }
     }
 }
 

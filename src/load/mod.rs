@@ -2,6 +2,7 @@
 //! then hand out its pages one at a time, either as text (a usable PDF text
 //! layer) or as an image to OCR.
 
+pub mod docx;
 pub mod image;
 pub mod pdf;
 
@@ -73,6 +74,7 @@ pub enum LoadedPage {
 pub enum Document {
     Pdf(pdf::PdfDocument),
     Image(image::ImageDocument),
+    Docx(docx::DocxDocument),
 }
 
 impl Document {
@@ -86,6 +88,9 @@ impl Document {
         }
         match sniff(&bytes) {
             Some(Format::Pdf) => Ok(Document::Pdf(pdf::PdfDocument::open_owned(bytes)?)),
+            Some(Format::Zip) if docx::looks_like_docx(&bytes) => {
+                Ok(Document::Docx(docx::DocxDocument::open(bytes)?))
+            }
             Some(Format::Zip) => Err(DocError::new(
                 ErrorCode::UnsupportedFormat,
                 "a ZIP archive inside an archive is not read; unpack it first",
@@ -94,7 +99,7 @@ impl Document {
             None => Err(DocError::new(
                 ErrorCode::UnsupportedFormat,
                 format!(
-                    "not a PDF, PNG, JPEG, TIFF, BMP, WebP or ZIP file (starts with {})",
+                    "not a PDF, PNG, JPEG, TIFF, BMP, WebP, ZIP or .docx file (starts with {})",
                     hex_head(&bytes)
                 ),
             )),
@@ -105,6 +110,7 @@ impl Document {
         match self {
             Document::Pdf(d) => d.page_count(),
             Document::Image(d) => d.page_count(),
+            Document::Docx(d) => d.page_count(),
         }
     }
 
@@ -116,6 +122,10 @@ impl Document {
                 pdf::PdfPage::Image(i) => LoadedPage::Image(i),
             }),
             Document::Image(d) => Ok(LoadedPage::Image(d.page(index)?)),
+            Document::Docx(d) => Ok(match d.page(index)? {
+                Ok(t) => LoadedPage::Text(t),
+                Err(i) => LoadedPage::Image(i),
+            }),
         }
     }
 
@@ -124,6 +134,7 @@ impl Document {
         match self {
             Document::Pdf(d) => d.page_text(index),
             Document::Image(_) => None,
+            Document::Docx(d) => d.page_text(index),
         }
     }
 }
