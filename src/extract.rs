@@ -1541,21 +1541,13 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
     }
 
     // Surveillance record section, surveillance clause, transition notice.
-    let sv = full_s.to_lowercase();
-    c.surveillance_section = lex.field("surveillance_section").any.is_match(&full)
-        || sv.contains("监督审核记录")
-        || sv.contains("年度监督记录")
-        || sv.contains("监督审核栏")
-        || sv.contains("surveillance audit record")
-        || sv.contains("surveillance record");
+    // Both wordings are data (models/labels.toml), which covers every spelling
+    // checked here before.
+    c.surveillance_section = lex.field("surveillance_section").any.is_match(&full);
     if c.surveillance_section {
         c.surveillance_audits = surveillance_dates(&doc);
     }
-    c.surveillance_clause = lex.field("surveillance_clause").any.is_match(&full)
-        || sv.contains("接受年度监督")
-        || sv.contains("年度监督审核")
-        || sv.contains("surveillance audit annually")
-        || sv.contains("annual surveillance");
+    c.surveillance_clause = lex.field("surveillance_clause").any.is_match(&full);
     // A transition notice: a line about the transition (to the 2018 edition,
     // the 2022 edition...) with its deadline (a year, 截止, "before").
     c.transition_notice = doc.lines.iter().any(|l| is_transition_notice(&l.line.text));
