@@ -46,6 +46,35 @@ impl EngineName {
     }
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LangArg {
+    Zh,
+    En,
+}
+
+impl LangArg {
+    fn lang(self) -> certscan::texts::Lang {
+        match self {
+            LangArg::Zh => certscan::texts::Lang::Zh,
+            LangArg::En => certscan::texts::Lang::En,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    Xlsx,
+    Csv,
+    Html,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportTable {
+    Bidders,
+    Certificates,
+    Findings,
+}
+
 #[derive(Subcommand)]
 enum Cmd {
     /// Scan files, folders and ZIP archives; write one JSONL line per certificate or input.
@@ -57,6 +86,59 @@ enum Cmd {
         /// Rulebook TOML (default: the bundled models/rules.toml).
         #[arg(long, value_name = "FILE")]
         rules: Option<PathBuf>,
+        /// Language of the listing.
+        #[arg(long, value_enum, default_value = "en")]
+        lang: LangArg,
+        /// Print it as JSON (codes, names, meanings, severities per profile).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Judge an existing results file again (another rulebook, registry,
+    /// manifest or as-of date) without reading a page.
+    Revalidate {
+        /// certscan JSONL results.
+        results: PathBuf,
+        /// Where to write the re-judged lines (default: stdout; may be RESULTS itself).
+        #[arg(short, long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        registry: Option<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        rules: Option<PathBuf>,
+        /// Manifest or bidders file (the organisation expected per path prefix).
+        #[arg(long, value_name = "FILE", alias = "bidders")]
+        manifest: Option<PathBuf>,
+        /// Date for time-dependent rules (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<NaiveDate>,
+    },
+    /// The screener's report from a results file: per bidder and required
+    /// standard, per certificate, per finding, as xlsx, csv or html.
+    Report {
+        /// certscan JSONL results.
+        results: PathBuf,
+        #[arg(long, value_enum)]
+        format: ReportFormat,
+        /// The report file.
+        #[arg(short, long, value_name = "FILE")]
+        out: PathBuf,
+        /// Bidders file: CSV `path_prefix,bidder,organization_name` (a manifest works too).
+        #[arg(long, value_name = "FILE")]
+        bidders: Option<PathBuf>,
+        /// Standards the tender requires, comma-separated, matched whatever
+        /// their year ("ISO/IEC 20000-1,ISO/IEC 27001"); default: those found.
+        #[arg(long, value_name = "LIST")]
+        require: Option<String>,
+        /// Language of the report.
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
+        /// CSV only: which table (the workbook and the page hold all three).
+        #[arg(long, value_enum, default_value = "bidders")]
+        table: ReportTable,
+        /// Folder the results' input paths are relative to (html: the page
+        /// pictures are drawn from the inputs); default: the current folder.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
     },
     /// Print the label lexicon (models/labels.toml): per field, the wordings certificates print.
     Labels,
@@ -108,8 +190,9 @@ struct ScanArgs {
     /// Rulebook TOML replacing the bundled models/rules.toml.
     #[arg(long, value_name = "FILE")]
     rules: Option<PathBuf>,
-    /// Expected organisation per path prefix (CSV: path_prefix,organization_name).
-    #[arg(long, value_name = "FILE")]
+    /// Expected organisation per path prefix: a manifest (CSV
+    /// path_prefix,organization_name) or a bidders file (path_prefix,bidder,organization_name).
+    #[arg(long, value_name = "FILE", alias = "bidders")]
     manifest: Option<PathBuf>,
     /// Date for time-dependent rules (default: today).
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -144,6 +227,9 @@ struct ScanArgs {
     /// No progress bar and no summary.
     #[arg(short, long)]
     quiet: bool,
+    /// Language of the summary on stderr.
+    #[arg(long, value_enum, default_value = "en")]
+    lang: LangArg,
 }
 
 /// OpenMP reads OMP_THREAD_LIMIT when libtesseract loads, before `main`:
@@ -205,14 +291,45 @@ fn run(cli: Cli) -> Result<()> {
             print!("{}", certscan::labels::Lexicon::bundled().describe());
             Ok(())
         }
-        Cmd::Rules { rules } => {
+        Cmd::Rules { rules, lang, json } => {
             let rb = match rules {
                 Some(p) => certscan::rules::Rulebook::load(&p).map_err(anyhow::Error::msg)?,
                 None => certscan::rules::Rulebook::bundled(),
             };
-            print!("{}", rb.describe());
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rb.to_json())?);
+            } else {
+                print!("{}", rb.describe_in(lang.lang()));
+            }
             Ok(())
         }
+        Cmd::Revalidate {
+            results,
+            out,
+            registry,
+            rules,
+            manifest,
+            as_of,
+        } => revalidate(results, out, registry, rules, manifest, as_of),
+        Cmd::Report {
+            results,
+            format,
+            out,
+            bidders,
+            require,
+            lang,
+            table,
+            root,
+        } => report(
+            results,
+            format,
+            out,
+            bidders,
+            require,
+            lang.lang(),
+            table,
+            root,
+        ),
         Cmd::Pages {
             file,
             langs,
@@ -386,6 +503,13 @@ fn scan(a: ScanArgs) -> Result<()> {
     };
     // Refuse broken data files before any work (file, line and reason).
     let data = RunData::load(&settings).map_err(anyhow::Error::msg)?;
+    let stamp = data.stamp(&settings);
+    let stamped = |mut records: Vec<Record>| {
+        for r in &mut records {
+            r.run = Some(stamp.clone());
+        }
+        records
+    };
 
     let (mut sink, done) = match &a.out {
         Some(p) => {
@@ -406,14 +530,21 @@ fn scan(a: ScanArgs) -> Result<()> {
     }
     let inputs = found.inputs;
     let mut summary = Summary::default();
+    // On stdout, lines are held until the run ends: the run-level duplicate
+    // rule can then judge them as it judges a file (same verdicts either way).
+    let mut written: Vec<Record> = Vec::new();
     // Paths that could not be expanded are lines of their own.
     for e in found.errors {
         if done.contains(&e.display) {
             summary.skipped += 1;
             continue;
         }
-        let r = vec![Record::error(&e.display, e.sha256, e.error)];
-        sink.write_records(&r).context("cannot write output")?;
+        let r = stamped(vec![Record::error(&e.display, e.sha256, e.error)]);
+        if a.out.is_none() {
+            written.extend(r.iter().cloned());
+        } else {
+            sink.write_records(&r).context("cannot write output")?;
+        }
         summary.add(&r, 0);
     }
     let total = inputs.len();
@@ -447,7 +578,6 @@ fn scan(a: ScanArgs) -> Result<()> {
     let mut assembler = worker::Assembler::new(settings.clone()).map_err(anyhow::Error::msg)?;
     let runner = std::thread::spawn(move || worker::run(todo, n_jobs, &settings2, limits, tx));
     let mut pages_done = 0u64;
-    let mut written: Vec<Record> = Vec::new();
     for ev in rx {
         match ev {
             Event::Page => {
@@ -460,12 +590,12 @@ fn scan(a: ScanArgs) -> Result<()> {
             }
             other => {
                 if let Some((_input, records, pages)) = assembler.take(other) {
-                    sink.write_records(&records)
-                        .context("cannot write output")?;
+                    let records = stamped(records);
                     if a.out.is_none() {
-                        // Lines on stdout cannot be amended: keep them to report
-                        // duplicate numbers in the summary.
                         written.extend(records.iter().cloned());
+                    } else {
+                        sink.write_records(&records)
+                            .context("cannot write output")?;
                     }
                     summary.add(&records, pages);
                     bar.inc(1);
@@ -486,17 +616,147 @@ fn scan(a: ScanArgs) -> Result<()> {
             certscan::output::amend_duplicates(p, &data.rulebook)
                 .context("cannot amend the output")?
         }
-        // On stdout the lines are already out: the summary names the numbers.
-        _ => certscan::validate::mark_duplicates(&mut written, &data.rulebook),
+        (_, mut sink) => {
+            let d = certscan::validate::mark_duplicates(&mut written, &data.rulebook);
+            sink.write_records(&written)
+                .context("cannot write output")?;
+            d
+        }
     };
     if !a.quiet {
-        eprintln!("{}", summary.render(started.elapsed()));
+        eprintln!("{}", summary.render_in(started.elapsed(), a.lang.lang()));
         for (number, orgs) in &duplicates {
-            eprintln!(
-                "  certificate number {number} is claimed by {} organisations: {}",
-                orgs.len(),
-                orgs.join("; ")
+            match a.lang {
+                LangArg::En => eprintln!(
+                    "  certificate number {number} is claimed by {} organisations: {}",
+                    orgs.len(),
+                    orgs.join("; ")
+                ),
+                LangArg::Zh => eprintln!(
+                    "  证书编号 {number} 被 {} 个组织使用：{}",
+                    orgs.len(),
+                    orgs.join("；")
+                ),
+            }
+        }
+    }
+    Ok(())
+}
+
+fn revalidate(
+    results: PathBuf,
+    out: Option<PathBuf>,
+    registry: Option<PathBuf>,
+    rules: Option<PathBuf>,
+    manifest: Option<PathBuf>,
+    as_of: Option<NaiveDate>,
+) -> Result<()> {
+    let settings = Settings {
+        engine: EngineChoice::Tesseract,
+        as_of: as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
+        ocr_langs: String::new(),
+        traditional_langs: String::new(),
+        page_deadline_ms: 0,
+        detect_orientation: false,
+        ocr_long_side: 0,
+        triage: false,
+        rules,
+        registry,
+        manifest,
+    };
+    let data = RunData::load(&settings).map_err(anyhow::Error::msg)?;
+    let mut records = certscan::report::read_results(&results).map_err(anyhow::Error::msg)?;
+    let fresh = data.stamp(&settings);
+    for r in &mut records {
+        certscan::validate::rejudge(
+            r,
+            settings.as_of,
+            &data.rulebook,
+            &data.registry,
+            data.manifest.as_ref(),
+        );
+        // The engine is the one that read the pages.
+        let engine = r
+            .run
+            .as_ref()
+            .map(|s| s.engine.clone())
+            .unwrap_or_else(|| "unknown".into());
+        r.run = Some(certscan::model::RunStamp {
+            engine,
+            ..fresh.clone()
+        });
+    }
+    certscan::validate::mark_duplicates(&mut records, &data.rulebook);
+    let mut buf = Vec::new();
+    for r in &records {
+        serde_json::to_writer(&mut buf, r)?;
+        buf.push(b'\n');
+    }
+    match out {
+        Some(p) => certscan::output::write_atomically(&p, &buf)
+            .with_context(|| format!("cannot write {}", p.display()))?,
+        None => {
+            use std::io::Write;
+            let mut o = std::io::stdout().lock();
+            o.write_all(&buf)?;
+            o.flush()?;
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn report(
+    results: PathBuf,
+    format: ReportFormat,
+    out: PathBuf,
+    bidders: Option<PathBuf>,
+    require: Option<String>,
+    lang: certscan::texts::Lang,
+    table: ReportTable,
+    root: Option<PathBuf>,
+) -> Result<()> {
+    use certscan::report;
+    let records = report::read_results(&results).map_err(anyhow::Error::msg)?;
+    let manifest = match &bidders {
+        Some(p) => Some(certscan::manifest::Manifest::load(p).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
+    let require: Vec<String> = require
+        .as_deref()
+        .unwrap_or("")
+        .split([',', ';', '，'])
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let rep = report::build(records, manifest.as_ref(), &require);
+    match format {
+        ReportFormat::Xlsx => report::xlsx::write(&rep, lang, &out).map_err(anyhow::Error::msg)?,
+        ReportFormat::Csv => {
+            let t = match table {
+                ReportTable::Bidders => rep.bidder_table(lang),
+                ReportTable::Certificates => rep.certificate_table(lang),
+                ReportTable::Findings => rep.findings_table(lang),
+            };
+            let mut buf = Vec::new();
+            report::csv::write(&t, &mut buf)?;
+            certscan::output::write_atomically(&out, &buf)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+        }
+        ReportFormat::Html => {
+            let root = match root {
+                Some(r) => r,
+                None => std::env::current_dir()?,
+            };
+            let generated = format!(
+                "certscan {} · {} · {}",
+                env!("CARGO_PKG_VERSION"),
+                results.display(),
+                chrono::Local::now().format("%Y-%m-%d %H:%M")
             );
+            let html = report::html::write(&rep, lang, &root, &generated);
+            certscan::output::write_atomically(&out, html.as_bytes())
+                .with_context(|| format!("cannot write {}", out.display()))?;
         }
     }
     Ok(())

@@ -1,17 +1,33 @@
-//! The manifest (SPEC §1): CSV with the header `path_prefix,organization_name`;
-//! every input whose path, as printed in the output's `input`, starts with
-//! `path_prefix` was submitted by that organisation. The longest matching
-//! prefix wins.
+//! The manifest (SPEC §1) and the bidders file (the tender report): CSV
+//! whose header is `path_prefix,organization_name` or
+//! `path_prefix,bidder,organization_name`. Every input whose path, as printed
+//! in the output's `input`, starts with `path_prefix` was submitted by that
+//! bidder, whose organisation is `organization_name`. The longest matching
+//! prefix wins. A manifest is a bidders file whose bidders are named by their
+//! organisation.
 
 use std::path::Path;
 
+/// One row: who submitted the inputs under a path prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub path_prefix: String,
+    /// The bidder's name as the tender knows it (the organisation's when the
+    /// file has no `bidder` column).
+    pub bidder: String,
+    pub organization_name: String,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Manifest {
-    /// (path_prefix, organization_name), longest prefix first.
-    pub entries: Vec<(String, String)>,
+    /// Longest prefix first.
+    pub entries: Vec<Entry>,
+    /// The order bidders first appear in the file (for reports).
+    pub bidders: Vec<String>,
 }
 
 const HEADER: [&str; 2] = ["path_prefix", "organization_name"];
+const BIDDERS_HEADER: [&str; 3] = ["path_prefix", "bidder", "organization_name"];
 
 impl Manifest {
     pub fn load(path: &Path) -> Result<Manifest, String> {
@@ -19,7 +35,8 @@ impl Manifest {
         Manifest::parse(&src, &path.display().to_string())
     }
 
-    /// Parses a manifest; a malformed one is refused with the line and the reason.
+    /// Parses a manifest or bidders file; a malformed one is refused with the
+    /// line and the reason.
     pub fn parse(src: &str, origin: &str) -> Result<Manifest, String> {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
@@ -33,14 +50,18 @@ impl Manifest {
             .iter()
             .map(|h| h.trim().trim_start_matches('\u{feff}').trim())
             .collect();
-        if got != HEADER {
+        let with_bidder = got == BIDDERS_HEADER;
+        if got != HEADER && !with_bidder {
             return Err(format!(
-                "{origin}: line 1: expected the header {}, found '{}'",
+                "{origin}: line 1: expected the header {} (a manifest) or {} (a bidders file), found '{}'",
                 HEADER.join(","),
+                BIDDERS_HEADER.join(","),
                 got.join(",")
             ));
         }
-        let mut entries: Vec<(String, String, u64)> = Vec::new();
+        let columns = got.len();
+        let mut entries: Vec<(Entry, u64)> = Vec::new();
+        let mut bidders: Vec<String> = Vec::new();
         for rec in rdr.records() {
             let rec = rec.map_err(|e| {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
@@ -50,19 +71,22 @@ impl Manifest {
             if rec.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
-            if rec.len() != 2 {
+            if rec.len() != columns {
                 return Err(format!(
-                    "{origin}: line {line}: expected 2 fields (path_prefix,organization_name), found {}",
+                    "{origin}: line {line}: expected {columns} fields ({}), found {}",
+                    got.join(","),
                     rec.len()
                 ));
             }
-            let prefix = rec.get(0).unwrap_or("").trim().to_string();
-            let org = rec.get(1).unwrap_or("").trim().to_string();
             if rec.iter().any(|f| f.contains(['\n', '\r'])) {
                 return Err(format!(
                     "{origin}: line {line}: a field runs over several lines (a quote left open?)"
                 ));
             }
+            let field = |i: usize| rec.get(i).unwrap_or("").trim().to_string();
+            let prefix = field(0);
+            let org = field(columns - 1);
+            let bidder = if with_bidder { field(1) } else { org.clone() };
             if prefix.is_empty() {
                 return Err(format!("{origin}: line {line}: empty path_prefix"));
             }
@@ -71,29 +95,50 @@ impl Manifest {
                     "{origin}: line {line}: empty organization_name for '{prefix}'"
                 ));
             }
-            if let Some((_, other, l)) = entries.iter().find(|e| e.0 == prefix) {
-                if *other != org {
+            if bidder.is_empty() {
+                return Err(format!(
+                    "{origin}: line {line}: empty bidder for '{prefix}'"
+                ));
+            }
+            if let Some((other, l)) = entries.iter().find(|e| e.0.path_prefix == prefix) {
+                if other.organization_name != org || other.bidder != bidder {
                     return Err(format!(
-                        "{origin}: line {line}: path_prefix '{prefix}' is already given to '{other}' on line {l}"
+                        "{origin}: line {line}: path_prefix '{prefix}' is already given to '{}' on line {l}",
+                        other.bidder
                     ));
                 }
                 continue;
             }
-            entries.push((prefix, org, line));
+            if !bidders.contains(&bidder) {
+                bidders.push(bidder.clone());
+            }
+            entries.push((
+                Entry {
+                    path_prefix: prefix,
+                    bidder,
+                    organization_name: org,
+                },
+                line,
+            ));
         }
         // Longest prefix first; ties keep file order.
-        entries.sort_by_key(|e| std::cmp::Reverse(e.0.chars().count()));
+        entries.sort_by_key(|e| std::cmp::Reverse(e.0.path_prefix.chars().count()));
         Ok(Manifest {
-            entries: entries.into_iter().map(|(p, o, _)| (p, o)).collect(),
+            entries: entries.into_iter().map(|(e, _)| e).collect(),
+            bidders,
         })
+    }
+
+    /// The row `input` falls under (the longest matching prefix).
+    pub fn entry_for(&self, input: &str) -> Option<&Entry> {
+        self.entries
+            .iter()
+            .find(|e| input.starts_with(e.path_prefix.as_str()))
     }
 
     /// The organisation that submitted `input` (the longest matching prefix).
     pub fn organization_for(&self, input: &str) -> Option<&str> {
-        self.entries
-            .iter()
-            .find(|(p, _)| input.starts_with(p.as_str()))
-            .map(|(_, o)| o.as_str())
+        self.entry_for(input).map(|e| e.organization_name.as_str())
     }
 }
 
@@ -143,6 +188,12 @@ mod tests {
         );
         let e = Manifest::parse("path_prefix,organization_name\na/,甲\nb/\n", "m.csv").unwrap_err();
         assert!(e.contains("line 3") && e.contains("2 fields"), "{e}");
+        let e =
+            Manifest::parse("path_prefix,bidder,organization_name\na/,A,\n", "m.csv").unwrap_err();
+        assert!(
+            e.contains("line 2") && e.contains("organization_name"),
+            "{e}"
+        );
         let e = Manifest::parse("path_prefix,organization_name\na/,甲\nb/,乙,丙\n", "m.csv")
             .unwrap_err();
         assert!(e.contains("line 3") && e.contains("found 3"), "{e}");
@@ -163,6 +214,22 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("line 3") && e.contains("quote"), "{e}");
+    }
+
+    #[test]
+    fn bidders_file_names_bidders_and_organisations() {
+        let m = Manifest::parse(
+            "path_prefix,bidder,organization_name\nbids/a/,投标人A,甲科技有限公司\nbids/b.zip!,投标人B,乙信息技术有限公司\n",
+            "b.csv",
+        )
+        .unwrap();
+        assert_eq!(m.bidders, vec!["投标人A", "投标人B"]);
+        let e = m.entry_for("bids/b.zip!x/c.pdf").unwrap();
+        assert_eq!(
+            (e.bidder.as_str(), e.organization_name.as_str()),
+            ("投标人B", "乙信息技术有限公司")
+        );
+        assert_eq!(m.organization_for("bids/a/x.pdf"), Some("甲科技有限公司"));
     }
 
     #[test]

@@ -38,6 +38,50 @@ pub struct Record {
     /// Per field: where it was read and how sure the reading is.
     pub evidence: BTreeMap<String, Evidence>,
     pub validation: Option<Validation>,
+    /// The size of each page in `pages` in the units of its evidence boxes.
+    #[serde(default)]
+    pub page_sizes: Vec<PageSize>,
+    /// What produced the line: certscan's version, the engine, the as-of date
+    /// and the rulebook and registry used (null in lines of older versions).
+    #[serde(default)]
+    pub run: Option<RunStamp>,
+}
+
+/// A page's size in the units of the evidence boxes (pixels, origin top left).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PageSize {
+    pub page: u32,
+    pub width: u32,
+    pub height: u32,
+    /// Always "px".
+    pub unit: String,
+    /// Pixels per inch of the box frame: 300 for a text layer (PDF points ×
+    /// 300/72); null for an image, whose own pixels are the frame.
+    pub dpi: Option<u32>,
+    /// Degrees the page as stored was turned clockwise into the frame of the
+    /// boxes (a scan lying on its side: 90 or 270).
+    pub rotated: u32,
+}
+
+/// What produced a line, so that a verdict can be reproduced later.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RunStamp {
+    /// certscan's version.
+    pub certscan: String,
+    /// The OCR engine used for full readings ("paddle", "tesseract", "hybrid").
+    pub engine: String,
+    /// The date time-dependent rules were evaluated at.
+    pub as_of: String,
+    /// Where the rulebook came from ("bundled" or the path given) and the
+    /// SHA-256 of its text.
+    pub rulebook: String,
+    pub rulebook_sha256: String,
+    /// Where the registry came from ("bundled" or the path given) and the
+    /// SHA-256 of its text.
+    pub registry: String,
+    pub registry_sha256: String,
+    /// SHA-256 of the manifest or bidders file, when one was given.
+    pub manifest_sha256: Option<String>,
 }
 
 impl Record {
@@ -55,6 +99,8 @@ impl Record {
             certificate: None,
             evidence: BTreeMap::new(),
             validation: None,
+            page_sizes: vec![],
+            run: None,
         }
     }
 }
@@ -141,6 +187,15 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Every severity, mildest first.
+    pub const ALL: [Severity; 5] = [
+        Severity::Valid,
+        Severity::Limited,
+        Severity::NeedsReview,
+        Severity::Invalid,
+        Severity::SuspectedForgery,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Valid => "valid",
@@ -157,12 +212,22 @@ pub struct Finding {
     pub code: String,
     pub severity: Severity,
     pub message: String,
+    /// The message in Chinese (models/texts.toml).
+    #[serde(default)]
+    pub message_zh: String,
+    /// The fields the finding rests on, as named in `evidence`
+    /// ("expiry_date", "certification_body.name"): where to look on the page.
+    #[serde(default)]
+    pub fields: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Validation {
     /// The worst severity found ("valid" when there is no finding).
     pub verdict: Severity,
+    /// The verdict in a screener's Chinese: 有效 / 有限适用 / 需人工复核 / 无效 / 疑似伪造.
+    #[serde(default)]
+    pub verdict_zh: String,
     /// The name of the rulebook profile that judged the certificate.
     #[serde(default)]
     pub profile: Option<String>,

@@ -158,6 +158,26 @@ pub fn amend_duplicates(
     Ok(dups)
 }
 
+/// Writes `bytes` to `path` atomically: a temporary file beside it, synced,
+/// then renamed over it (a reader never sees half a file).
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
+    let r = (|| {
+        let mut f = File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if r.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    r
+}
+
 /// Counts for the run's summary.
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -191,6 +211,57 @@ impl Summary {
         }
     }
 
+    /// The summary in `lang` (the English one is [`Summary::render`]).
+    pub fn render_in(&self, elapsed: Duration, lang: crate::texts::Lang) -> String {
+        use crate::texts::{Lang, Texts};
+        if lang == Lang::En {
+            return self.render(elapsed);
+        }
+        let t = Texts::bundled();
+        let secs = elapsed.as_secs_f64();
+        let mut s = format!(
+            "certscan：{} 个文件，{} 页，{} 行，用时 {:.1} 秒（每秒 {:.2} 页）",
+            self.documents,
+            self.pages,
+            self.lines,
+            secs,
+            if secs > 0.0 {
+                self.pages as f64 / secs
+            } else {
+                0.0
+            }
+        );
+        if self.skipped > 0 {
+            s.push_str(&format!("；{} 个已记录，跳过", self.skipped));
+        }
+        let status: Vec<String> = self
+            .by_status
+            .iter()
+            .map(|(k, v)| format!("{} {v}", t.status(k, Lang::Zh)))
+            .collect();
+        s.push_str(&format!("\n  状态：{}", status.join("，")));
+        if !self.by_verdict.is_empty() {
+            let v: Vec<String> = Severity::ALL
+                .iter()
+                .filter_map(|sev| {
+                    self.by_verdict
+                        .get(sev.as_str())
+                        .map(|n| format!("{} {n}", t.verdict(*sev, Lang::Zh)))
+                })
+                .collect();
+            s.push_str(&format!("\n  结论：{}", v.join("，")));
+        }
+        if !self.errors.is_empty() {
+            let e: Vec<String> = self
+                .errors
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
+            s.push_str(&format!("\n  错误：{}", e.join("，")));
+        }
+        s
+    }
+
     pub fn render(&self, elapsed: Duration) -> String {
         let secs = elapsed.as_secs_f64();
         let mut s = format!(
@@ -216,13 +287,7 @@ impl Summary {
         };
         s.push_str(&format!("\n  status: {}", join(&self.by_status)));
         if !self.by_verdict.is_empty() {
-            let order = [
-                Severity::Valid,
-                Severity::Limited,
-                Severity::NeedsReview,
-                Severity::Invalid,
-                Severity::SuspectedForgery,
-            ];
+            let order = Severity::ALL;
             let v: Vec<String> = order
                 .iter()
                 .filter_map(|sev| {

@@ -143,6 +143,10 @@ pub struct PageText {
     pub lines: Vec<Line>,
     /// Mean word confidence (OCR only).
     pub mean_conf: Option<f32>,
+    /// Degrees the page as loaded was turned clockwise into the frame of the
+    /// boxes (OCR of a scan lying on its side or upside down).
+    #[serde(default)]
+    pub rotated: u32,
 }
 
 impl PageText {
@@ -178,6 +182,7 @@ pub(crate) fn text_page(lines: &[&str]) -> PageText {
             })
             .collect(),
         mean_conf: None,
+        rotated: 0,
     }
 }
 

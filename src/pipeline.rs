@@ -110,6 +110,37 @@ impl RunData {
     }
 }
 
+impl RunData {
+    /// What every line of the run records of how it was produced.
+    pub fn stamp(&self, s: &Settings) -> crate::model::RunStamp {
+        let origin = |p: &Option<std::path::PathBuf>| {
+            p.as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "bundled".to_string())
+        };
+        crate::model::RunStamp {
+            certscan: env!("CARGO_PKG_VERSION").to_string(),
+            engine: match s.engine.resolve() {
+                EngineChoice::Tesseract => "tesseract",
+                EngineChoice::Paddle => "paddle",
+                EngineChoice::Hybrid => "hybrid",
+                EngineChoice::Auto => "auto",
+            }
+            .to_string(),
+            as_of: s.as_of.to_string(),
+            rulebook: origin(&s.rules),
+            rulebook_sha256: sha256_hex(self.rulebook.source().as_bytes()),
+            registry: origin(&s.registry),
+            registry_sha256: self.registry.sha256.clone(),
+            manifest_sha256: s
+                .manifest
+                .as_ref()
+                .and_then(|p| std::fs::read(p).ok())
+                .map(|b| sha256_hex(&b)),
+        }
+    }
+}
+
 /// A worker: one OCR engine (started on first use, then reused) and the
 /// vocabularies.
 pub struct Worker {
@@ -555,6 +586,8 @@ impl Worker {
                 certificate: None,
                 evidence: BTreeMap::new(),
                 validation: None,
+                page_sizes: vec![],
+                run: None,
             }];
         }
         groups
@@ -603,9 +636,23 @@ impl Worker {
                     certificate: Some(x.certificate),
                     evidence: x.evidence,
                     validation: Some(validation),
+                    page_sizes: gp.iter().map(page_size).collect(),
+                    run: None,
                 }
             })
             .collect()
+    }
+}
+
+/// A page's size in the frame of its evidence boxes.
+fn page_size(p: &PageText) -> crate::model::PageSize {
+    crate::model::PageSize {
+        page: p.number,
+        width: p.width,
+        height: p.height,
+        unit: "px".to_string(),
+        dpi: (p.source == TextSource::TextLayer).then_some(300),
+        rotated: p.rotated,
     }
 }
 

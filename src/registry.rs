@@ -46,6 +46,8 @@ pub struct Registry {
     /// What else is known of bodies (`models/bodies.csv`): English and short
     /// names and web domains of CNCA bodies, and bodies that certify abroad.
     pub known: Vec<KnownBody>,
+    /// SHA-256 of the CSV text it was read from (recorded in every line).
+    pub sha256: String,
 }
 
 /// A body's other names and web domains (`models/bodies.csv`).
@@ -196,6 +198,7 @@ impl Registry {
             bodies,
             partial: false,
             known: bundled_known(),
+            sha256: crate::pipeline::sha256_hex(src.as_bytes()),
         })
     }
 

@@ -382,6 +382,104 @@ impl Rulebook {
         self.profiles.iter().find(|p| p.name == name)
     }
 
+    /// For `certscan rules --json`: every code with its names and meaning,
+    /// and every profile with its severities.
+    pub fn to_json(&self) -> serde_json::Value {
+        use crate::texts::{Lang, Texts};
+        let t = Texts::bundled();
+        let codes: Vec<serde_json::Value> = CODES
+            .iter()
+            .map(|(code, meaning)| {
+                serde_json::json!({
+                    "code": code,
+                    "name_zh": t.rule(code, Lang::Zh),
+                    "name_en": t.rule(code, Lang::En),
+                    "meaning": meaning,
+                })
+            })
+            .collect();
+        let profiles: Vec<serde_json::Value> = self
+            .profiles
+            .iter()
+            .map(|p| {
+                let sev: serde_json::Map<String, serde_json::Value> = CODES
+                    .iter()
+                    .map(|(code, _)| {
+                        (
+                            code.to_string(),
+                            serde_json::Value::from(
+                                p.severity(code).map(|s| s.as_str()).unwrap_or("off"),
+                            ),
+                        )
+                    })
+                    .collect();
+                serde_json::json!({
+                    "name": p.name,
+                    "description": p.description,
+                    "standards": p.standards,
+                    "number_pattern": p.number_pattern.as_str(),
+                    "severity": sev,
+                })
+            })
+            .collect();
+        let verdicts: Vec<serde_json::Value> = crate::texts::VERDICT_KEYS
+            .iter()
+            .map(|k| {
+                serde_json::json!({
+                    "verdict": k,
+                    "zh": t.verdict_key(k, Lang::Zh),
+                    "en": t.verdict_key(k, Lang::En),
+                    "advice_zh": t.advice(k, Lang::Zh),
+                    "advice_en": t.advice(k, Lang::En),
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "rulebook": self.origin,
+            "name": self.name,
+            "fallback_profile": self.profiles[self.fallback].name,
+            "verdicts": verdicts,
+            "codes": codes,
+            "profiles": profiles,
+        })
+    }
+
+    /// [`Rulebook::describe`] in `lang`.
+    pub fn describe_in(&self, lang: crate::texts::Lang) -> String {
+        use crate::texts::{Lang, Texts};
+        if lang == Lang::En {
+            return self.describe();
+        }
+        let t = Texts::bundled();
+        let mut s = String::new();
+        s.push_str(&format!("规则集：{}\n  {}\n", self.origin, self.name));
+        s.push_str("结论取最严重的问题：疑似伪造 > 无效 > 需人工复核 > 有限适用 > 有效\n");
+        for k in crate::texts::VERDICT_KEYS {
+            s.push_str(&format!(
+                "  {}：{}\n",
+                t.verdict_key(k, Lang::Zh),
+                t.advice(k, Lang::Zh)
+            ));
+        }
+        for p in &self.profiles {
+            s.push_str(&format!("\n规则集分册 {} — {}\n", p.name, p.description));
+            if !p.standards.is_empty() {
+                s.push_str(&format!("  适用标准：{}\n", p.standards.join("、")));
+            }
+            for (code, _) in CODES {
+                let sev = p
+                    .severity(code)
+                    .map(|s| t.verdict(s, Lang::Zh))
+                    .unwrap_or("关闭");
+                s.push_str(&format!(
+                    "  {code:<30} {sev:<8} {}\n",
+                    t.rule(code, Lang::Zh)
+                ));
+            }
+        }
+        s
+    }
+
     /// For `certscan rules`: the active rulebook, how a profile is chosen, and
     /// every profile with every code, its severity and meaning.
     pub fn describe(&self) -> String {

@@ -7,6 +7,7 @@ use crate::model::{Certificate, Evidence, Finding, Record, Severity, Status, Val
 use crate::normalize::{name_key, to_simplified, uscc_check_char, USCC_ALPHABET};
 use crate::registry::{BodyMatch, Registry};
 use crate::rules::{standard_matches, Profile, Rulebook};
+use crate::texts::{Lang, Texts};
 use chrono::{Datelike, Months, NaiveDate};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -56,23 +57,37 @@ fn sub_months(a: NaiveDate, months: u32) -> NaiveDate {
         .unwrap_or(NaiveDate::MIN)
 }
 
-/// The time from `a` to `b` (a <= b) in words: "3 years 4 months 2 days".
-pub fn span_text(a: NaiveDate, b: NaiveDate) -> String {
-    if b < a {
-        return format!("-{}", span_text(b, a));
-    }
+/// The time from `a` to `b` (a <= b) in years, months and days.
+fn span_parts(a: NaiveDate, b: NaiveDate) -> (i64, i64, i64) {
     let mut months = (b.year() - a.year()) * 12 + b.month() as i32 - a.month() as i32;
     while months > 0 && add_months(a, months as u32) > b {
         months -= 1;
     }
     let days = (b - add_months(a, months.max(0) as u32)).num_days();
-    let (y, m) = (months / 12, months % 12);
+    ((months / 12) as i64, (months % 12) as i64, days)
+}
+
+/// [`span_text`] in Chinese: "3年4个月2天".
+pub fn span_zh(a: NaiveDate, b: NaiveDate) -> String {
+    if b < a {
+        return format!("-{}", span_zh(b, a));
+    }
+    let (y, m, d) = span_parts(a, b);
+    crate::texts::span_zh(y, m, d)
+}
+
+/// The time from `a` to `b` (a <= b) in words: "3 years 4 months 2 days".
+pub fn span_text(a: NaiveDate, b: NaiveDate) -> String {
+    if b < a {
+        return format!("-{}", span_text(b, a));
+    }
+    let (y, m, days) = span_parts(a, b);
     let mut parts = Vec::new();
     if y > 0 {
-        parts.push(plural(y as i64, "year"));
+        parts.push(plural(y, "year"));
     }
     if m > 0 {
-        parts.push(plural(m as i64, "month"));
+        parts.push(plural(m, "month"));
     }
     if days > 0 || parts.is_empty() {
         parts.push(plural(days, "day"));
@@ -91,6 +106,7 @@ pub fn verdict(mut findings: Vec<Finding>) -> Validation {
         .unwrap_or(Severity::Valid);
     Validation {
         verdict,
+        verdict_zh: Texts::bundled().verdict(verdict, Lang::Zh).to_string(),
         profile: None,
         findings,
     }
@@ -120,25 +136,40 @@ struct Findings<'p> {
     list: Vec<Finding>,
 }
 
+/// A finding's message: the English text, and the Chinese template variant
+/// (models/texts.toml) with its values.
+struct Msg {
+    en: String,
+    variant: &'static str,
+    args: Vec<(&'static str, String)>,
+}
+
+fn msg(en: String, variant: &'static str, args: Vec<(&'static str, String)>) -> Msg {
+    Msg { en, variant, args }
+}
+
+/// A finding of `code` resting on `fields`, with its messages.
+fn finding(code: &str, severity: Severity, fields: &[&str], m: Msg) -> Finding {
+    Finding {
+        code: code.to_string(),
+        severity,
+        message: m.en,
+        message_zh: Texts::bundled().message_zh(code, m.variant, &m.args),
+        fields: fields.iter().map(|f| f.to_string()).collect(),
+    }
+}
+
 impl Findings<'_> {
-    fn add(&mut self, code: &str, message: String) {
+    fn add(&mut self, code: &str, fields: &[&str], m: Msg) {
         if let Some(severity) = self.profile.severity(code) {
-            self.list.push(Finding {
-                code: code.to_string(),
-                severity,
-                message,
-            });
+            self.list.push(finding(code, severity, fields, m));
         }
     }
 
     /// As [`Findings::add`], with the severity capped at `cap`.
-    fn add_at_most(&mut self, code: &str, cap: Severity, message: String) {
+    fn add_at_most(&mut self, code: &str, cap: Severity, fields: &[&str], m: Msg) {
         if let Some(severity) = self.profile.severity(code) {
-            self.list.push(Finding {
-                code: code.to_string(),
-                severity: severity.min(cap),
-                message,
-            });
+            self.list.push(finding(code, severity.min(cap), fields, m));
         }
     }
 
@@ -196,27 +227,48 @@ fn missing(c: &Certificate, field: &str) -> Option<(&'static str, bool)> {
 }
 
 /// Why a unified social credit code fails, `None` when it is right.
-fn uscc_problem(code: &str) -> Option<String> {
+fn uscc_problem(code: &str) -> Option<Msg> {
     let chars: Vec<char> = code.chars().collect();
+    let c = ("code", code.to_string());
     if chars.len() != 18 {
-        return Some(format!(
-            "unified social credit code {code} has {} characters, not 18",
-            chars.len()
+        return Some(msg(
+            format!(
+                "unified social credit code {code} has {} characters, not 18",
+                chars.len()
+            ),
+            "length",
+            vec![c, ("len", chars.len().to_string())],
         ));
     }
     if let Some(bad) = chars.iter().find(|c| !USCC_ALPHABET.contains(**c)) {
-        return Some(format!(
-            "unified social credit code {code} contains '{bad}', outside the code's alphabet (0-9 and A-Y without I, O, S, V, Z)"
+        return Some(msg(
+            format!(
+                "unified social credit code {code} contains '{bad}', outside the code's alphabet (0-9 and A-Y without I, O, S, V, Z)"
+            ),
+            "alphabet",
+            vec![c, ("bad", bad.to_string())],
         ));
     }
     let head: String = chars[..17].iter().collect();
     match uscc_check_char(&head) {
         Some(expected) if expected == chars[17] => None,
-        Some(expected) => Some(format!(
-            "unified social credit code {code} ends in '{}' but its check character is '{expected}'",
-            chars[17]
+        Some(expected) => Some(msg(
+            format!(
+                "unified social credit code {code} ends in '{}' but its check character is '{expected}'",
+                chars[17]
+            ),
+            "check",
+            vec![
+                c,
+                ("last", chars[17].to_string()),
+                ("expected", expected.to_string()),
+            ],
         )),
-        None => Some(format!("unified social credit code {code} cannot be checked")),
+        None => Some(msg(
+            format!("unified social credit code {code} cannot be checked"),
+            "unchecked",
+            vec![c],
+        )),
     }
 }
 
@@ -285,20 +337,33 @@ pub fn validate(
     let issue = date(&c.issue_date);
     // Age and validity count from the decision date, else the issue date.
     let base = decision
-        .map(|d| (d, "decision date"))
-        .or_else(|| issue.map(|d| (d, "issue date")));
+        .map(|d| (d, "decision date", "decision_date"))
+        .or_else(|| issue.map(|d| (d, "issue date", "issue_date")));
+    let t = Texts::bundled();
     let body_code = number.and_then(|n| profile.body_code_of(n));
 
     // VALIDITY_OVER_3_YEARS
-    if let (Some(exp), Some((start, what))) = (expiry, base) {
+    if let (Some(exp), Some((start, what, key))) = (expiry, base) {
         let limit = add_months(start, profile.validity_max_years * 12);
         if exp > limit {
             f.add(
                 "VALIDITY_OVER_3_YEARS",
-                format!(
-                    "expiry {exp} is {} after the {what} {start}; the longest validity is {} (until {limit})",
-                    span_text(start, exp),
-                    plural(profile.validity_max_years as i64, "year"),
+                &["expiry_date", key],
+                msg(
+                    format!(
+                        "expiry {exp} is {} after the {what} {start}; the longest validity is {} (until {limit})",
+                        span_text(start, exp),
+                        plural(profile.validity_max_years as i64, "year"),
+                    ),
+                    "default",
+                    vec![
+                        ("expiry", exp.to_string()),
+                        ("span", span_zh(start, exp)),
+                        ("what", t.word(key).to_string()),
+                        ("start", start.to_string()),
+                        ("years", profile.validity_max_years.to_string()),
+                        ("limit", limit.to_string()),
+                    ],
                 ),
             );
         }
@@ -308,15 +373,20 @@ pub fn validate(
     let has_section =
         c.surveillance_section || (profile.surveillance_clause_counts && c.surveillance_clause);
     if profile.surveillance_section_required && !has_section {
+        let (en, variant) = if profile.surveillance_clause_counts {
+            ("neither an annual surveillance record section nor a surveillance clause is printed", "neither")
+        } else if c.surveillance_clause {
+            ("no annual surveillance record section is printed (only a surveillance clause, which this profile does not accept in its place)", "clause_only")
+        } else {
+            (
+                "no annual surveillance record section is printed",
+                "default",
+            )
+        };
         f.add(
             "NO_SURVEILLANCE_SECTION",
-            if profile.surveillance_clause_counts {
-                "neither an annual surveillance record section nor a surveillance clause is printed".to_string()
-            } else if c.surveillance_clause {
-                "no annual surveillance record section is printed (only a surveillance clause, which this profile does not accept in its place)".to_string()
-            } else {
-                "no annual surveillance record section is printed".to_string()
-            },
+            &["surveillance_section"],
+            msg(en.to_string(), variant, vec![]),
         );
     }
 
@@ -332,18 +402,30 @@ pub fn validate(
         let found = reg.find_body(approval, name, code_lookup);
         // A body the bundled snapshot cannot know: one that certifies abroad.
         let known_foreign = reg.partial && foreign;
-        let printed = {
-            let mut v = Vec::new();
+        let (printed, printed_zh, body_fields) = {
+            let (mut v, mut z, mut fl) = (Vec::new(), Vec::new(), Vec::new());
+            let part =
+                |p: &str, args: Vec<(&str, String)>| t.message_zh("BODY_NOT_REGISTERED", p, &args);
             if let Some(n) = name {
                 v.push(format!("'{n}'"));
+                z.push(part("part_name", vec![("name", n.to_string())]));
+                fl.push("certification_body.name");
             }
             if let Some(a) = approval {
                 v.push(format!("approval number {a}"));
+                z.push(part("part_approval", vec![("approval", a.to_string())]));
+                fl.push("certification_body.cnca_approval_number");
             }
             if let Some(k) = code_lookup {
-                v.push(format!("body code {k} of number {}", number.unwrap_or("")));
+                let n = number.unwrap_or("");
+                v.push(format!("body code {k} of number {n}"));
+                z.push(part(
+                    "part_code",
+                    vec![("number", n.to_string()), ("code", k.to_string())],
+                ));
+                fl.push("certificate_number");
             }
-            v.join(", ")
+            (v.join(", "), z.join(t.word("list_separator")), fl)
         };
         match found {
             None if known_foreign => {}
@@ -355,17 +437,27 @@ pub fn validate(
                         f.add_at_most(
                             "BODY_NOT_REGISTERED",
                             Severity::NeedsReview,
-                            format!(
-                                "the certification body ({printed}) is not in the bundled snapshot of {} bodies: check the CNCA directory (or pass the current one with --registry)",
-                                reg.bodies.len()
+                            &body_fields,
+                            msg(
+                                format!(
+                                    "the certification body ({printed}) is not in the bundled snapshot of {} bodies: check the CNCA directory (or pass the current one with --registry)",
+                                    reg.bodies.len()
+                                ),
+                                "partial",
+                                vec![("printed", printed_zh.clone()), ("count", reg.bodies.len().to_string())],
                             ),
                         );
                     } else {
                         f.add(
                             "BODY_NOT_REGISTERED",
-                            format!(
-                                "the certification body ({printed}) is not in the registry of {} bodies",
-                                reg.bodies.len()
+                            &body_fields,
+                            msg(
+                                format!(
+                                    "the certification body ({printed}) is not in the registry of {} bodies",
+                                    reg.bodies.len()
+                                ),
+                                "default",
+                                vec![("printed", printed_zh.clone()), ("count", reg.bodies.len().to_string())],
                             ),
                         );
                     }
@@ -377,6 +469,16 @@ pub fn validate(
                 } else {
                     &b.name_zh
                 };
+                let approval_or_none = if b.cnca_approval_number.is_empty() {
+                    "no approval number"
+                } else {
+                    b.cnca_approval_number.as_str()
+                };
+                let approval_or_none_zh = if b.cnca_approval_number.is_empty() {
+                    "无批准号"
+                } else {
+                    b.cnca_approval_number.as_str()
+                };
                 if how != BodyMatch::Code && !b.body_code.is_empty() {
                     if let (Some(k), Some(n)) = (&body_code, number) {
                         let comparable = profile.compare_codes_of_other_length
@@ -384,10 +486,20 @@ pub fn validate(
                         if comparable && *k != b.body_code {
                             f.add(
                                 "BODY_CODE_MISMATCH",
-                                format!(
-                                    "certificate number {n} begins with body code {k}, but the registry gives {reg_name} ({}) the code {}",
-                                    if b.cnca_approval_number.is_empty() { "no approval number" } else { b.cnca_approval_number.as_str() },
-                                    b.body_code
+                                &["certificate_number", "certification_body.name"],
+                                msg(
+                                    format!(
+                                        "certificate number {n} begins with body code {k}, but the registry gives {reg_name} ({approval_or_none}) the code {}",
+                                        b.body_code
+                                    ),
+                                    "default",
+                                    vec![
+                                        ("number", n.to_string()),
+                                        ("code", k.to_string()),
+                                        ("body", reg_name.to_string()),
+                                        ("approval", approval_or_none_zh.to_string()),
+                                        ("registered", b.body_code.clone()),
+                                    ],
                                 ),
                             );
                         }
@@ -396,14 +508,18 @@ pub fn validate(
                 if b.status == "suspended" || b.status == "withdrawn" {
                     f.add(
                         "BODY_WITHDRAWN",
-                        format!(
-                            "the registry lists the certification body {reg_name} ({}) as {}",
-                            if b.cnca_approval_number.is_empty() {
-                                "no approval number"
-                            } else {
-                                b.cnca_approval_number.as_str()
-                            },
-                            b.status
+                        &["certification_body.name"],
+                        msg(
+                            format!(
+                                "the registry lists the certification body {reg_name} ({approval_or_none}) as {}",
+                                b.status
+                            ),
+                            "default",
+                            vec![
+                                ("body", reg_name.to_string()),
+                                ("approval", approval_or_none_zh.to_string()),
+                                ("status", t.status(&b.status, Lang::Zh).to_string()),
+                            ],
                         ),
                     );
                 }
@@ -419,16 +535,29 @@ pub fn validate(
         if let Some(phrases) = vague_only(scope, profile) {
             f.add(
                 "SCOPE_VAGUE",
-                format!(
-                    "the scope '{scope}' says only {} and names no concrete process (such as 事件管理, 变更管理, 云服务管理)",
-                    phrases.iter().map(|p| format!("'{p}'")).collect::<Vec<_>>().join(" / ")
+                &["scope"],
+                msg(
+                    format!(
+                        "the scope '{scope}' says only {} and names no concrete process (such as 事件管理, 变更管理, 云服务管理)",
+                        phrases.iter().map(|p| format!("'{p}'")).collect::<Vec<_>>().join(" / ")
+                    ),
+                    "vague_only",
+                    vec![
+                        ("scope", scope.to_string()),
+                        ("phrases", phrases.iter().map(|p| format!("“{p}”")).collect::<Vec<_>>().join(t.word("list_separator"))),
+                    ],
                 ),
             );
         } else if profile.scope_requires_process && !has_process {
             f.add(
                 "SCOPE_VAGUE",
-                format!(
-                    "the scope '{scope}' names no concrete process of the process vocabulary (such as 事件管理, 变更管理, 云服务管理)"
+                &["scope"],
+                msg(
+                    format!(
+                        "the scope '{scope}' names no concrete process of the process vocabulary (such as 事件管理, 变更管理, 云服务管理)"
+                    ),
+                    "default",
+                    vec![("scope", scope.to_string())],
                 ),
             );
         }
@@ -439,9 +568,18 @@ pub fn validate(
         if exp < as_of {
             f.add(
                 "EXPIRED",
-                format!(
-                    "expiry {exp} is before the as-of date {as_of} (expired {} earlier)",
-                    span_text(exp, as_of)
+                &["expiry_date"],
+                msg(
+                    format!(
+                        "expiry {exp} is before the as-of date {as_of} (expired {} earlier)",
+                        span_text(exp, as_of)
+                    ),
+                    "default",
+                    vec![
+                        ("expiry", exp.to_string()),
+                        ("as_of", as_of.to_string()),
+                        ("span", span_zh(exp, as_of)),
+                    ],
                 ),
             );
         }
@@ -449,24 +587,37 @@ pub fn validate(
 
     // STANDARD_TRANSITION_EXPIRED
     if let Some(std) = standard {
-        if let Some(t) = profile
+        if let Some(tr) = profile
             .transitions
             .iter()
             .find(|t| t.standards.iter().any(|p| standard_matches(p, std)))
         {
-            if as_of >= t.invalid_from {
+            if as_of >= tr.invalid_from {
+                let ended = tr.invalid_from.pred_opt().unwrap_or(tr.invalid_from);
                 f.add(
                     "STANDARD_TRANSITION_EXPIRED",
-                    format!(
-                        "{std} certificates are invalid from {}{}; the as-of date is {as_of}",
-                        t.invalid_from,
-                        t.successor
-                            .as_deref()
-                            .map(|s| format!(
-                                " (transition to {s} ended {})",
-                                t.invalid_from.pred_opt().unwrap_or(t.invalid_from)
-                            ))
-                            .unwrap_or_default()
+                    &["standard"],
+                    msg(
+                        format!(
+                            "{std} certificates are invalid from {}{}; the as-of date is {as_of}",
+                            tr.invalid_from,
+                            tr.successor
+                                .as_deref()
+                                .map(|s| format!(" (transition to {s} ended {ended})"))
+                                .unwrap_or_default()
+                        ),
+                        if tr.successor.is_some() {
+                            "successor"
+                        } else {
+                            "default"
+                        },
+                        vec![
+                            ("standard", std.to_string()),
+                            ("invalid_from", tr.invalid_from.to_string()),
+                            ("as_of", as_of.to_string()),
+                            ("successor", tr.successor.clone().unwrap_or_default()),
+                            ("ended", ended.to_string()),
+                        ],
                     ),
                 );
             }
@@ -484,7 +635,12 @@ pub fn validate(
         if !want.is_empty() && !same {
             f.add(
                 "ORGANIZATION_MISMATCH",
-                format!("the certificate names '{org}', but the organisation expected for this input is '{expected}'"),
+                &["organization_name"],
+                msg(
+                    format!("the certificate names '{org}', but the organisation expected for this input is '{expected}'"),
+                    "default",
+                    vec![("org", org.to_string()), ("expected", expected.to_string())],
+                ),
             );
         }
     }
@@ -492,9 +648,23 @@ pub fn validate(
     // MISSING_FIELD
     for field in &profile.required_fields {
         if let Some((what, true)) = missing(c, field) {
+            // The evidence key(s) of the field ("decision_or_issue_date" is two).
+            let keys: Vec<&str> = if field == "decision_or_issue_date" {
+                vec!["decision_date", "issue_date"]
+            } else {
+                vec![field.as_str()]
+            };
             f.add(
                 "MISSING_FIELD",
-                format!("the {what} could not be read (field {field})"),
+                &keys,
+                msg(
+                    format!("the {what} could not be read (field {field})"),
+                    "default",
+                    vec![
+                        ("field", field.to_string()),
+                        ("field_name", t.field(field, Lang::Zh).to_string()),
+                    ],
+                ),
             );
         }
     }
@@ -502,8 +672,13 @@ pub fn validate(
         if !c.transition_notice && as_of <= until {
             f.add(
                 "MISSING_FIELD",
-                format!(
-                    "the notice of the standard-transition deadline is not printed (field transition_notice; required until {until})"
+                &["transition_notice"],
+                msg(
+                    format!(
+                        "the notice of the standard-transition deadline is not printed (field transition_notice; required until {until})"
+                    ),
+                    "transition_notice",
+                    vec![("until", until.to_string())],
                 ),
             );
         }
@@ -514,11 +689,21 @@ pub fn validate(
         if !profile.number_pattern.is_match(n) {
             f.add(
                 "CERTIFICATE_NUMBER_FORMAT",
-                format!(
-                    "certificate number {n} ({}) does not fit the pattern of profile {}: {}",
-                    plural(n.chars().count() as i64, "character"),
-                    profile.name,
-                    profile.number_description
+                &["certificate_number"],
+                msg(
+                    format!(
+                        "certificate number {n} ({}) does not fit the pattern of profile {}: {}",
+                        plural(n.chars().count() as i64, "character"),
+                        profile.name,
+                        profile.number_description
+                    ),
+                    "default",
+                    vec![
+                        ("number", n.to_string()),
+                        ("chars", n.chars().count().to_string()),
+                        ("profile", profile.name.clone()),
+                        ("description", profile.number_description.clone()),
+                    ],
                 ),
             );
         }
@@ -526,14 +711,14 @@ pub fn validate(
 
     // USCC_CHECKSUM
     if let Some(code) = present(&c.unified_social_credit_code) {
-        if let Some(why) = uscc_problem(code) {
-            f.add("USCC_CHECKSUM", why);
+        if let Some(m) = uscc_problem(code) {
+            f.add("USCC_CHECKSUM", &["unified_social_credit_code"], m);
         }
     }
 
     // SURVEILLANCE_OVERDUE
     if !f.has("NO_SURVEILLANCE_SECTION") && !f.has("EXPIRED") {
-        if let Some((start, what)) = base {
+        if let Some((start, what, key)) = base {
             let months = profile.surveillance_interval_months;
             if as_of > add_months(start, months) {
                 let from = sub_months(as_of, months);
@@ -543,6 +728,16 @@ pub fn validate(
                     .filter_map(|s| date(&Some(s.clone())))
                     .collect();
                 if !audits.iter().any(|d| *d >= from && *d <= as_of) {
+                    let list = audits.iter().map(|d| d.to_string()).collect::<Vec<_>>();
+                    let recorded_zh = if audits.is_empty() {
+                        t.message_zh("SURVEILLANCE_OVERDUE", "none", &[])
+                    } else {
+                        t.message_zh(
+                            "SURVEILLANCE_OVERDUE",
+                            "outside",
+                            &[("dates", list.join(t.word("list_separator")))],
+                        )
+                    };
                     let recorded = if audits.is_empty() {
                         "none is recorded".to_string()
                     } else {
@@ -557,9 +752,21 @@ pub fn validate(
                     };
                     f.add(
                         "SURVEILLANCE_OVERDUE",
-                        format!(
-                            "the certificate is {} old ({what} {start}) and needs a surveillance audit between {from} and {as_of}, but {recorded}; it may be suspended — ask for the latest surveillance notice",
-                            span_text(start, as_of)
+                        &["surveillance_audits", key],
+                        msg(
+                            format!(
+                                "the certificate is {} old ({what} {start}) and needs a surveillance audit between {from} and {as_of}, but {recorded}; it may be suspended — ask for the latest surveillance notice",
+                                span_text(start, as_of)
+                            ),
+                            "default",
+                            vec![
+                                ("age", span_zh(start, as_of)),
+                                ("what", t.word(key).to_string()),
+                                ("start", start.to_string()),
+                                ("from", from.to_string()),
+                                ("as_of", as_of.to_string()),
+                                ("recorded", recorded_zh),
+                            ],
                         ),
                     );
                 }
@@ -574,9 +781,20 @@ pub fn validate(
                 if e.confidence < profile.low_confidence_below {
                     f.add(
                         "LOW_CONFIDENCE",
-                        format!(
-                            "{field} was read by OCR with confidence {:.0}, below {} (page {})",
-                            e.confidence, profile.low_confidence_below, e.page
+                        &[field.as_str()],
+                        msg(
+                            format!(
+                                "{field} was read by OCR with confidence {:.0}, below {} (page {})",
+                                e.confidence, profile.low_confidence_below, e.page
+                            ),
+                            "default",
+                            vec![
+                                ("field", field.to_string()),
+                                ("field_name", t.field(field, Lang::Zh).to_string()),
+                                ("confidence", format!("{:.0}", e.confidence)),
+                                ("below", profile.low_confidence_below.to_string()),
+                                ("page", e.page.to_string()),
+                            ],
                         ),
                     );
                 }
@@ -602,13 +820,19 @@ pub fn validate(
                 .filter(|m| !listed.contains(&name_key(&to_simplified(m))))
                 .collect();
             if !absent.is_empty() {
+                let names: Vec<&str> = absent.iter().map(|m| m.as_str()).collect();
                 f.add(
                     "SUPPLEMENTARY_MODULES_MISSING",
-                    format!(
-                        "the 2025 supplementary module{} {} {} not listed: the certificate does not apply to hybrid-cloud or smart-city projects",
-                        if absent.len() == 1 { "" } else { "s" },
-                        absent.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", "),
-                        if absent.len() == 1 { "is" } else { "are" }
+                    &["supplementary_modules"],
+                    msg(
+                        format!(
+                            "the 2025 supplementary module{} {} {} not listed: the certificate does not apply to hybrid-cloud or smart-city projects",
+                            if absent.len() == 1 { "" } else { "s" },
+                            names.join(", "),
+                            if absent.len() == 1 { "is" } else { "are" }
+                        ),
+                        "default",
+                        vec![("modules", names.join(t.word("list_separator")))],
                     ),
                 );
             }
@@ -618,6 +842,66 @@ pub fn validate(
     let mut v = verdict(f.list);
     v.profile = Some(profile.name.clone());
     v
+}
+
+/// Judges a line again under another rulebook, registry, manifest or as-of
+/// date, from its fields alone (no page is read). Without a manifest, an
+/// organisation mismatch found when the line was written (from a manifest or
+/// a business licence in the package) is kept. The run-level duplicate rule
+/// is applied afterwards over all lines ([`mark_duplicates`]).
+pub fn rejudge(
+    r: &mut Record,
+    as_of: NaiveDate,
+    rulebook: &Rulebook,
+    registry: &Registry,
+    manifest: Option<&crate::manifest::Manifest>,
+) {
+    if r.status != Status::Certificate {
+        return;
+    }
+    let Some(c) = r.certificate.as_mut() else {
+        return;
+    };
+    let profile = rulebook.profile_for_body(
+        present(&c.standard),
+        present(&c.certificate_number),
+        body_is_foreign(Some(registry), c),
+    );
+    c.body_code = c
+        .certificate_number
+        .as_deref()
+        .and_then(|n| profile.body_code_of(n));
+    let kept_mismatch: Option<Finding> = if manifest.is_none() {
+        r.validation.as_ref().and_then(|v| {
+            v.findings
+                .iter()
+                .find(|f| f.code == "ORGANIZATION_MISMATCH")
+                .cloned()
+        })
+    } else {
+        None
+    };
+    let ctx = RuleContext {
+        as_of,
+        rulebook,
+        registry: Some(registry),
+        expected_organization: manifest.and_then(|m| m.organization_for(&r.input)),
+        ocr: r.text_source == Some(crate::page::TextSource::Ocr),
+    };
+    let mut v = validate(c, &r.evidence, &ctx);
+    if let Some(f) = kept_mismatch {
+        let profile_name = v.profile.clone();
+        let mut findings = v.findings;
+        if let Some(sev) = rulebook
+            .profile_named(profile_name.as_deref().unwrap_or(""))
+            .and_then(|p| p.severity("ORGANIZATION_MISMATCH"))
+        {
+            findings.push(Finding { severity: sev, ..f });
+        }
+        v = verdict(findings);
+        v.profile = profile_name;
+    }
+    r.validation = Some(v);
 }
 
 /// Run-level rule: after all documents, every record whose certificate_number is
@@ -670,7 +954,7 @@ pub fn mark_duplicates(records: &mut [Record], rulebook: &Rulebook) -> Vec<(Stri
         }
         matches!((uscc_of(a), uscc_of(b)), (Some(x), Some(y)) if x != y)
     };
-    let mut flagged: BTreeMap<usize, String> = BTreeMap::new();
+    let mut flagged: BTreeMap<usize, Msg> = BTreeMap::new();
     let mut claimed = Vec::new();
     for (number, idx) in &groups {
         let any = idx
@@ -684,22 +968,42 @@ pub fn mark_duplicates(records: &mut [Record], rulebook: &Rulebook) -> Vec<(Stri
             // A record whose organisation could not be read is flagged too when
             // the group holds two organisations.
             let unread = org_of(&records[i]).is_none();
-            let others: Vec<String> = idx
+            let others: Vec<(String, String)> = idx
                 .iter()
                 .filter(|&&j| j != i && (unread || different(&records[i], &records[j])))
-                .filter_map(|&j| {
-                    org_of(&records[j]).map(|(_, o)| format!("'{o}' in {}", records[j].input))
-                })
+                .filter_map(|&j| org_of(&records[j]).map(|(_, o)| (o, records[j].input.clone())))
                 .filter(|o| seen.insert(o.clone()))
                 .collect();
             if others.is_empty() {
                 continue;
             }
+            let t = Texts::bundled();
+            let en: Vec<String> = others
+                .iter()
+                .map(|(o, input)| format!("'{o}' in {input}"))
+                .collect();
+            let zh: Vec<String> = others
+                .iter()
+                .map(|(o, input)| {
+                    t.message_zh(
+                        DUPLICATE,
+                        "part_other",
+                        &[("org", o.clone()), ("input", input.clone())],
+                    )
+                })
+                .collect();
             flagged.insert(
                 i,
-                format!(
-                    "certificate number {number} is also claimed by {} in this run",
-                    others.join(", ")
+                msg(
+                    format!(
+                        "certificate number {number} is also claimed by {} in this run",
+                        en.join(", ")
+                    ),
+                    "default",
+                    vec![
+                        ("number", number.clone()),
+                        ("others", zh.join(t.word("list_separator"))),
+                    ],
                 ),
             );
         }
@@ -747,12 +1051,13 @@ pub fn mark_duplicates(records: &mut [Record], rulebook: &Rulebook) -> Vec<(Stri
             .into_iter()
             .filter(|f| f.code != DUPLICATE)
             .collect();
-        if let (Some(message), Some(severity)) = (message, profile.severity(DUPLICATE)) {
-            findings.push(Finding {
-                code: DUPLICATE.to_string(),
+        if let (Some(m), Some(severity)) = (message, profile.severity(DUPLICATE)) {
+            findings.push(finding(
+                DUPLICATE,
                 severity,
-                message,
-            });
+                &["certificate_number", "organization_name"],
+                m,
+            ));
         }
         let mut v = verdict(findings);
         v.profile = Some(profile.name.clone());
@@ -896,6 +1201,8 @@ mod tests {
             code: code.into(),
             severity,
             message: String::new(),
+            message_zh: String::new(),
+            fields: vec![],
         };
         assert_eq!(verdict(vec![]).verdict, Severity::Valid);
         assert_eq!(
@@ -1595,7 +1902,59 @@ mod tests {
             certificate: Some(c),
             evidence: BTreeMap::new(),
             validation,
+            page_sizes: vec![],
+            run: None,
         }
+    }
+
+    /// Every finding carries its Chinese message (no placeholder left) and
+    /// the fields it rests on.
+    #[test]
+    fn findings_speak_chinese_and_name_their_fields() {
+        let e = env();
+        let mut c = good();
+        c.expiry_date = Some("2025-01-01".into());
+        c.scope = Some("IT服务".into());
+        c.scope_processes.clear();
+        c.unified_social_credit_code = Some("91350100M000100Y4A".into());
+        c.certificate_number = Some("SHORT1".into());
+        c.surveillance_section = false;
+        c.supplementary_modules.clear();
+        let v = run(&c, &ctx(&e, "2026-03-01"));
+        assert!(v.findings.len() >= 5, "{v:?}");
+        assert_eq!(v.verdict_zh, "疑似伪造");
+        for f in &v.findings {
+            assert!(!f.message_zh.is_empty(), "{f:?}");
+            assert!(!f.message_zh.contains('{'), "placeholder left: {f:?}");
+            assert!(!f.fields.is_empty(), "{f:?}");
+        }
+        let exp = v.findings.iter().find(|f| f.code == "EXPIRED").unwrap();
+        assert_eq!(exp.fields, vec!["expiry_date"]);
+        assert!(exp.message_zh.contains("2025-01-01"), "{}", exp.message_zh);
+        assert!(
+            exp.message_zh.contains("已过期1年2个月"),
+            "{}",
+            exp.message_zh
+        );
+        let mut recs = vec![
+            record("a.pdf", "X1", "甲公司"),
+            record("b.pdf", "X1", "乙公司"),
+        ];
+        let dups = rb_mark(&mut recs, &Rulebook::bundled());
+        assert_eq!(dups.len(), 1);
+        let d = recs[0]
+            .validation
+            .as_ref()
+            .unwrap()
+            .findings
+            .iter()
+            .find(|f| f.code == DUPLICATE)
+            .unwrap();
+        assert!(
+            d.message_zh.contains("乙公司") && d.message_zh.contains("b.pdf"),
+            "{d:?}"
+        );
+        assert_eq!(d.fields, vec!["certificate_number", "organization_name"]);
     }
 
     #[test]

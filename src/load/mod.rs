@@ -129,6 +129,16 @@ impl Document {
         }
     }
 
+    /// Page `index` as a picture (for the report): `None` for a Word page of
+    /// text, which has no picture.
+    pub fn page_image(&self, index: usize) -> Result<Option<::image::DynamicImage>, DocError> {
+        match self {
+            Document::Pdf(d) => d.page_image(index).map(Some),
+            Document::Image(d) => d.page(index).map(Some),
+            Document::Docx(d) => Ok(d.page(index)?.err()),
+        }
+    }
+
     /// Text of a page from a text layer, without rendering (cheap; for triage).
     pub fn page_text(&self, index: usize) -> Option<PageText> {
         match self {

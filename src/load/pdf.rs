@@ -342,6 +342,7 @@ impl PdfDocument {
             source: TextSource::TextLayer,
             lines,
             mean_conf: None,
+            rotated: 0,
         })
     }
 
@@ -378,8 +379,13 @@ impl PdfDocument {
                 Ok(Ok(raster::Direct::NotApplicable)) | Err(_) => {}
             }
         }
+        self.render(index).map(PdfPage::Image)
+    }
+
+    /// The page rendered at 300 dpi, a renderer panic contained.
+    fn render(&self, index: usize) -> Result<image::DynamicImage, DocError> {
         match catch_unwind(AssertUnwindSafe(|| raster::rasterise(&self.bytes, index))) {
-            Ok(r) => r.map(PdfPage::Image),
+            Ok(r) => r,
             Err(p) => Err(DocError::new(
                 ErrorCode::Corrupt,
                 format!(
@@ -388,6 +394,17 @@ impl PdfDocument {
                     panic_message(p.as_ref())
                 ),
             )),
+        }
+    }
+}
+
+impl PdfDocument {
+    /// The page as an image whatever it holds (for the report's pictures): a
+    /// scanned page's own image, else the page rendered at 300 dpi.
+    pub fn page_image(&self, index: usize) -> Result<image::DynamicImage, DocError> {
+        match self.page(index)? {
+            PdfPage::Image(img) => Ok(img),
+            PdfPage::Text(_) => self.render(index),
         }
     }
 }

@@ -2,6 +2,8 @@
 //! with the project's generator, read the JSONL.
 #![allow(dead_code)]
 
+pub mod docx;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
