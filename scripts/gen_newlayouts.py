@@ -149,11 +149,12 @@ def make_values(rng, std):
             "en_style": rng.choice(["en_dmy", "en_mdy", "iso", "en_dmy_abbr"])}
 
 
-def truth(v, org_name, address, scope, body_name, issue=True, cnca=None, cnas=False, iaf=False, clause=False):
-    """gen_certs.py's truth fields; what the layout does not print is None."""
+def truth(v, org_name, address, scope, body_name, issue=True, cnca=None, cnas=False, iaf=False, uscc=True):
+    """gen_certs.py's truth fields; what the layout does not print is None (uscc=False: a layout that
+    never prints the credit code)."""
     return {
         "certificate_number": v["number"], "body_code": None, "organization_name": org_name,
-        "unified_social_credit_code": v["org"]["uscc"] if v["p_uscc"] else None,
+        "unified_social_credit_code": v["org"]["uscc"] if v["p_uscc"] and uscc else None,
         "address": address, "standard": v["std"], "standard_printed": v["std_printed"],
         "supplementary_modules": [], "scope": scope,
         "scope_processes": list(v["procs"]) if scope is not None else [],
@@ -347,7 +348,7 @@ def layout_prose_en(v, rng, fp):
     p.text(150, yb + 2, "For and on behalf of", 9, "c")
     cnca = body_block(p, v, rng, 150, yb + 9, en=True)
     org = v["org"]["name"] if zh_name else v["org"]["name_en"]
-    f = truth(v, org, addr, v["scope_en"], v["body"]["name"], cnca=cnca, cnas=cn, iaf=iaf)
+    f = truth(v, org, addr, v["scope_en"], v["body"]["name"], cnca=cnca, cnas=cn, iaf=iaf, uscc=False)
     return p, f
 
 
@@ -421,7 +422,7 @@ def layout_grid_en(v, rng, fp):
     p.text(150, yb + 2, rng.choice(EN["body"]) + ":", 9, "c")
     cnca = body_block(p, v, rng, 150, yb + 9, en=True)
     f = truth(v, v["org"]["name_en"], v["org"]["addr_en"] if v["p_addr"] else None, v["scope_en"],
-              v["body"]["name"], cnca=cnca, cnas=cn, iaf=iaf)
+              v["body"]["name"], cnca=cnca, cnas=cn, iaf=iaf, uscc=False)
     return p, f
 
 

@@ -11,6 +11,7 @@ use crate::page::{is_cjk, BBox, Line, PageText};
 use crate::registry::KnownBody;
 use crate::repair::digits_of;
 use regex::Regex;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -182,10 +183,11 @@ pub struct Extracted {
     pub organization_name_en: Option<String>,
 }
 
-/// One line with its page.
+/// One line with its page: a row as read, or one column's part of a row
+/// (see [`read_by_column`]).
 struct L<'a> {
     page: u32,
-    line: &'a Line,
+    line: Cow<'a, Line>,
     /// The line's text as read.
     text: String,
 }
@@ -417,14 +419,25 @@ struct Doc<'a> {
 }
 
 impl<'a> Doc<'a> {
+    /// The pages' lines in reading order: two columns printed side by side
+    /// are read one after the other ([`read_by_column`]).
     fn new(pages: &'a [PageText]) -> Doc<'a> {
+        Doc::from_lines(pages, read_by_column)
+    }
+
+    /// The pages' rows as read, columns not separated (a table read across).
+    fn rows(pages: &'a [PageText]) -> Doc<'a> {
+        Doc::from_lines(pages, |p| p.lines.iter().map(Cow::Borrowed).collect())
+    }
+
+    fn from_lines(pages: &'a [PageText], order: fn(&PageText) -> Vec<Cow<'_, Line>>) -> Doc<'a> {
         let mut lines = Vec::new();
         for p in pages {
-            for l in &p.lines {
+            for line in order(p) {
                 lines.push(L {
                     page: p.number,
-                    line: l,
-                    text: l.text.clone(),
+                    text: line.text.clone(),
+                    line,
                 });
             }
         }
@@ -533,7 +546,11 @@ impl<'a> Doc<'a> {
                 }
                 // Label alone (or with only an English label) at the start of its
                 // line: the value is below (a column layout).
-                let label_only = rest
+                // "Issue Date 签发日期" over its value: the rest of a bilingual
+                // label is no value.
+                let bare = any_label().replace_all(rest, "");
+                let bare = label.replace_all(&bare, "");
+                let label_only = bare
                     .chars()
                     .filter(|c| is_cjk(*c) || c.is_ascii_digit())
                     .count()
@@ -862,6 +879,8 @@ pub fn cnca_number(text: &str) -> Option<String> {
 /// read and in simplified script) and what extraction knows besides the text.
 struct Reading<'a> {
     doc: Doc<'a>,
+    /// The rows as read, columns not separated (tables read across).
+    rows: Doc<'a>,
     full: String,
     full_s: String,
     ctx: &'a ExtractContext<'a>,
@@ -890,7 +909,8 @@ const READERS: &[(&str, FieldReader)] = &[
 
 pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
     let doc = Doc::new(pages);
-    let full: String = doc
+    let rows = Doc::rows(pages);
+    let full: String = rows
         .lines
         .iter()
         .map(|l| l.text.as_str())
@@ -899,6 +919,7 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
     let full_s = to_simplified(&full);
     let r = Reading {
         doc,
+        rows,
         full,
         full_s,
         ctx,
@@ -1037,7 +1058,7 @@ fn chinese_company_lines(doc: &Doc, ctx: &ExtractContext) -> Vec<(String, Eviden
     let mut out = Vec::new();
     for (i, l) in doc.lines.iter().enumerate() {
         let t = squeeze_cjk_spaces(&trim_value(&l.text));
-        let t = t.trim();
+        let t = without_mark_legend(t.trim());
         if has_cjk(t)
             && looks_like_org(t)
             && !looks_like_body(t)
@@ -1348,13 +1369,15 @@ fn body_on_behalf(doc: &Doc, ctx: &ExtractContext) -> Option<(String, Evidence)>
 /// The value of a certification-body label.
 fn body_labelled(doc: &Doc, ctx: &ExtractContext) -> Option<(String, Evidence)> {
     doc.labeled(label("certification_body"), |s| {
-        name_value(s).filter(|v| {
-            if has_cjk(v) {
-                looks_like_body(v) || looks_like_org(v) || known_body_in(v, ctx).is_some()
-            } else {
-                english_issuer(v, ctx)
-            }
-        })
+        name_value(s)
+            .map(|v| without_mark_legend(&v).to_string())
+            .filter(|v| {
+                if has_cjk(v) {
+                    looks_like_body(v) || looks_like_org(v) || known_body_in(v, ctx).is_some()
+                } else {
+                    english_issuer(v, ctx)
+                }
+            })
     })
 }
 
@@ -1437,10 +1460,45 @@ fn body_domain(doc: &Doc, ctx: &ExtractContext) -> Option<(String, Evidence)> {
     })
 }
 
+/// The words of accreditation marks (their legends, "中国认可 管理体系",
+/// "IAF MLA") that a line read across the marks puts before a name beside
+/// them: "中国认可管理体系北京…认证中心", "MLA东北认证有限公司".
+fn without_mark_legend(t: &str) -> &str {
+    const LEGENDS: [&str; 11] = [
+        "中国认可",
+        "國際互認",
+        "国际互认",
+        "管理体系",
+        "管理體系",
+        "CNAS",
+        "IAF",
+        "MLA",
+        "TAF",
+        "UKAS",
+        "IQNet",
+    ];
+    let mut rest = t;
+    while let Some(r) = LEGENDS
+        .iter()
+        .find_map(|w| rest.strip_prefix(w))
+        .map(|r| r.trim_start_matches(|c: char| c.is_whitespace() || ":：|".contains(c)))
+    {
+        rest = r;
+    }
+    // Only in front of a Chinese name that stays a name.
+    if rest.len() < t.len() && rest.starts_with(is_cjk) && rest.chars().count() >= 4 {
+        rest
+    } else {
+        t
+    }
+}
+
 /// A Chinese line shaped like a body's name.
 fn body_shaped_line(doc: &Doc) -> Option<(String, Evidence)> {
     doc.lines.iter().enumerate().find_map(|(i, l)| {
-        let t = fullwidth_brackets(&squeeze_cjk_spaces(&trim_value(&l.text)));
+        let t = fullwidth_brackets(&squeeze_cjk_spaces(without_mark_legend(&trim_value(
+            &l.text,
+        ))));
         (has_cjk(&t) && looks_like_body(&t) && t.chars().count() <= 30)
             .then(|| (t.clone(), doc.evidence(i, &t)))
     })
@@ -1603,7 +1661,7 @@ const DATE_FIELDS: [&str; 4] = [
 /// other are dropped.
 fn read_dates(r: &Reading, out: &mut Extracted) {
     let doc = &r.doc;
-    let table = date_table(doc);
+    let table = date_table(&r.rows);
     for key in DATE_FIELDS {
         // A table row under its labels first: a label over a row of several
         // dates would otherwise take the row's first.
@@ -1617,6 +1675,18 @@ fn read_dates(r: &Reading, out: &mut Extracted) {
             *date_slot(&mut out.certificate, key) = Some(v);
         }
     }
+    // A validity range on one line ("valid from 5 March 2024 until 4 March
+    // 2027", "Period of validity: 2024-03-05 to 2027-03-04", "有效期限：自…起至…止"):
+    // its end is the expiry and its start the issue date, where no label gave them.
+    if let Some((start, end)) = validity_range(&r.rows) {
+        for (key, (v, e)) in [("expiry_date", end), ("issue_date", start)] {
+            let slot = date_slot(&mut out.certificate, key);
+            if slot.is_none() {
+                *slot = Some(v);
+                out.evidence.insert(key.into(), e);
+            }
+        }
+    }
     // "有效期：2025-03-01 至 2028-02-29": the first date of a range is the issue date.
     if out.certificate.issue_date.is_none() {
         if let Some((v, e)) = doc.labeled(label("expiry_date"), |s| {
@@ -1628,6 +1698,33 @@ fn read_dates(r: &Reading, out: &mut Extracted) {
         }
     }
     drop_contradicting_dates(out);
+}
+
+/// The first line that names a validity (models/labels.toml, `validity_range`)
+/// and prints two dates joined by a range word or dash ("A to B", "A until
+/// B", "A - B", "A至B", "自A起至B止"), the first before the second: the
+/// range's start and end.
+#[allow(clippy::type_complexity)]
+fn validity_range(doc: &Doc) -> Option<((String, Evidence), (String, Evidence))> {
+    static JOIN: OnceLock<Regex> = OnceLock::new();
+    let join = JOIN.get_or_init(|| {
+        Regex::new(r"(?i)^\s*(?:to|until|till|through|thru|[-–—~～]|起?至|到)\s*$")
+            .expect("valid regex")
+    });
+    let words = label("validity_range");
+    doc.lines.iter().enumerate().find_map(|(i, l)| {
+        let m = words.find(&l.text)?;
+        let half = to_half_width(&l.text[m.end()..]);
+        let d = find_dates(&half);
+        let (a, b) = (d.first()?, d.get(1)?);
+        (d.len() == 2 && join.is_match(&half[a.1..b.0]) && a.2 < b.2).then(|| {
+            let (s, e) = (a.2.format("%Y-%m-%d"), b.2.format("%Y-%m-%d"));
+            (
+                (s.to_string(), doc.evidence(i, &half[a.0..a.1])),
+                (e.to_string(), doc.evidence(i, &half[b.0..b.1])),
+            )
+        })
+    })
 }
 
 /// The field of a certificate that holds the date named `key`.
@@ -1700,6 +1797,109 @@ fn read_surveillance(r: &Reading, out: &mut Extracted) {
         .lines
         .iter()
         .any(|l| is_transition_notice(&l.line.text));
+}
+
+/// A page's lines in reading order. Where a page prints two columns side by
+/// side (a right-hand column whose parts start with a label, at one x, on two
+/// rows or more: "获证组织：      证书号：…", "This is to certify that   Issue Date
+/// 签发日期"), every row is cut at the wide gap before that column, and a run
+/// of such rows is read left column first, then right column, so that a value
+/// under its label is the next line of its column. A line across the gap ends
+/// the run. Other pages keep their rows.
+fn read_by_column(p: &PageText) -> Vec<Cow<'_, Line>> {
+    let rows = || p.lines.iter().map(Cow::Borrowed).collect();
+    let Some(gutter) = right_column_x(p) else {
+        return rows();
+    };
+    let tol = (p.width as f32 * 0.03).max(4.0) as i64;
+    let mut out: Vec<Cow<Line>> = Vec::new();
+    // The current run: (right column?, part) in row order, and whether a row was cut.
+    let mut run: Vec<(bool, Cow<Line>)> = Vec::new();
+    let mut cut_rows = 0;
+    fn flush<'a>(run: &mut Vec<(bool, Cow<'a, Line>)>, out: &mut Vec<Cow<'a, Line>>, cut: usize) {
+        if cut == 0 {
+            // No row cut: the rows keep their order.
+            out.extend(run.drain(..).map(|x| x.1));
+        } else {
+            let (left, right): (Vec<_>, Vec<_>) = run.drain(..).partition(|x| !x.0);
+            out.extend(left.into_iter().map(|x| x.1));
+            out.extend(right.into_iter().map(|x| x.1));
+        }
+    }
+    for l in &p.lines {
+        let start = i64::from(l.bbox.x);
+        let end = start + i64::from(l.bbox.w);
+        if let Some(k) = wide_gaps(l).find(|&k| {
+            // The part after the gap starts at the column's x.
+            let x = i64::from(l.words[k].bbox.x);
+            let prev = &l.words[k - 1].bbox;
+            (gutter - tol..=gutter + 2 * tol).contains(&x)
+                && i64::from(prev.x + prev.w) <= gutter + tol
+        }) {
+            run.push((false, Cow::Owned(Line::from_words(l.words[..k].to_vec()))));
+            run.push((true, Cow::Owned(Line::from_words(l.words[k..].to_vec()))));
+            cut_rows += 1;
+        } else if start >= gutter - tol {
+            run.push((true, Cow::Borrowed(l)));
+        } else if end <= gutter {
+            run.push((false, Cow::Borrowed(l)));
+        } else {
+            flush(&mut run, &mut out, cut_rows);
+            cut_rows = 0;
+            out.push(Cow::Borrowed(l));
+        }
+    }
+    flush(&mut run, &mut out, cut_rows);
+    out
+}
+
+/// Word indices of a line that follow a wide gap (more than twice the
+/// words' height): where one column's text ends and another's begins.
+fn wide_gaps(l: &Line) -> impl Iterator<Item = usize> + '_ {
+    let mut hs: Vec<u32> = l.words.iter().map(|w| w.bbox.h).collect();
+    hs.sort_unstable();
+    let h = i64::from(hs.get(hs.len() / 2).copied().unwrap_or(0)).max(1);
+    (1..l.words.len()).filter(move |&k| {
+        let prev = &l.words[k - 1].bbox;
+        i64::from(l.words[k].bbox.x) - i64::from(prev.x + prev.w) > 2 * h
+    })
+}
+
+/// The x where a right-hand column starts: the start, after a wide gap, of
+/// parts of two rows or more that begin with a label, at one x (within 3 % of
+/// the page's width) in the page's right two thirds.
+fn right_column_x(p: &PageText) -> Option<i64> {
+    let tol = (p.width as f32 * 0.03).max(4.0) as i64;
+    let mut xs: Vec<i64> = Vec::new();
+    for l in &p.lines {
+        // A line's start too: a row of the right column alone.
+        for k in std::iter::once(0).chain(wide_gaps(l)) {
+            let Some(w) = l.words.get(k) else {
+                continue;
+            };
+            let part: String = l.words[k..].iter().map(|w| w.text.as_str()).collect();
+            let part = part.trim_start();
+            let x = i64::from(w.bbox.x);
+            // The label at the part's start (two characters of a longer
+            // label before it at most: "认证证书号").
+            let labelled = any_label()
+                .find(part)
+                .is_some_and(|m| part[..m.start()].chars().count() <= 2);
+            if x * 3 >= i64::from(p.width) && labelled {
+                xs.push(x);
+            }
+        }
+    }
+    xs.sort_unstable();
+    // The largest group of starts within the tolerance of each other.
+    let (mut best, mut at) = (0, 0);
+    for (i, &x) in xs.iter().enumerate() {
+        let n = xs[i..].iter().take_while(|&&y| y - x <= tol).count();
+        if n > best {
+            (best, at) = (n, x);
+        }
+    }
+    (best >= 2).then_some(at)
 }
 
 /// A Chinese name followed by the start of a label OCR garbled past
@@ -1819,7 +2019,7 @@ fn date_table(doc: &Doc) -> Vec<(&'static str, String, Evidence)> {
                         .iter()
                         .any(|x| x.3 == k && m.start() < x.2 .1 && x.2 .0 < m.end());
                     if !overlaps {
-                        let cx = (x_at(h.line, m.start()) + x_at(h.line, m.end())) / 2.0;
+                        let cx = (x_at(&h.line, m.start()) + x_at(&h.line, m.end())) / 2.0;
                         labels.push((f, cx, (m.start(), m.end()), k));
                     }
                 }
@@ -1843,7 +2043,7 @@ fn date_table(doc: &Doc) -> Vec<(&'static str, String, Evidence)> {
             .iter()
             .enumerate()
             .filter_map(|(n, d)| {
-                let cx = (x_at(l.line, d.0) + x_at(l.line, d.1)) / 2.0;
+                let cx = (x_at(&l.line, d.0) + x_at(&l.line, d.1)) / 2.0;
                 labels
                     .iter()
                     .min_by(|a, b| (a.1 - cx).abs().total_cmp(&(b.1 - cx).abs()))
@@ -1869,7 +2069,11 @@ fn running_value<'a>(doc: &Doc<'a>, label: &Regex) -> Option<(String, Evidence, 
             continue;
         };
         let mut parts: Vec<String> = Vec::new();
-        let first = strip_lead(&l.text[m.end()..]);
+        let mut first = strip_lead(&l.text[m.end()..]);
+        // The other half of a bilingual heading ("Scope of Certification 认证范围").
+        while let Some(n) = label.find(first).filter(|n| n.start() == 0 && n.end() > 0) {
+            first = strip_lead(&first[n.end()..]);
+        }
         let first = cut_at_surveillance(cut_at_label(first));
         if !first.trim().is_empty() {
             parts.push(first.trim().to_string());
@@ -1917,6 +2121,9 @@ fn running_value<'a>(doc: &Doc<'a>, label: &Regex) -> Option<(String, Evidence, 
             .any(|o| tl.starts_with(o));
             if ts.contains("本证书")
                 || ts.contains("证书有效期内")
+                // The surveillance clause ("获证组织必须定期接受监督审核…"),
+                // printed under a column that it does not belong to.
+                || crate::labels::label("surveillance_clause").is_match(t)
                 || opener
                 || is_transition_notice(t)
                 // A running value (scope, address) prints no date: a line
@@ -2043,9 +2250,42 @@ mod tests {
                 let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
                 let mut p = page(&refs);
                 p.number = n as u32 + 1;
+                // On a page printed in columns, a line without "||" spans the page.
+                let columns = p.lines.iter().any(|l| l.text.contains("||"));
+                for l in p.lines.iter_mut().filter(|_| columns) {
+                    *l = if l.text.contains("||") {
+                        columns_line(&l.text, l.bbox.y)
+                    } else {
+                        let mut w = l.words[0].clone();
+                        w.bbox.w = 2200;
+                        Line::from_words(vec![w])
+                    };
+                }
                 p
             })
             .collect()
+    }
+
+    /// A line printed in columns: "left || right" puts each part's words in
+    /// its own column (x 100 and 1300 of a 2480-pixel page, a wide gap
+    /// between), "|| right" only the right one; within a part, words are
+    /// split at spaces, 20 pixels a character.
+    fn columns_line(text: &str, y: u32) -> Line {
+        let mut words = Vec::new();
+        for (k, part) in text.split("||").enumerate() {
+            let mut x = 100 + 1200 * k as u32;
+            for w in part.split_whitespace() {
+                let n = w.chars().count() as u32;
+                words.push(crate::page::Word {
+                    text: w.to_string(),
+                    bbox: BBox::new(x, y, 20 * n, 40),
+                    conf: 100.0,
+                    ..Default::default()
+                });
+                x += 20 * n + 10;
+            }
+        }
+        Line::from_words(words)
     }
 
     fn field_of(c: &Certificate, f: &str) -> Option<String> {
