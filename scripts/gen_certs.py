@@ -5,7 +5,7 @@ Renders ISO/IEC 20000-1 / ISO/IEC 27001 management-system certificates (simplifi
 and traditional Chinese, English), bid packages, non-certificates and deliberately
 broken inputs, and writes DIR/truth.jsonl describing what each file should yield.
 
-    python3 scripts/gen_certs.py --out DIR [--seed 1] [--preset samples|mixed|accuracy|bad|bench] [--count N]
+    python3 scripts/gen_certs.py --out DIR [--seed 1] [--preset samples|mixed|accuracy|bad|bench|newlayouts] [--count N]
                                  [--jobs 2]      (bench: --count bid packages of 50-150 pages, default 10,
                                                   + --count scanned certificates + 2 x --count text PDFs)
     python3 scripts/gen_certs.py --out DIR [--seed 1] --spec SPEC.json     (certificates described one by one;
@@ -2482,9 +2482,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True, help="output directory (created)")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--preset", choices=["samples", "mixed", "accuracy", "bad", "bench"], default="samples")
+    ap.add_argument("--preset", choices=["samples", "mixed", "accuracy", "bad", "bench", "newlayouts"], default="samples")
     ap.add_argument("--count", type=int, default=None,
-                    help="accuracy preset: number of certificates (200); bench: number of bid packages (10)")
+                    help="accuracy preset: number of certificates (200); newlayouts: (72); bench: number of bid "
+                         "packages (10)")
     ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes (accuracy, bench)")
     ap.add_argument("--pages", default="50-150", metavar="LO-HI",
                     help="bench preset: pages per bid package (default 50-150; smaller for smoke tests)")
@@ -2513,6 +2514,9 @@ def main(argv=None):
         except (ValueError, AssertionError):
             raise SystemExit(f"gen_certs: --pages {a.pages!r}: expected LO-HI with 8 <= LO <= HI")
         recs = preset_bench(out, a.seed, 10 if a.count is None else a.count, a.jobs, (lo, hi))
+    elif a.preset == "newlayouts":  # layouts and wordings the extractor was not tuned on
+        import gen_newlayouts
+        recs = gen_newlayouts.preset(out, a.seed, 72 if a.count is None else a.count, a.jobs)
     else:
         recs = preset_accuracy(out, a.seed, 200 if a.count is None else a.count, a.jobs)
     with open(out / "truth.jsonl", "w", encoding="utf-8") as fh:

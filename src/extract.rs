@@ -11,6 +11,7 @@ use crate::page::{is_cjk, BBox, Line, PageText};
 use crate::registry::KnownBody;
 use crate::repair::digits_of;
 use regex::Regex;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -182,10 +183,11 @@ pub struct Extracted {
     pub organization_name_en: Option<String>,
 }
 
-/// One line with its page.
+/// One line with its page: a row as read, or one column's part of a row
+/// (see [`read_by_column`]).
 struct L<'a> {
     page: u32,
-    line: &'a Line,
+    line: Cow<'a, Line>,
     /// The line's text as read.
     text: String,
 }
@@ -417,14 +419,25 @@ struct Doc<'a> {
 }
 
 impl<'a> Doc<'a> {
+    /// The pages' lines in reading order: two columns printed side by side
+    /// are read one after the other ([`read_by_column`]).
     fn new(pages: &'a [PageText]) -> Doc<'a> {
+        Doc::from_lines(pages, read_by_column)
+    }
+
+    /// The pages' rows as read, columns not separated (a table read across).
+    fn rows(pages: &'a [PageText]) -> Doc<'a> {
+        Doc::from_lines(pages, |p| p.lines.iter().map(Cow::Borrowed).collect())
+    }
+
+    fn from_lines(pages: &'a [PageText], order: fn(&PageText) -> Vec<Cow<'_, Line>>) -> Doc<'a> {
         let mut lines = Vec::new();
         for p in pages {
-            for l in &p.lines {
+            for line in order(p) {
                 lines.push(L {
                     page: p.number,
-                    line: l,
-                    text: l.text.clone(),
+                    text: line.text.clone(),
+                    line,
                 });
             }
         }
@@ -533,7 +546,11 @@ impl<'a> Doc<'a> {
                 }
                 // Label alone (or with only an English label) at the start of its
                 // line: the value is below (a column layout).
-                let label_only = rest
+                // "Issue Date 签发日期" over its value: the rest of a bilingual
+                // label is no value.
+                let bare = any_label().replace_all(rest, "");
+                let bare = label.replace_all(&bare, "");
+                let label_only = bare
                     .chars()
                     .filter(|c| is_cjk(*c) || c.is_ascii_digit())
                     .count()
@@ -858,24 +875,66 @@ pub fn cnca_number(text: &str) -> Option<String> {
 }
 
 /// Extracts every field from a certificate's pages.
-pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
-    static USCC_T: OnceLock<Regex> = OnceLock::new();
-    static CNAS: OnceLock<Regex> = OnceLock::new();
-    static BARE_NO: OnceLock<Regex> = OnceLock::new();
+/// What every field reader sees: the document's lines, its whole text (as
+/// read and in simplified script) and what extraction knows besides the text.
+struct Reading<'a> {
+    doc: Doc<'a>,
+    /// The rows as read, columns not separated (tables read across).
+    rows: Doc<'a>,
+    full: String,
+    full_s: String,
+    ctx: &'a ExtractContext<'a>,
+}
 
+/// A field reader: reads its field(s) from the document into the result.
+type FieldReader = fn(&Reading, &mut Extracted);
+
+/// The field readers, one per field (or per group of fields printed
+/// together), in the order they run. Each finds its values from the label
+/// lexicon (`models/labels.toml`) and the value's type; none depends on
+/// another's result.
+const READERS: &[(&str, FieldReader)] = &[
+    ("certificate_number", read_number),
+    ("organization_name", read_organization),
+    ("unified_social_credit_code", read_uscc),
+    ("address", read_address),
+    ("scope", read_scope),
+    ("standard", read_standard),
+    ("certification_body", read_body),
+    ("cnca / cnas / iaf", read_accreditation),
+    ("auditor", read_auditor),
+    ("dates", read_dates),
+    ("surveillance", read_surveillance),
+];
+
+pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
     let doc = Doc::new(pages);
-    let full: String = doc
+    let rows = Doc::rows(pages);
+    let full: String = rows
         .lines
         .iter()
         .map(|l| l.text.as_str())
         .collect::<Vec<_>>()
         .join("\n");
     let full_s = to_simplified(&full);
+    let r = Reading {
+        doc,
+        rows,
+        full,
+        full_s,
+        ctx,
+    };
     let mut out = Extracted::default();
-    let c = &mut out.certificate;
-    let ev = &mut out.evidence;
+    for (_, read) in READERS {
+        read(&r, &mut out);
+    }
+    out
+}
 
-    // Certificate number.
+/// Certificate number: labelled, else an unlabelled run of code characters
+/// that fits a known number pattern.
+fn read_number(r: &Reading, out: &mut Extracted) {
+    let (doc, ctx) = (&r.doc, r.ctx);
     let no_fl = Lexicon::bundled().field("certificate_number");
     let no_not_after: Vec<&str> = no_fl.not_after.iter().map(String::as_str).collect();
     let no = doc
@@ -884,64 +943,59 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
                 // An auditor's qualification number is the auditor's.
                 .filter(|v| crate::repair::qualification_number(v).is_none())
         })
-        .or_else(|| {
-            // Unlabelled (or the label misread): a run of code characters that
-            // fits a known number pattern, once OCR confusions are repaired.
-            let r = rx(&BARE_NO, r"[0-9A-Z/\-]{10,}");
-            doc.lines.iter().enumerate().find_map(|(i, l)| {
-                let compact: String = to_half_width(&l.text)
-                    .to_uppercase()
-                    .chars()
-                    .filter(|c| !c.is_whitespace())
-                    .collect();
-                r.find_iter(&compact).find_map(|m| {
-                    let run = m.as_str();
-                    // The run may start with a misread label: try its first few starts.
-                    (0..run.len().min(6))
-                        .filter(|&k| run.is_char_boundary(k))
-                        .find_map(|k| {
-                            let (v, _) =
-                                crate::repair::repair_to_pattern(&run[k..], ctx.number_patterns);
-                            // Only a specific pattern: "any 17 characters" would take
-                            // a credit code or a phone number for the number.
-                            ctx.number_patterns
-                                .iter()
-                                .any(|p| !crate::repair::is_loose(p) && p.is_match(&v))
-                                .then(|| (v.clone(), doc.evidence(i, &v)))
-                        })
-                })
-            })
-        });
+        .or_else(|| unlabelled_number(doc, ctx));
     if let Some((v, mut e)) = no {
         let (v, changed) = crate::repair::repair_to_pattern(&v, ctx.number_patterns);
         if changed > 0 {
             // A repaired reading is less certain than a clean one.
             e.confidence = e.confidence.min(80.0);
         }
+        let c = &mut out.certificate;
         c.body_code = Some(v.chars().take(ctx.body_code_len).collect());
         c.certificate_number = Some(v);
-        ev.insert("certificate_number".into(), e);
+        out.evidence.insert("certificate_number".into(), e);
     }
+}
 
-    // Organisation: labelled, else the line after "兹证明 / This is to certify that".
+/// Unlabelled (or the label misread): a run of code characters that fits a
+/// known number pattern, once OCR confusions are repaired.
+fn unlabelled_number(doc: &Doc, ctx: &ExtractContext) -> Option<(String, Evidence)> {
+    static BARE_NO: OnceLock<Regex> = OnceLock::new();
+    let r = rx(&BARE_NO, r"[0-9A-Z/\-]{10,}");
+    doc.lines.iter().enumerate().find_map(|(i, l)| {
+        let compact: String = to_half_width(&l.text)
+            .to_uppercase()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        r.find_iter(&compact).find_map(|m| {
+            let run = m.as_str();
+            // The run may start with a misread label: try its first few starts.
+            (0..run.len().min(6))
+                .filter(|&k| run.is_char_boundary(k))
+                .find_map(|k| {
+                    let (v, _) = crate::repair::repair_to_pattern(&run[k..], ctx.number_patterns);
+                    // Only a specific pattern: "any 17 characters" would take
+                    // a credit code or a phone number for the number.
+                    ctx.number_patterns
+                        .iter()
+                        .any(|p| !crate::repair::is_loose(p) && p.is_match(&v))
+                        .then(|| (v.clone(), doc.evidence(i, &v)))
+                })
+        })
+    })
+}
+
+/// Organisation: labelled, else the line after "兹证明 / This is to certify
+/// that", else a line shaped like a company's name. The Chinese name is the
+/// name; an English one is its English form.
+fn read_organization(r: &Reading, out: &mut Extracted) {
+    let (doc, ctx) = (&r.doc, r.ctx);
     let mut org_cands: Vec<(String, Evidence)> = Vec::new();
     if let Some(x) = doc.labeled(label("organization_name"), org_value) {
         org_cands.push(x);
     }
-    // After "兹证明 / This is to certify that / Awarded to": a Chinese company
-    // name, or an English one with its legal form (Co., Ltd., LLP, s.r.o.) in
-    // preference to a logo line or a trade name above it.
-    let certify = label("certify");
-    let after_certify = doc
-        .labeled_opt(certify, false, &[], &[], |s| {
-            org_value(s).filter(|v| has_cjk(v) && looks_like_org(v) || !has_cjk(v) && legal_form(v))
-        })
-        .or_else(|| {
-            doc.labeled_opt(certify, false, &[], &[], |s| {
-                org_value(s).filter(|v| !has_cjk(v) && v.len() > 3)
-            })
-        });
-    if let Some(x) = after_certify {
+    if let Some(x) = org_after_certify(doc) {
         org_cands.push(x);
     }
     // "Shan Loong Transportation Co. Limited山隆通運股份有限公司": the Chinese
@@ -953,47 +1007,16 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
             split_en.get_or_insert(en);
         }
     }
-    // Any Chinese line that is a company name and not the body (by its words,
-    // or by name: a body such as 中国建筑科学研究院 has neither).
-    let known_body = |t: &str| {
-        let t = to_simplified(t);
-        ctx.body_names.iter().any(|b| to_simplified(b) == t)
-    };
-    for (i, l) in doc.lines.iter().enumerate() {
-        let t = squeeze_cjk_spaces(&trim_value(&l.text));
-        let t = t.trim();
-        if has_cjk(t)
-            && looks_like_org(t)
-            && !looks_like_body(t)
-            && !known_body(t)
-            && t.chars().count() >= 4
-            && t.chars().count() <= 40
-            && !is_clause(t)
-            && !any_label().is_match(t)
-        {
-            org_cands.push((fullwidth_brackets(t), doc.evidence(i, t)));
-        }
-    }
+    org_cands.extend(chinese_company_lines(doc, ctx));
     // No label, no "certify" line: an English line that ends like a company
     // name (LLP, PVT. LTD., GmbH) and is no body's name and no sentence.
     if org_cands.is_empty() {
-        if let Some((i, t)) = doc.lines.iter().enumerate().find_map(|(i, l)| {
-            let t = trim_value(&l.text);
-            (!has_cjk(&t)
-                && legal_form(&t)
-                && t.split_whitespace().count() <= 10
-                && !is_clause(&t)
-                && !english_body_like_strict(&t)
-                && known_body_in(&t, ctx).is_none()
-                && any_label().find(&t).is_none())
-            .then_some((i, t))
-        }) {
-            org_cands.push((t.clone(), doc.evidence(i, &t)));
-        }
+        org_cands.extend(english_company_line(doc, ctx));
     }
+    let c = &mut out.certificate;
     if let Some((v, e)) = org_cands.iter().find(|(v, _)| has_cjk(v)).cloned() {
         c.organization_name = Some(v);
-        ev.insert("organization_name".into(), e);
+        out.evidence.insert("organization_name".into(), e);
     }
     if let Some((v, _)) = org_cands.iter().find(|(v, _)| !has_cjk(v)) {
         out.organization_name_en = Some(v.clone());
@@ -1004,12 +1027,75 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
     if c.organization_name.is_none() {
         if let Some((v, e)) = org_cands.first().cloned() {
             c.organization_name = Some(v);
-            ev.insert("organization_name".into(), e);
+            out.evidence.insert("organization_name".into(), e);
         }
     }
     c.organization_name_en = out.organization_name_en.clone();
+}
 
-    // Unified social credit code.
+/// After "兹证明 / This is to certify that / Awarded to": a Chinese company
+/// name, or an English one with its legal form (Co., Ltd., LLP, s.r.o.) in
+/// preference to a logo line or a trade name above it.
+fn org_after_certify(doc: &Doc) -> Option<(String, Evidence)> {
+    let certify = label("certify");
+    doc.labeled_opt(certify, false, &[], &[], |s| {
+        org_value(s).filter(|v| has_cjk(v) && looks_like_org(v) || !has_cjk(v) && legal_form(v))
+    })
+    .or_else(|| {
+        doc.labeled_opt(certify, false, &[], &[], |s| {
+            org_value(s).filter(|v| !has_cjk(v) && v.len() > 3)
+        })
+    })
+}
+
+/// Any Chinese line that is a company name and not the body (by its words,
+/// or by name: a body such as 中国建筑科学研究院 has neither).
+fn chinese_company_lines(doc: &Doc, ctx: &ExtractContext) -> Vec<(String, Evidence)> {
+    let known_body = |t: &str| {
+        let t = to_simplified(t);
+        ctx.body_names.iter().any(|b| to_simplified(b) == t)
+    };
+    let mut out = Vec::new();
+    for (i, l) in doc.lines.iter().enumerate() {
+        let t = squeeze_cjk_spaces(&trim_value(&l.text));
+        let t = without_mark_legend(t.trim());
+        if has_cjk(t)
+            && looks_like_org(t)
+            && !looks_like_body(t)
+            && !known_body(t)
+            && t.chars().count() >= 4
+            && t.chars().count() <= 40
+            && !is_clause(t)
+            && !any_label().is_match(t)
+        {
+            out.push((fullwidth_brackets(t), doc.evidence(i, t)));
+        }
+    }
+    out
+}
+
+/// The first English line that ends like a company name and is no sentence,
+/// no body and no label.
+fn english_company_line(doc: &Doc, ctx: &ExtractContext) -> Option<(String, Evidence)> {
+    let (i, t) = doc.lines.iter().enumerate().find_map(|(i, l)| {
+        let t = trim_value(&l.text);
+        (!has_cjk(&t)
+            && legal_form(&t)
+            && t.split_whitespace().count() <= 10
+            && !is_clause(&t)
+            && !english_body_like_strict(&t)
+            && known_body_in(&t, ctx).is_none()
+            && any_label().find(&t).is_none())
+        .then_some((i, t))
+    })?;
+    Some((t.clone(), doc.evidence(i, &t)))
+}
+
+/// Unified social credit code: labelled (repaired through OCR confusions),
+/// else any 18-character token whose check character is right.
+fn read_uscc(r: &Reading, out: &mut Extracted) {
+    static USCC_T: OnceLock<Regex> = OnceLock::new();
+    let doc = &r.doc;
     let uscc_tok = rx(
         &USCC_T,
         r"(?-u:\b)[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}(?-u:\b)",
@@ -1035,333 +1121,417 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
             })
         });
     if let Some((v, e)) = uscc {
-        c.unified_social_credit_code = Some(v);
-        ev.insert("unified_social_credit_code".into(), e);
+        out.certificate.unified_social_credit_code = Some(v);
+        out.evidence.insert("unified_social_credit_code".into(), e);
     }
+}
 
-    // Address (may run over two lines).
-    // Address: the Chinese one where both are printed (an English-first page
-    // prints the Chinese address on the line under the English one).
+/// Address (may run over two lines): the Chinese one where both are printed,
+/// never the body's own.
+fn read_address(r: &Reading, out: &mut Extracted) {
+    let doc = &r.doc;
+    let addr = labelled_address(doc)
+        .map(|a| address_continued(doc, a))
+        .filter(|(v, _)| !is_body_address(doc, r.ctx, v));
+    if let Some((v, e)) = addr {
+        out.certificate.address = Some(v);
+        out.evidence.insert("address".into(), e);
+    }
+}
+
+/// The labelled address; an English one gives way to the Chinese address an
+/// English-first page prints on the line under it.
+fn labelled_address(doc: &Doc) -> Option<(String, Evidence)> {
     let addr_ok = |v: &str| {
         has_cjk(v)
             && v.chars()
                 .any(|c| "省市区县路街号道镇村楼座室巷弄園园".contains(c))
     };
-    let addr = doc.labeled(label("address"), |s| {
+    let (v, e) = doc.labeled(label("address"), |s| {
         name_value(s).filter(|v| has_cjk(v) || v.len() > 8)
+    })?;
+    if has_cjk(&v) {
+        return Some((v, e));
+    }
+    let i = doc
+        .lines
+        .iter()
+        .position(|l| l.line.bbox.to_array() == e.bbox || l.text.contains(&v));
+    let below = i.and_then(|i| {
+        (i + 1..(i + 3).min(doc.lines.len())).find_map(|j| {
+            let t = squeeze_cjk_spaces(doc.lines[j].text.trim());
+            (addr_ok(&t) && !any_label().is_match(&t))
+                .then(|| (fullwidth_brackets(&t), doc.evidence(j, &t)))
+        })
     });
-    let addr = match addr {
-        Some((v, e)) if !has_cjk(&v) => {
-            let i = doc
-                .lines
-                .iter()
-                .position(|l| l.line.bbox.to_array() == e.bbox || l.text.contains(&v));
-            let below = i.and_then(|i| {
-                (i + 1..(i + 3).min(doc.lines.len())).find_map(|j| {
-                    let t = squeeze_cjk_spaces(doc.lines[j].text.trim());
-                    (addr_ok(&t) && !any_label().is_match(&t))
-                        .then(|| (fullwidth_brackets(&t), doc.evidence(j, &t)))
-                })
-            });
-            Some(below.unwrap_or((v, e)))
-        }
-        other => other,
+    Some(below.unwrap_or((v, e)))
+}
+
+/// "…No.88 Jinji Lake Avenue," goes on on the next line.
+fn address_continued(doc: &Doc, (v, e): (String, Evidence)) -> (String, Evidence) {
+    let Some(i) = doc.lines.iter().position(|l| l.text.contains(v.as_str())) else {
+        return (v, e);
     };
-    // "…No.88 Jinji Lake Avenue," goes on on the next line.
-    let addr = addr.map(|(v, e)| {
-        let Some(i) = doc.lines.iter().position(|l| l.text.contains(v.as_str())) else {
-            return (v, e);
-        };
-        if !doc.lines[i].text.trim_end().ends_with([',', '，']) {
-            return (v, e);
-        }
-        match doc.lines.get(i + 1).map(|l| l.text.trim()) {
-            Some(n)
-                if !n.is_empty()
-                    && !any_label().is_match(n)
-                    && find_dates(n).is_empty()
-                    && has_cjk(n) == has_cjk(&v) =>
-            {
-                (format!("{v} {n}"), e)
-            }
-            _ => (v, e),
-        }
-    });
-    // An address printed under the body's name is the body's (the
-    // organisation's is near its name): null beats wrong.
-    let addr = addr.filter(|(v, _)| {
-        let Some(i) = doc.lines.iter().position(|l| l.text.contains(v.as_str())) else {
-            return true;
-        };
-        let before = &doc.lines[i].text[..doc.lines[i].text.find(v.as_str()).unwrap_or(0)];
-        let prev = i
-            .checked_sub(1)
-            .map(|j| doc.lines[j].text.as_str())
-            .unwrap_or("");
-        let body_line = |t: &str| {
-            let t = trim_value(t);
-            has_cjk(&t) && looks_like_body(&t)
-                || known_body_in(&t, ctx).is_some()
-                || ctx.body_names.iter().any(|b| name_key(b) == name_key(&t))
-        };
-        let cnas_before = (i.saturating_sub(2)..i).any(|j| doc.lines[j].text.contains("CNAS C"));
-        let next = doc
-            .lines
-            .get(i + 1)
-            .map(|l| to_simplified(&l.text).to_lowercase())
-            .unwrap_or_default();
-        let contact_after = ["电话", "tel", "网址", "查询"]
-            .iter()
-            .any(|w| next.contains(w));
-        !(to_simplified(before).contains("认证机构")
-            || body_line(prev)
-            || cnas_before
-            || contact_after)
-    });
-    if let Some((v, e)) = addr {
-        c.address = Some(v);
-        ev.insert("address".into(), e);
+    if !doc.lines[i].text.trim_end().ends_with([',', '，']) {
+        return (v, e);
     }
-
-    // Scope: the labelled value and the lines that follow until the next label.
-    if let Some((v, e, _)) = running_value(&doc, label("scope")) {
-        let v = crate::repair::repair_scope_text(&v, &ctx.vocab.english_words);
-        // The rest of an English scope heading whose words OCR misread ("This
-        // certificate covers the fllowing scope of information security
-        // management system"): the label matched at "scope" alone.
-        static SCOPE_TAIL: OnceLock<Regex> = OnceLock::new();
-        let tail = rx(
-            &SCOPE_TAIL,
-            r"(?i)^of\s+(?:the\s+)?[a-z ]{0,60}?management\s+systems?\s*[:：]?\s*",
-        );
-        let v = match tail.find(&v) {
-            Some(m) if m.end() < v.len() => v[m.end()..].to_string(),
-            _ => v,
-        };
-        let mut v = ctx.vocab.scope_processes.separate_adjacent(&v);
-        // "（事件管理、…、容量管理" with its closing bracket lost at the line's end.
-        if v.matches('（').count() > v.matches('）').count() && !v.ends_with('）') {
-            v.push('）');
+    match doc.lines.get(i + 1).map(|l| l.text.trim()) {
+        Some(n)
+            if !n.is_empty()
+                && !any_label().is_match(n)
+                && find_dates(n).is_empty()
+                && has_cjk(n) == has_cjk(&v) =>
+        {
+            (format!("{v} {n}"), e)
         }
-        c.scope_processes = ctx.vocab.scope_processes.find_in(&v);
-        c.scope = Some(v);
-        ev.insert("scope".into(), e);
+        _ => (v, e),
     }
+}
 
-    // Standard: prefer ISO/IEC 20000-1 or 27001 where several are named.
-    let stds = all_standards(&full);
-    if let Some(s) = stds
+/// An address printed under the body's name (after its CNAS code, before its
+/// contact line) is the body's; the organisation's is near its name.
+fn is_body_address(doc: &Doc, ctx: &ExtractContext, v: &str) -> bool {
+    let Some(i) = doc.lines.iter().position(|l| l.text.contains(v)) else {
+        return false;
+    };
+    let before = &doc.lines[i].text[..doc.lines[i].text.find(v).unwrap_or(0)];
+    let prev = i
+        .checked_sub(1)
+        .map(|j| doc.lines[j].text.as_str())
+        .unwrap_or("");
+    let body_line = |t: &str| {
+        let t = trim_value(t);
+        has_cjk(&t) && looks_like_body(&t)
+            || known_body_in(&t, ctx).is_some()
+            || ctx.body_names.iter().any(|b| name_key(b) == name_key(&t))
+    };
+    let cnas_before = (i.saturating_sub(2)..i).any(|j| doc.lines[j].text.contains("CNAS C"));
+    let next = doc
+        .lines
+        .get(i + 1)
+        .map(|l| to_simplified(&l.text).to_lowercase())
+        .unwrap_or_default();
+    let contact_after = ["电话", "tel", "网址", "查询"]
+        .iter()
+        .any(|w| next.contains(w));
+    to_simplified(before).contains("认证机构") || body_line(prev) || cnas_before || contact_after
+}
+
+/// Scope: the labelled value and the lines that follow until the next label,
+/// with the processes it names.
+fn read_scope(r: &Reading, out: &mut Extracted) {
+    let ctx = r.ctx;
+    let Some((v, e, _)) = running_value(&r.doc, label("scope")) else {
+        return;
+    };
+    let v = crate::repair::repair_scope_text(&v, &ctx.vocab.english_words);
+    // The rest of an English scope heading whose words OCR misread ("This
+    // certificate covers the fllowing scope of information security
+    // management system"): the label matched at "scope" alone.
+    static SCOPE_TAIL: OnceLock<Regex> = OnceLock::new();
+    let tail = rx(
+        &SCOPE_TAIL,
+        r"(?i)^of\s+(?:the\s+)?[a-z ]{0,60}?management\s+systems?\s*[:：]?\s*",
+    );
+    let v = match tail.find(&v) {
+        Some(m) if m.end() < v.len() => v[m.end()..].to_string(),
+        _ => v,
+    };
+    let mut v = ctx.vocab.scope_processes.separate_adjacent(&v);
+    // "（事件管理、…、容量管理" with its closing bracket lost at the line's end.
+    if v.matches('（').count() > v.matches('）').count() && !v.ends_with('）') {
+        v.push('）');
+    }
+    let c = &mut out.certificate;
+    c.scope_processes = ctx.vocab.scope_processes.find_in(&v);
+    c.scope = Some(v);
+    out.evidence.insert("scope".into(), e);
+}
+
+/// Standard: ISO/IEC 20000-1 or 27001 where several are named; a list of
+/// standards on one certificate is kept whole. Supplementary modules too.
+fn read_standard(r: &Reading, out: &mut Extracted) {
+    let doc = &r.doc;
+    let c = &mut out.certificate;
+    c.supplementary_modules = r.ctx.vocab.supplementary_modules.find_in(&r.full);
+    let stds = all_standards(&r.full);
+    let Some(s) = stds
         .iter()
         .find(|s| s.starts_with("ISO/IEC 20000") || s.starts_with("ISO/IEC 27001"))
         .or(stds.first())
-    {
-        c.standard = Some(s.clone());
-        if let Some(i) = doc
-            .lines
-            .iter()
-            .position(|l| all_standards(&l.text).contains(s))
-        {
-            ev.insert(
-                "standard".into(),
-                doc.evidence(i, s.split(':').next().unwrap_or(s)),
-            );
-            // One certificate of several standards lists them ("ISO 9001:2015,
-            // ISO 14001:2015 & / ISO 45001:2018"): all of them, "; " between.
-            // A national twin ("GB/T 19001-2016/ISO 9001:2015") is one standard.
-            let mut text = doc.lines[i].text.clone();
-            let t = text.trim_end();
-            if t.ends_with(['&', ',', '、', '，']) || t.to_lowercase().ends_with(" and") {
-                if let Some(next) = doc.lines.get(i + 1) {
-                    text.push(' ');
-                    text.push_str(&next.text);
-                }
-            }
-            let listed = text.contains(['&', ',', '、', '，', '和', '及'])
-                || text.to_lowercase().contains(" and ");
-            let mut all: Vec<String> = Vec::new();
-            for x in all_standards(&text) {
-                if !all.contains(&x) {
-                    all.push(x);
-                }
-            }
-            if listed && all.len() > 1 && all.contains(s) {
-                c.standard = Some(all.join("; "));
-            }
+    else {
+        return;
+    };
+    c.standard = Some(s.clone());
+    let Some(i) = doc
+        .lines
+        .iter()
+        .position(|l| all_standards(&l.text).contains(s))
+    else {
+        return;
+    };
+    out.evidence.insert(
+        "standard".into(),
+        doc.evidence(i, s.split(':').next().unwrap_or(s)),
+    );
+    // One certificate of several standards lists them ("ISO 9001:2015,
+    // ISO 14001:2015 & / ISO 45001:2018"): all of them, "; " between.
+    // A national twin ("GB/T 19001-2016/ISO 9001:2015") is one standard.
+    let mut text = doc.lines[i].text.clone();
+    let t = text.trim_end();
+    if t.ends_with(['&', ',', '、', '，']) || t.to_lowercase().ends_with(" and") {
+        if let Some(next) = doc.lines.get(i + 1) {
+            text.push(' ');
+            text.push_str(&next.text);
         }
     }
-    c.supplementary_modules = ctx.vocab.supplementary_modules.find_in(&full);
+    let listed =
+        text.contains(['&', ',', '、', '，', '和', '及']) || text.to_lowercase().contains(" and ");
+    let mut all: Vec<String> = Vec::new();
+    for x in all_standards(&text) {
+        if !all.contains(&x) {
+            all.push(x);
+        }
+    }
+    if listed && all.len() > 1 && all.contains(s) {
+        c.standard = Some(all.join("; "));
+    }
+}
 
-    // Body: labelled, else a registry name in the text, else another known
-    // name, short name or logo text (models/bodies.csv), else a known web
-    // domain, else a Chinese line shaped like a body's name.
-    // "For and on behalf of BSI Taiwan:" names the body before its colon.
+/// Body: the issuer that says it certifies, "on behalf of X", labelled, else
+/// a registry name in the text, else another known name, short name or logo
+/// text (models/bodies.csv), else a known web domain, else a Chinese line
+/// shaped like a body's name.
+fn read_body(r: &Reading, out: &mut Extracted) {
+    let (doc, ctx) = (&r.doc, r.ctx);
+    let body = body_certifies_that(doc, ctx)
+        .or_else(|| body_on_behalf(doc, ctx))
+        .or_else(|| body_labelled(doc, ctx))
+        .or_else(|| body_registry_name(doc, ctx))
+        .or_else(|| body_known_name(doc, ctx))
+        .or_else(|| body_domain(doc, ctx))
+        .or_else(|| body_shaped_line(doc));
+    let Some((v, e)) = body else {
+        return;
+    };
+    let v = registry_spelling(v, ctx);
+    // The English name where the body is known by one.
+    let key = name_key(&v);
+    let c = &mut out.certificate;
+    c.certification_body.name_en = ctx
+        .known_bodies
+        .iter()
+        .find(|b| {
+            b.spellings()
+                .any(|s| name_key(s) == key || name_key(&without_note_str(s)) == key)
+        })
+        .or_else(|| known_body_in(&v, ctx).map(|x| x.0))
+        .and_then(|b| b.name_en())
+        .map(str::to_string);
+    c.certification_body.name = Some(v);
+    out.evidence.insert("certification_body.name".into(), e);
+}
+
+/// An English body name fit to be the issuer: no clause, shaped like a
+/// body's name or a known one.
+fn english_issuer(v: &str, ctx: &ExtractContext) -> bool {
+    !has_cjk(v) && !is_clause(v) && (english_body_like(v) || known_body_in(v, ctx).is_some())
+}
+
+/// "Bureau Veritas Certification Holding SAS – UK Branch certifies that the
+/// Management System …", "AFNOR ASIA certifies that …": the issuer says it.
+fn body_certifies_that(doc: &Doc, ctx: &ExtractContext) -> Option<(String, Evidence)> {
+    static SAYS: OnceLock<Regex> = OnceLock::new();
+    let says = rx(
+        &SAYS,
+        r"(?i)^(.{3,90}?)\s*(?:hereby\s+)?certif(?:y|ies)\s+that",
+    );
+    doc.lines.iter().enumerate().find_map(|(i, l)| {
+        let cap = says.captures(&l.text)?;
+        let v = trim_value(&cap[1]);
+        english_issuer(&v, ctx).then(|| (v.clone(), doc.evidence(i, &v)))
+    })
+}
+
+/// "For and on behalf of BSI Taiwan:" names the body before its colon.
+fn body_on_behalf(doc: &Doc, ctx: &ExtractContext) -> Option<(String, Evidence)> {
     static BEHALF: OnceLock<Regex> = OnceLock::new();
     let behalf = rx(
         &BEHALF,
         r"(?i)on\s+behalf\s+of\s+([^:：]{2,80}?)\s*[:：]?\s*$",
     );
-    let issuer_says = || {
-        // "Bureau Veritas Certification Holding SAS – UK Branch certifies
-        // that the Management System …", "AFNOR ASIA certifies that …":
-        // the issuer says it.
-        static SAYS: OnceLock<Regex> = OnceLock::new();
-        let says = rx(
-            &SAYS,
-            r"(?i)^(.{3,90}?)\s*(?:hereby\s+)?certif(?:y|ies)\s+that",
-        );
-        doc.lines.iter().enumerate().find_map(|(i, l)| {
-            let cap = says.captures(&l.text)?;
-            let v = trim_value(&cap[1]);
-            (!has_cjk(&v)
-                && !is_clause(&v)
-                && (english_body_like(&v) || known_body_in(&v, ctx).is_some()))
-            .then(|| (v.clone(), doc.evidence(i, &v)))
-        })
-    };
-    let body = issuer_says()
-        .or_else(|| {
-            doc.lines.iter().enumerate().find_map(|(i, l)| {
-                let v = trim_value(&behalf.captures(&l.text)?[1]);
-                (!has_cjk(&v)
-                    && !is_clause(&v)
-                    && (english_body_like(&v) || known_body_in(&v, ctx).is_some()))
-                .then(|| (v.clone(), doc.evidence(i, &v)))
-            })
-        })
-        .or_else(|| {
-            doc.labeled(label("certification_body"), |s| {
-                name_value(s).filter(|v| {
-                    if has_cjk(v) {
-                        looks_like_body(v) || looks_like_org(v) || known_body_in(v, ctx).is_some()
-                    } else {
-                        !is_clause(v) && (english_body_like(v) || known_body_in(v, ctx).is_some())
-                    }
-                })
-            })
-        })
-        .or_else(|| {
-            let keyed: Vec<(String, String)> = ctx
-                .body_names
-                .iter()
-                .map(|n| (name_key(n), n.clone()))
-                .filter(|(k, _)| k.chars().count() >= 4)
-                .collect();
-            doc.lines.iter().enumerate().find_map(|(i, l)| {
-                let lk = name_key(&l.text);
-                keyed
-                    .iter()
-                    .find(|(k, _)| lk.contains(k.as_str()))
-                    .map(|(_, n)| {
-                        // Report the name as printed when the line is just the name.
-                        let printed = fullwidth_brackets(&squeeze_cjk_spaces(&trim_value(&l.text)));
-                        let v = if name_key(&printed) == name_key(n) {
-                            printed
-                        } else {
-                            n.clone()
-                        };
-                        (v.clone(), doc.evidence(i, &v))
-                    })
-            })
-        })
-        .or_else(|| {
-            // One body named on the page: it. Several (an IQNet certificate
-            // lists its partners): the only Chinese body among them, else
-            // none (null beats wrong). The longest spelling of it wins
-            // ("BSI Taiwan" over "BSI").
-            let found: Vec<(usize, &KnownBody, usize)> = doc
-                .lines
-                .iter()
-                .enumerate()
-                .filter_map(|(i, l)| known_body_in(&l.text, ctx).map(|(b, n)| (i, b, n)))
-                .collect();
-            let mut distinct: Vec<&KnownBody> = Vec::new();
-            for (_, b, _) in &found {
-                if !distinct.iter().any(|d| std::ptr::eq(*d, *b)) {
-                    distinct.push(b);
-                }
-            }
-            let chosen = match distinct.len() {
-                1 => Some(distinct[0]),
-                _ => {
-                    let cn: Vec<&&KnownBody> = distinct.iter().filter(|b| !b.foreign).collect();
-                    (cn.len() == 1).then(|| *cn[0])
-                }
-            };
-            let mut best: Option<(usize, String, usize)> = None;
-            for &(i, b, len) in &found {
-                let l = &doc.lines[i];
-                if chosen.is_some_and(|c| std::ptr::eq(c, b))
-                    && best.as_ref().is_none_or(|x| len > x.0)
-                {
-                    {
-                        let printed = trim_value(&l.text);
-                        let v = if b.spellings().any(|s| name_key(s) == name_key(&printed)) {
-                            printed
-                        } else {
-                            b.name.clone()
-                        };
-                        best = Some((len, v, i));
-                    }
-                }
-            }
-            best.map(|(_, v, i)| (v.clone(), doc.evidence(i, &v)))
-        })
-        .or_else(|| {
-            doc.lines.iter().enumerate().find_map(|(i, l)| {
-                let t: String = l
-                    .text
-                    .to_lowercase()
-                    .chars()
-                    .filter(|c| !c.is_whitespace() && *c != '\u{ad}')
-                    .collect();
-                ctx.known_bodies
-                    .iter()
-                    .find(|b| b.domains.iter().any(|d| t.contains(&d.to_lowercase())))
-                    .map(|b| (b.name.clone(), doc.evidence(i, &l.text)))
-            })
-        })
-        .or_else(|| {
-            doc.lines.iter().enumerate().find_map(|(i, l)| {
-                let t = fullwidth_brackets(&squeeze_cjk_spaces(&trim_value(&l.text)));
-                (has_cjk(&t) && looks_like_body(&t) && t.chars().count() <= 30)
-                    .then(|| (t.clone(), doc.evidence(i, &t)))
-            })
-        });
-    if let Some((mut v, e)) = body {
-        // A name read in simplified characters that is a registry name up to
-        // bracket width and spacing takes the registry's spelling (OCR cannot
-        // tell （ from ( ); a traditional print keeps its own characters.
-        if let Some(n) = ctx.body_names.iter().find(|n| name_key(n) == name_key(&v)) {
-            if crate::normalize::to_simplified(&v) == v {
-                v = n.clone();
-            } else if n.chars().count() == v.chars().count() {
-                // Traditional print keeps its characters; its brackets, which
-                // OCR cannot tell apart, take the registry's width.
-                let bracket = |c: char| "()（）".contains(c);
-                v = v
-                    .chars()
-                    .zip(n.chars())
-                    .map(|(o, r)| if bracket(o) && bracket(r) { r } else { o })
-                    .collect();
-            }
-        }
-        // The English name where the body is known by one.
-        let key = name_key(&v);
-        c.certification_body.name_en = ctx
-            .known_bodies
-            .iter()
-            .find(|b| {
-                b.spellings()
-                    .any(|s| name_key(s) == key || name_key(&without_note_str(s)) == key)
-            })
-            .or_else(|| known_body_in(&v, ctx).map(|x| x.0))
-            .and_then(|b| b.name_en())
-            .map(str::to_string);
-        c.certification_body.name = Some(v);
-        ev.insert("certification_body.name".into(), e);
-    }
+    doc.lines.iter().enumerate().find_map(|(i, l)| {
+        let v = trim_value(&behalf.captures(&l.text)?[1]);
+        english_issuer(&v, ctx).then(|| (v.clone(), doc.evidence(i, &v)))
+    })
+}
 
-    // CNCA approval number and CNAS code.
+/// The value of a certification-body label.
+fn body_labelled(doc: &Doc, ctx: &ExtractContext) -> Option<(String, Evidence)> {
+    doc.labeled(label("certification_body"), |s| {
+        name_value(s)
+            .map(|v| without_mark_legend(&v).to_string())
+            .filter(|v| {
+                if has_cjk(v) {
+                    looks_like_body(v) || looks_like_org(v) || known_body_in(v, ctx).is_some()
+                } else {
+                    english_issuer(v, ctx)
+                }
+            })
+    })
+}
+
+/// A registry name in a line; the name as printed when the line is just the name.
+fn body_registry_name(doc: &Doc, ctx: &ExtractContext) -> Option<(String, Evidence)> {
+    let keyed: Vec<(String, String)> = ctx
+        .body_names
+        .iter()
+        .map(|n| (name_key(n), n.clone()))
+        .filter(|(k, _)| k.chars().count() >= 4)
+        .collect();
+    doc.lines.iter().enumerate().find_map(|(i, l)| {
+        let lk = name_key(&l.text);
+        keyed
+            .iter()
+            .find(|(k, _)| lk.contains(k.as_str()))
+            .map(|(_, n)| {
+                let printed = fullwidth_brackets(&squeeze_cjk_spaces(&trim_value(&l.text)));
+                let v = if name_key(&printed) == name_key(n) {
+                    printed
+                } else {
+                    n.clone()
+                };
+                (v.clone(), doc.evidence(i, &v))
+            })
+    })
+}
+
+/// One known body named on the page: it. Several (an IQNet certificate lists
+/// its partners): the only Chinese body among them, else none (null beats
+/// wrong). The longest spelling of it wins ("BSI Taiwan" over "BSI").
+fn body_known_name(doc: &Doc, ctx: &ExtractContext) -> Option<(String, Evidence)> {
+    let found: Vec<(usize, &KnownBody, usize)> = doc
+        .lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| known_body_in(&l.text, ctx).map(|(b, n)| (i, b, n)))
+        .collect();
+    let mut distinct: Vec<&KnownBody> = Vec::new();
+    for (_, b, _) in &found {
+        if !distinct.iter().any(|d| std::ptr::eq(*d, *b)) {
+            distinct.push(b);
+        }
+    }
+    let chosen = match distinct.len() {
+        1 => Some(distinct[0]),
+        _ => {
+            let cn: Vec<&&KnownBody> = distinct.iter().filter(|b| !b.foreign).collect();
+            (cn.len() == 1).then(|| *cn[0])
+        }
+    };
+    let mut best: Option<(usize, String, usize)> = None;
+    for &(i, b, len) in &found {
+        if chosen.is_some_and(|c| std::ptr::eq(c, b)) && best.as_ref().is_none_or(|x| len > x.0) {
+            let printed = trim_value(&doc.lines[i].text);
+            let v = if b.spellings().any(|s| name_key(s) == name_key(&printed)) {
+                printed
+            } else {
+                b.name.clone()
+            };
+            best = Some((len, v, i));
+        }
+    }
+    best.map(|(_, v, i)| (v.clone(), doc.evidence(i, &v)))
+}
+
+/// A known body's web domain printed on the page.
+fn body_domain(doc: &Doc, ctx: &ExtractContext) -> Option<(String, Evidence)> {
+    doc.lines.iter().enumerate().find_map(|(i, l)| {
+        let t: String = l
+            .text
+            .to_lowercase()
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '\u{ad}')
+            .collect();
+        ctx.known_bodies
+            .iter()
+            .find(|b| b.domains.iter().any(|d| t.contains(&d.to_lowercase())))
+            .map(|b| (b.name.clone(), doc.evidence(i, &l.text)))
+    })
+}
+
+/// The words of accreditation marks (their legends, "中国认可 管理体系",
+/// "IAF MLA") that a line read across the marks puts before a name beside
+/// them: "中国认可管理体系北京…认证中心", "MLA东北认证有限公司".
+fn without_mark_legend(t: &str) -> &str {
+    const LEGENDS: [&str; 11] = [
+        "中国认可",
+        "國際互認",
+        "国际互认",
+        "管理体系",
+        "管理體系",
+        "CNAS",
+        "IAF",
+        "MLA",
+        "TAF",
+        "UKAS",
+        "IQNet",
+    ];
+    let mut rest = t;
+    while let Some(r) = LEGENDS
+        .iter()
+        .find_map(|w| rest.strip_prefix(w))
+        .map(|r| r.trim_start_matches(|c: char| c.is_whitespace() || ":：|".contains(c)))
+    {
+        rest = r;
+    }
+    // Only in front of a Chinese name that stays a name.
+    if rest.len() < t.len() && rest.starts_with(is_cjk) && rest.chars().count() >= 4 {
+        rest
+    } else {
+        t
+    }
+}
+
+/// A Chinese line shaped like a body's name.
+fn body_shaped_line(doc: &Doc) -> Option<(String, Evidence)> {
+    doc.lines.iter().enumerate().find_map(|(i, l)| {
+        let t = fullwidth_brackets(&squeeze_cjk_spaces(without_mark_legend(&trim_value(
+            &l.text,
+        ))));
+        (has_cjk(&t) && looks_like_body(&t) && t.chars().count() <= 30)
+            .then(|| (t.clone(), doc.evidence(i, &t)))
+    })
+}
+
+/// A name read in simplified characters that is a registry name up to
+/// bracket width and spacing takes the registry's spelling (OCR cannot tell
+/// （ from ( ); a traditional print keeps its own characters and takes only
+/// the registry's bracket width.
+fn registry_spelling(v: String, ctx: &ExtractContext) -> String {
+    let Some(n) = ctx.body_names.iter().find(|n| name_key(n) == name_key(&v)) else {
+        return v;
+    };
+    if crate::normalize::to_simplified(&v) == v {
+        n.clone()
+    } else if n.chars().count() == v.chars().count() {
+        let bracket = |c: char| "()（）".contains(c);
+        v.chars()
+            .zip(n.chars())
+            .map(|(o, r)| if bracket(o) && bracket(r) { r } else { o })
+            .collect()
+    } else {
+        v
+    }
+}
+
+/// CNCA approval number, CNAS code and mark, IAF mark.
+fn read_accreditation(r: &Reading, out: &mut Extracted) {
+    static CNAS: OnceLock<Regex> = OnceLock::new();
+    static IAF: OnceLock<Regex> = OnceLock::new();
+    let doc = &r.doc;
+    let c = &mut out.certificate;
+    let ev = &mut out.evidence;
     if let Some((i, v)) = doc
         .lines
         .iter()
@@ -1396,129 +1566,198 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
         c.cnas.code = Some(v);
     }
     c.cnas.mark = c.cnas.code.is_some()
-        || full.contains("CNAS")
-        || full_s.contains("中国合格评定国家认可委员会");
+        || r.full.contains("CNAS")
+        || r.full_s.contains("中国合格评定国家认可委员会");
     // The IAF mark's letters, F read as P by OCR now and then.
-    static IAF: OnceLock<Regex> = OnceLock::new();
     c.iaf_mark =
-        rx(&IAF, r"IAF|(?-u:\b)IAP(?-u:\b)").is_match(&full) || full_s.contains("国际认可论坛");
+        rx(&IAF, r"IAF|(?-u:\b)IAP(?-u:\b)").is_match(&r.full) || r.full_s.contains("国际认可论坛");
+}
 
-    // Auditor and qualification number.
-    let qual_label = label("auditor_qualification");
-    let auditor_label = label("auditor");
-    let auditor_name = doc.labeled(auditor_label, |s| {
-        // Bilingual labels: "Lead Auditor 审核组长: 宋浩然" - the second label goes too.
-        let s = match auditor_label.find(s) {
-            Some(m) if s[..m.start()].trim().is_empty() => {
-                s[m.end()..].trim_start_matches(|c: char| c.is_whitespace() || ":：/|".contains(c))
-            }
-            _ => s,
-        };
-        let s = match qual_label.find(s) {
-            Some(m) => &s[..m.start()],
-            None => s,
-        };
-        let v = trim_value(cut_at_label(s));
-        // Quotes and marks OCR leaves between the name and the next label.
-        let v: String = v
-            .chars()
-            .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '·' || *c == '.')
-            .collect();
-        let v: String = v
-            .split(|c: char| c.is_ascii_digit() || c == '(' || c == '（')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_string();
-        let v = strip_label_start(
-            &squeeze_cjk_spaces(&v),
-            &["资格编号", "资格证书", "注册编号"],
-        );
-        // A Chinese name with one Latin letter glued on ("何海燕Q Qualification
-        // No."): the letter is OCR's echo of the next label.
-        let v = match v.char_indices().last() {
-            Some((i, c))
-                if c.is_ascii_alphabetic()
-                    && v[..i].chars().last().is_some_and(is_cjk)
-                    && v[..i].chars().all(|c| is_cjk(c) || c == '·') =>
-            {
-                v[..i].to_string()
-            }
-            _ => v,
-        };
-        (v.chars().count() >= 2 && v.chars().count() <= 30).then_some(v)
-    });
-    let qual = doc.labeled(qual_label, |s| {
+/// Auditor's name and qualification number.
+fn read_auditor(r: &Reading, out: &mut Extracted) {
+    let doc = &r.doc;
+    let auditor_name = doc.labeled(label("auditor"), auditor_name_value);
+    let qual = doc.labeled(label("auditor_qualification"), |s| {
         let s = to_half_width(s);
         crate::repair::qualification_number(&s).or_else(|| code_token(&s.to_uppercase()))
     });
-    if auditor_name.is_some() || qual.is_some() {
-        if let Some((_, e)) = &auditor_name {
-            ev.insert("auditor.name".into(), e.clone());
-        }
-        if let Some((_, e)) = &qual {
-            ev.insert("auditor.qualification_number".into(), e.clone());
-        }
-        c.auditor = Some(Auditor {
-            name: auditor_name.map(|x| x.0),
-            qualification_number: qual.map(|x| x.0),
-        });
+    if auditor_name.is_none() && qual.is_none() {
+        return;
     }
+    if let Some((_, e)) = &auditor_name {
+        out.evidence.insert("auditor.name".into(), e.clone());
+    }
+    if let Some((_, e)) = &qual {
+        out.evidence
+            .insert("auditor.qualification_number".into(), e.clone());
+    }
+    out.certificate.auditor = Some(Auditor {
+        name: auditor_name.map(|x| x.0),
+        qualification_number: qual.map(|x| x.0),
+    });
+}
 
-    // Dates: per field, the lexicon's labels in order of preference (the first
-    // that yields a date wins); a value runs to the next label on its line. A
-    // validity range ("有效期：2024年1月1日至2027年1月1日", "valid from ... until
-    // ...") gives its end to the expiry; a row of labels over a row of dates
-    // (a table) gives each date to the label above it.
-    let lex = Lexicon::bundled();
-    let table = date_table(&doc);
-    for key in [
-        "initial_issue_date",
-        "decision_date",
-        "issue_date",
-        "expiry_date",
-    ] {
-        let fl = lex.field(key);
-        let not_after: Vec<&str> = fl.not_after.iter().map(String::as_str).collect();
-        let not_before: Vec<String> = fl.not_before.iter().map(|w| letter_skeleton(w)).collect();
-        let last = key == "expiry_date";
+/// The auditor's name after its label: up to the qualification label, with
+/// the second half of a bilingual label, marks, digits and a label's
+/// garbled start dropped.
+fn auditor_name_value(s: &str) -> Option<String> {
+    let qual_label = label("auditor_qualification");
+    let auditor_label = label("auditor");
+    // Bilingual labels: "Lead Auditor 审核组长: 宋浩然" - the second label goes too.
+    let s = match auditor_label.find(s) {
+        Some(m) if s[..m.start()].trim().is_empty() => {
+            s[m.end()..].trim_start_matches(|c: char| c.is_whitespace() || ":：/|".contains(c))
+        }
+        _ => s,
+    };
+    let s = match qual_label.find(s) {
+        Some(m) => &s[..m.start()],
+        None => s,
+    };
+    let v = trim_value(cut_at_label(s));
+    // Quotes and marks OCR leaves between the name and the next label.
+    let v: String = v
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '·' || *c == '.')
+        .collect();
+    let v: String = v
+        .split(|c: char| c.is_ascii_digit() || c == '(' || c == '（')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    let v = strip_label_start(
+        &squeeze_cjk_spaces(&v),
+        &["资格编号", "资格证书", "注册编号"],
+    );
+    // A Chinese name with one Latin letter glued on ("何海燕Q Qualification
+    // No."): the letter is OCR's echo of the next label.
+    let v = match v.char_indices().last() {
+        Some((i, c))
+            if c.is_ascii_alphabetic()
+                && v[..i].chars().last().is_some_and(is_cjk)
+                && v[..i].chars().all(|c| is_cjk(c) || c == '·') =>
+        {
+            v[..i].to_string()
+        }
+        _ => v,
+    };
+    (v.chars().count() >= 2 && v.chars().count() <= 30).then_some(v)
+}
+
+/// The four dates of a certificate, in the order their fields are set.
+const DATE_FIELDS: [&str; 4] = [
+    "initial_issue_date",
+    "decision_date",
+    "issue_date",
+    "expiry_date",
+];
+
+/// Dates: per field, the lexicon's labels in order of preference (the first
+/// that yields a date wins); a value runs to the next label on its line. A
+/// validity range ("有效期：2024年1月1日至2027年1月1日", "valid from ... until
+/// ...") gives its end to the expiry; a row of labels over a row of dates (a
+/// table) gives each date to the label above it. Dates that contradict each
+/// other are dropped.
+fn read_dates(r: &Reading, out: &mut Extracted) {
+    let doc = &r.doc;
+    let table = date_table(&r.rows);
+    for key in DATE_FIELDS {
         // A table row under its labels first: a label over a row of several
         // dates would otherwise take the row's first.
         let found = table
             .iter()
             .find(|t| t.0 == key)
             .map(|t| (t.1.clone(), t.2.clone()))
-            .or_else(|| {
-                fl.each.iter().find_map(|re| {
-                    doc.labeled_opt(re, true, &not_after, &not_before, |s| {
-                        let d = find_dates(cut_at_label(s));
-                        let d = if last { d.last() } else { d.first() };
-                        d.map(|d| d.2.format("%Y-%m-%d").to_string())
-                    })
-                })
-            });
+            .or_else(|| labelled_date(doc, key));
         if let Some((v, e)) = found {
-            ev.insert(key.into(), e);
-            match key {
-                "initial_issue_date" => c.initial_issue_date = Some(v),
-                "decision_date" => c.decision_date = Some(v),
-                "issue_date" => c.issue_date = Some(v),
-                _ => c.expiry_date = Some(v),
+            out.evidence.insert(key.into(), e);
+            *date_slot(&mut out.certificate, key) = Some(v);
+        }
+    }
+    // A validity range on one line ("valid from 5 March 2024 until 4 March
+    // 2027", "Period of validity: 2024-03-05 to 2027-03-04", "有效期限：自…起至…止"):
+    // its end is the expiry and its start the issue date, where no label gave them.
+    if let Some((start, end)) = validity_range(&r.rows) {
+        for (key, (v, e)) in [("expiry_date", end), ("issue_date", start)] {
+            let slot = date_slot(&mut out.certificate, key);
+            if slot.is_none() {
+                *slot = Some(v);
+                out.evidence.insert(key.into(), e);
             }
         }
     }
     // "有效期：2025-03-01 至 2028-02-29": the first date of a range is the issue date.
-    if c.issue_date.is_none() {
+    if out.certificate.issue_date.is_none() {
         if let Some((v, e)) = doc.labeled(label("expiry_date"), |s| {
             let d = find_dates(s);
             (d.len() >= 2).then(|| d[0].2.format("%Y-%m-%d").to_string())
         }) {
-            c.issue_date = Some(v);
-            ev.insert("issue_date".into(), e);
+            out.certificate.issue_date = Some(v);
+            out.evidence.insert("issue_date".into(), e);
         }
     }
-    // Dates that contradict each other are not both right, and which one is
-    // wrong cannot be told: null beats wrong.
+    drop_contradicting_dates(out);
+}
+
+/// The first line that names a validity (models/labels.toml, `validity_range`)
+/// and prints two dates joined by a range word or dash ("A to B", "A until
+/// B", "A - B", "A至B", "自A起至B止"), the first before the second: the
+/// range's start and end.
+#[allow(clippy::type_complexity)]
+fn validity_range(doc: &Doc) -> Option<((String, Evidence), (String, Evidence))> {
+    static JOIN: OnceLock<Regex> = OnceLock::new();
+    let join = JOIN.get_or_init(|| {
+        Regex::new(r"(?i)^\s*(?:to|until|till|through|thru|[-–—~～]|起?至|到)\s*$")
+            .expect("valid regex")
+    });
+    let words = label("validity_range");
+    doc.lines.iter().enumerate().find_map(|(i, l)| {
+        let m = words.find(&l.text)?;
+        let half = to_half_width(&l.text[m.end()..]);
+        let d = find_dates(&half);
+        let (a, b) = (d.first()?, d.get(1)?);
+        (d.len() == 2 && join.is_match(&half[a.1..b.0]) && a.2 < b.2).then(|| {
+            let (s, e) = (a.2.format("%Y-%m-%d"), b.2.format("%Y-%m-%d"));
+            (
+                (s.to_string(), doc.evidence(i, &half[a.0..a.1])),
+                (e.to_string(), doc.evidence(i, &half[b.0..b.1])),
+            )
+        })
+    })
+}
+
+/// The field of a certificate that holds the date named `key`.
+fn date_slot<'c>(c: &'c mut Certificate, key: &str) -> &'c mut Option<String> {
+    match key {
+        "initial_issue_date" => &mut c.initial_issue_date,
+        "decision_date" => &mut c.decision_date,
+        "issue_date" => &mut c.issue_date,
+        _ => &mut c.expiry_date,
+    }
+}
+
+/// A date after one of the field's labels, tried in the lexicon's order; the
+/// expiry takes the last date of a range, the others the first.
+fn labelled_date(doc: &Doc, key: &str) -> Option<(String, Evidence)> {
+    let fl = Lexicon::bundled().field(key);
+    let not_after: Vec<&str> = fl.not_after.iter().map(String::as_str).collect();
+    let not_before: Vec<String> = fl.not_before.iter().map(|w| letter_skeleton(w)).collect();
+    let last = key == "expiry_date";
+    fl.each.iter().find_map(|re| {
+        doc.labeled_opt(re, true, &not_after, &not_before, |s| {
+            let d = find_dates(cut_at_label(s));
+            let d = if last { d.last() } else { d.first() };
+            d.map(|d| d.2.format("%Y-%m-%d").to_string())
+        })
+    })
+}
+
+/// Dates that contradict each other are not both right, and which one is
+/// wrong cannot be told: null beats wrong.
+fn drop_contradicting_dates(out: &mut Extracted) {
+    let c = &mut out.certificate;
+    let ev = &mut out.evidence;
     if let (Some(i), Some(x)) = (&c.issue_date, &c.expiry_date) {
         if i >= x {
             c.issue_date = None;
@@ -1539,23 +1778,130 @@ pub fn extract(pages: &[PageText], ctx: &ExtractContext) -> Extracted {
             ev.remove("initial_issue_date");
         }
     }
+}
 
-    // Surveillance record section, surveillance clause, transition notice.
-    // Both wordings are data (models/labels.toml), which covers every spelling
-    // checked here before.
-    c.surveillance_section = lex.field("surveillance_section").any.is_match(&full);
+/// Surveillance record section, surveillance clause, transition notice.
+/// Both surveillance wordings are data (models/labels.toml).
+fn read_surveillance(r: &Reading, out: &mut Extracted) {
+    let lex = Lexicon::bundled();
+    let c = &mut out.certificate;
+    c.surveillance_section = lex.field("surveillance_section").any.is_match(&r.full);
     if c.surveillance_section {
-        c.surveillance_audits = surveillance_dates(&doc);
+        c.surveillance_audits = surveillance_dates(&r.doc);
     }
-    c.surveillance_clause = lex.field("surveillance_clause").any.is_match(&full);
+    c.surveillance_clause = lex.field("surveillance_clause").any.is_match(&r.full);
     // A transition notice: a line about the transition (to the 2018 edition,
     // the 2022 edition...) with its deadline (a year, 截止, "before").
-    c.transition_notice = doc.lines.iter().any(|l| is_transition_notice(&l.line.text));
+    c.transition_notice = r
+        .doc
+        .lines
+        .iter()
+        .any(|l| is_transition_notice(&l.line.text));
+}
+
+/// A page's lines in reading order. Where a page prints two columns side by
+/// side (a right-hand column whose parts start with a label, at one x, on two
+/// rows or more: "获证组织：      证书号：…", "This is to certify that   Issue Date
+/// 签发日期"), every row is cut at the wide gap before that column, and a run
+/// of such rows is read left column first, then right column, so that a value
+/// under its label is the next line of its column. A line across the gap ends
+/// the run. Other pages keep their rows.
+fn read_by_column(p: &PageText) -> Vec<Cow<'_, Line>> {
+    let rows = || p.lines.iter().map(Cow::Borrowed).collect();
+    let Some(gutter) = right_column_x(p) else {
+        return rows();
+    };
+    let tol = (p.width as f32 * 0.03).max(4.0) as i64;
+    let mut out: Vec<Cow<Line>> = Vec::new();
+    // The current run: (right column?, part) in row order, and whether a row was cut.
+    let mut run: Vec<(bool, Cow<Line>)> = Vec::new();
+    let mut cut_rows = 0;
+    fn flush<'a>(run: &mut Vec<(bool, Cow<'a, Line>)>, out: &mut Vec<Cow<'a, Line>>, cut: usize) {
+        if cut == 0 {
+            // No row cut: the rows keep their order.
+            out.extend(run.drain(..).map(|x| x.1));
+        } else {
+            let (left, right): (Vec<_>, Vec<_>) = run.drain(..).partition(|x| !x.0);
+            out.extend(left.into_iter().map(|x| x.1));
+            out.extend(right.into_iter().map(|x| x.1));
+        }
+    }
+    for l in &p.lines {
+        let start = i64::from(l.bbox.x);
+        let end = start + i64::from(l.bbox.w);
+        if let Some(k) = wide_gaps(l).find(|&k| {
+            // The part after the gap starts at the column's x.
+            let x = i64::from(l.words[k].bbox.x);
+            let prev = &l.words[k - 1].bbox;
+            (gutter - tol..=gutter + 2 * tol).contains(&x)
+                && i64::from(prev.x + prev.w) <= gutter + tol
+        }) {
+            run.push((false, Cow::Owned(Line::from_words(l.words[..k].to_vec()))));
+            run.push((true, Cow::Owned(Line::from_words(l.words[k..].to_vec()))));
+            cut_rows += 1;
+        } else if start >= gutter - tol {
+            run.push((true, Cow::Borrowed(l)));
+        } else if end <= gutter {
+            run.push((false, Cow::Borrowed(l)));
+        } else {
+            flush(&mut run, &mut out, cut_rows);
+            cut_rows = 0;
+            out.push(Cow::Borrowed(l));
+        }
+    }
+    flush(&mut run, &mut out, cut_rows);
     out
 }
 
-/// A value that starts after its label and continues on the following lines
-/// until a line that carries another label.
+/// Word indices of a line that follow a wide gap (more than twice the
+/// words' height): where one column's text ends and another's begins.
+fn wide_gaps(l: &Line) -> impl Iterator<Item = usize> + '_ {
+    let mut hs: Vec<u32> = l.words.iter().map(|w| w.bbox.h).collect();
+    hs.sort_unstable();
+    let h = i64::from(hs.get(hs.len() / 2).copied().unwrap_or(0)).max(1);
+    (1..l.words.len()).filter(move |&k| {
+        let prev = &l.words[k - 1].bbox;
+        i64::from(l.words[k].bbox.x) - i64::from(prev.x + prev.w) > 2 * h
+    })
+}
+
+/// The x where a right-hand column starts: the start, after a wide gap, of
+/// parts of two rows or more that begin with a label, at one x (within 3 % of
+/// the page's width) in the page's right two thirds.
+fn right_column_x(p: &PageText) -> Option<i64> {
+    let tol = (p.width as f32 * 0.03).max(4.0) as i64;
+    let mut xs: Vec<i64> = Vec::new();
+    for l in &p.lines {
+        // A line's start too: a row of the right column alone.
+        for k in std::iter::once(0).chain(wide_gaps(l)) {
+            let Some(w) = l.words.get(k) else {
+                continue;
+            };
+            let part: String = l.words[k..].iter().map(|w| w.text.as_str()).collect();
+            let part = part.trim_start();
+            let x = i64::from(w.bbox.x);
+            // The label at the part's start (two characters of a longer
+            // label before it at most: "认证证书号").
+            let labelled = any_label()
+                .find(part)
+                .is_some_and(|m| part[..m.start()].chars().count() <= 2);
+            if x * 3 >= i64::from(p.width) && labelled {
+                xs.push(x);
+            }
+        }
+    }
+    xs.sort_unstable();
+    // The largest group of starts within the tolerance of each other.
+    let (mut best, mut at) = (0, 0);
+    for (i, &x) in xs.iter().enumerate() {
+        let n = xs[i..].iter().take_while(|&&y| y - x <= tol).count();
+        if n > best {
+            (best, at) = (n, x);
+        }
+    }
+    (best >= 2).then_some(at)
+}
+
 /// A Chinese name followed by the start of a label OCR garbled past
 /// recognition ("陈洋资" from "陈洋 资格编号"): the label's start goes, if a
 /// name of two characters or more remains.
@@ -1673,7 +2019,7 @@ fn date_table(doc: &Doc) -> Vec<(&'static str, String, Evidence)> {
                         .iter()
                         .any(|x| x.3 == k && m.start() < x.2 .1 && x.2 .0 < m.end());
                     if !overlaps {
-                        let cx = (x_at(h.line, m.start()) + x_at(h.line, m.end())) / 2.0;
+                        let cx = (x_at(&h.line, m.start()) + x_at(&h.line, m.end())) / 2.0;
                         labels.push((f, cx, (m.start(), m.end()), k));
                     }
                 }
@@ -1697,7 +2043,7 @@ fn date_table(doc: &Doc) -> Vec<(&'static str, String, Evidence)> {
             .iter()
             .enumerate()
             .filter_map(|(n, d)| {
-                let cx = (x_at(l.line, d.0) + x_at(l.line, d.1)) / 2.0;
+                let cx = (x_at(&l.line, d.0) + x_at(&l.line, d.1)) / 2.0;
                 labels
                     .iter()
                     .min_by(|a, b| (a.1 - cx).abs().total_cmp(&(b.1 - cx).abs()))
@@ -1715,13 +2061,19 @@ fn date_table(doc: &Doc) -> Vec<(&'static str, String, Evidence)> {
     out
 }
 
+/// A value that starts after its label and continues on the following lines
+/// until a line that carries another label.
 fn running_value<'a>(doc: &Doc<'a>, label: &Regex) -> Option<(String, Evidence, usize)> {
     for (i, l) in doc.lines.iter().enumerate() {
         let Some(m) = label.find(&l.text) else {
             continue;
         };
         let mut parts: Vec<String> = Vec::new();
-        let first = strip_lead(&l.text[m.end()..]);
+        let mut first = strip_lead(&l.text[m.end()..]);
+        // The other half of a bilingual heading ("Scope of Certification 认证范围").
+        while let Some(n) = label.find(first).filter(|n| n.start() == 0 && n.end() > 0) {
+            first = strip_lead(&first[n.end()..]);
+        }
         let first = cut_at_surveillance(cut_at_label(first));
         if !first.trim().is_empty() {
             parts.push(first.trim().to_string());
@@ -1769,6 +2121,9 @@ fn running_value<'a>(doc: &Doc<'a>, label: &Regex) -> Option<(String, Evidence, 
             .any(|o| tl.starts_with(o));
             if ts.contains("本证书")
                 || ts.contains("证书有效期内")
+                // The surveillance clause ("获证组织必须定期接受监督审核…"),
+                // printed under a column that it does not belong to.
+                || crate::labels::label("surveillance_clause").is_match(t)
                 || opener
                 || is_transition_notice(t)
                 // A running value (scope, address) prints no date: a line
@@ -1895,9 +2250,42 @@ mod tests {
                 let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
                 let mut p = page(&refs);
                 p.number = n as u32 + 1;
+                // On a page printed in columns, a line without "||" spans the page.
+                let columns = p.lines.iter().any(|l| l.text.contains("||"));
+                for l in p.lines.iter_mut().filter(|_| columns) {
+                    *l = if l.text.contains("||") {
+                        columns_line(&l.text, l.bbox.y)
+                    } else {
+                        let mut w = l.words[0].clone();
+                        w.bbox.w = 2200;
+                        Line::from_words(vec![w])
+                    };
+                }
                 p
             })
             .collect()
+    }
+
+    /// A line printed in columns: "left || right" puts each part's words in
+    /// its own column (x 100 and 1300 of a 2480-pixel page, a wide gap
+    /// between), "|| right" only the right one; within a part, words are
+    /// split at spaces, 20 pixels a character.
+    fn columns_line(text: &str, y: u32) -> Line {
+        let mut words = Vec::new();
+        for (k, part) in text.split("||").enumerate() {
+            let mut x = 100 + 1200 * k as u32;
+            for w in part.split_whitespace() {
+                let n = w.chars().count() as u32;
+                words.push(crate::page::Word {
+                    text: w.to_string(),
+                    bbox: BBox::new(x, y, 20 * n, 40),
+                    conf: 100.0,
+                    ..Default::default()
+                });
+                x += 20 * n + 10;
+            }
+        }
+        Line::from_words(words)
     }
 
     fn field_of(c: &Certificate, f: &str) -> Option<String> {

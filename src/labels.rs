@@ -48,6 +48,7 @@ pub const FIELDS: &[&str] = &[
     "certificate_title",
     "surveillance_clause",
     "surveillance_section",
+    "validity_range",
 ];
 
 fn compile(entries: &[String]) -> Result<Regex, String> {
