@@ -417,6 +417,42 @@ pub fn read_bytes(input: &InputRef) -> Result<Vec<u8>, DocError> {
     }
 }
 
+/// SHA-256 of an input's bytes, streamed (bounded memory: never the whole
+/// input held at once); `None` when it cannot be read.
+pub fn sha256_of(input: &InputRef) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    struct H(Sha256);
+    impl std::io::Write for H {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.update(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = H(Sha256::new());
+    match &input.source {
+        Source::File(p) => {
+            if !fs::metadata(p).ok()?.is_file() {
+                return None;
+            }
+            let f = fs::File::open(p).ok()?;
+            std::io::copy(&mut f.take(MAX_INPUT_BYTES + 1), &mut h).ok()?;
+        }
+        Source::ZipMember { archive, index } => {
+            let mut z = open_zip(archive).ok()?;
+            let entry = z.files().ok()?.nth(*index)?.ok()?;
+            let mut body = fs::File::open(archive).ok()?;
+            let m = entry
+                .with_reader(&mut body, zip::ZipReadOptions::new())
+                .ok()?;
+            std::io::copy(&mut m.take(MAX_INPUT_BYTES + 1), &mut h).ok()?;
+        }
+    }
+    Some(h.0.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// Reads a list file: one path per line, blank lines and `#` comments ignored.
 /// A path need not be UTF-8 (its bytes are the file's name).
 pub fn read_list_file(p: &Path) -> std::io::Result<Vec<PathBuf>> {

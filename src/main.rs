@@ -12,6 +12,11 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+/// The allocator that tells a worker's supervisor when the worker reached
+/// its memory ceiling.
+#[global_allocator]
+static ALLOC: certscan::memory::CeilingAlloc = certscan::memory::CeilingAlloc;
+
 #[derive(Parser)]
 #[command(
     name = "certscan",
@@ -126,12 +131,16 @@ struct ScanArgs {
     /// Tesseract languages for a second reading of pages printed in traditional characters ("" to never).
     #[arg(long, default_value = certscan::ocr::TRADITIONAL_LANGS)]
     traditional_langs: String,
-    /// Longest time one page may take, in seconds, before the document becomes a `timeout` line.
+    /// Longest time one page may take, in seconds: that page is not read (a `timeout` line names it), the others are.
     #[arg(long, default_value_t = 180)]
     page_timeout: u64,
     /// Longest time one document may take, in seconds.
     #[arg(long, default_value_t = 3600)]
     doc_timeout: u64,
+    /// Memory ceiling of each worker process in MiB (heap and mappings); a
+    /// document that needs more gets a `too_large` line. 0: no ceiling.
+    #[arg(long, value_name = "MIB", default_value_t = certscan::memory::DEFAULT_CEILING_MB)]
+    memory_limit: u64,
     /// Longest side in pixels that page images are scaled to for OCR.
     #[arg(long, default_value_t = certscan::ocr::DEFAULT_LONG_SIDE, hide = true)]
     ocr_long_side: u32,
@@ -280,9 +289,10 @@ fn pages(file: &std::path::Path, langs: &str, words: bool, engine: EngineChoice)
         rules: None,
         registry: None,
         manifest: None,
+        memory_ceiling_mb: 0,
     };
     let mut w = certscan::pipeline::Worker::new(settings).map_err(anyhow::Error::msg)?;
-    let pages = w.read_pages(&doc, &mut |_, _| {})?;
+    let pages = w.read_pages(&doc, &mut |_| {})?;
     for p in pages {
         println!(
             "=== page {} {:?} {}x{} conf {:?} kind {:?}",
@@ -383,6 +393,7 @@ fn scan(a: ScanArgs) -> Result<()> {
         rules: a.rules.clone(),
         registry: a.registry.clone(),
         manifest: a.manifest.clone(),
+        memory_ceiling_mb: a.memory_limit,
     };
     // Refuse broken data files before any work (file, line and reason).
     let data = RunData::load(&settings).map_err(anyhow::Error::msg)?;
