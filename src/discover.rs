@@ -384,6 +384,13 @@ pub fn read_bytes(input: &InputRef) -> Result<Vec<u8>, DocError> {
                 .nth(*index)
                 .ok_or_else(|| DocError::new(ErrorCode::Corrupt, "ZIP member is missing"))?
                 .map_err(member_error)?;
+            if entry.encrypted() {
+                // Issue 19, 16: was `corrupt`.
+                return Err(DocError::new(
+                    ErrorCode::Encrypted,
+                    "the ZIP member is encrypted (it needs a password to read)",
+                ));
+            }
             let mut body = fs::File::open(archive).map_err(io)?;
             let m = entry
                 .with_reader(&mut body, zip::ZipReadOptions::new())
@@ -397,15 +404,39 @@ pub fn read_bytes(input: &InputRef) -> Result<Vec<u8>, DocError> {
                     ),
                 ));
             }
-            let mut buf = Vec::with_capacity(m.size().min(64 << 20) as usize);
-            m.take(MAX_INPUT_BYTES + 1)
-                .read_to_end(&mut buf)
-                .map_err(|e| {
-                    DocError::new(
-                        ErrorCode::Corrupt,
-                        format!("ZIP member cannot be decompressed: {e}"),
-                    )
-                })?;
+            // Issue 19, 12: the first KiB tells the format; a member that is
+            // no document certscan reads is refused before the rest is
+            // inflated.
+            let mut m = m.take(MAX_INPUT_BYTES + 1);
+            let mut head = Vec::with_capacity(1024);
+            (&mut m).take(1024).read_to_end(&mut head).map_err(|e| {
+                DocError::new(
+                    ErrorCode::Corrupt,
+                    format!("ZIP member cannot be decompressed: {e}"),
+                )
+            })?;
+            if !head.is_empty() && crate::load::sniff(&head).is_none() {
+                return Err(DocError::new(
+                    ErrorCode::UnsupportedFormat,
+                    format!(
+                        "not a PDF, PNG, JPEG, TIFF, BMP, WebP or .docx file (starts with {}); \
+                         not inflated further",
+                        head.iter()
+                            .take(8)
+                            .map(|b| format!("{b:02x}"))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    ),
+                ));
+            }
+            let mut buf = Vec::with_capacity(m.get_ref().size().min(64 << 20) as usize);
+            buf.extend_from_slice(&head);
+            m.read_to_end(&mut buf).map_err(|e| {
+                DocError::new(
+                    ErrorCode::Corrupt,
+                    format!("ZIP member cannot be decompressed: {e}"),
+                )
+            })?;
             if buf.len() as u64 > MAX_INPUT_BYTES {
                 return Err(DocError::new(
                     ErrorCode::TooLarge,

@@ -401,9 +401,15 @@ fn scan(a: ScanArgs) -> Result<()> {
     let (mut sink, done) = match &a.out {
         Some(p) => {
             refuse_output_among_inputs(p, &paths)?;
-            let (f, resume) =
-                open_output(p).with_context(|| format!("cannot open output {}", p.display()))?;
-            (Sink::File(f), resume.done)
+            if certscan::output::is_stream(p) {
+                let f = certscan::output::open_stream(p)
+                    .with_context(|| format!("cannot open output {}", p.display()))?;
+                (Sink::Stream(f), Default::default())
+            } else {
+                let (f, resume) = open_output(p)
+                    .with_context(|| format!("cannot open output {}", p.display()))?;
+                (Sink::File(f), resume.done)
+            }
         }
         None => (Sink::Stdout(std::io::stdout()), Default::default()),
     };
@@ -473,7 +479,7 @@ fn scan(a: ScanArgs) -> Result<()> {
                 if let Some((_input, records, pages)) = assembler.take(other) {
                     sink.write_records(&records)
                         .context("cannot write output")?;
-                    if a.out.is_none() {
+                    if !matches!(sink, Sink::File(_)) {
                         // Lines on stdout cannot be amended: keep them to report
                         // duplicate numbers in the summary.
                         written.extend(records.iter().cloned());

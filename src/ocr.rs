@@ -854,6 +854,7 @@ pub fn read_page_upright(
         source: TextSource::Ocr,
         lines,
         mean_conf,
+        error: None,
     };
     Ok(Reading {
         page,

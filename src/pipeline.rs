@@ -146,27 +146,42 @@ pub enum Processed {
     },
 }
 
-/// The records of a document some of whose pages were not read (they ran
-/// past the page time limit): the certificates of the other pages stay, and
-/// one `timeout` line names the pages that were skipped; with no certificate
-/// elsewhere, the `timeout` line is the document's only line (the skipped page
-/// may have been its certificate).
-pub fn with_skipped_pages(
+/// Adds the pages that ran past the page time limit (0-based index, reason)
+/// as failed pages, in page order.
+pub fn add_skipped_pages(pages: &mut Vec<PageText>, skipped: &[(usize, String)]) {
+    for (i, reason) in skipped {
+        let number = *i as u32 + 1;
+        if !pages.iter().any(|p| p.number == number) {
+            pages.push(PageText::failed(
+                number,
+                DocError::new(ErrorCode::Timeout, reason.clone()),
+            ));
+        }
+    }
+    pages.sort_by_key(|p| p.number);
+}
+
+/// The records of a document some of whose pages could not be read (a page
+/// past the page time limit, a damaged image): the certificates of the other
+/// pages stay, and one error line names the failed pages (its code that of
+/// the first); with no certificate elsewhere, that line is the document's
+/// only line (a failed page may have been its certificate).
+pub fn with_failed_pages(
     mut records: Vec<Record>,
     display: &str,
     sha: &str,
-    skipped: &[(usize, String)],
+    failed: &[(u32, DocError)],
 ) -> Vec<Record> {
-    if skipped.is_empty() {
+    let Some((_, first)) = failed.first() else {
         return records;
-    }
-    let mut reasons: Vec<String> = skipped.iter().map(|(_, r)| r.clone()).collect();
+    };
+    let mut reasons: Vec<String> = failed.iter().map(|(_, e)| e.message.clone()).collect();
     let any_certificate = records.iter().any(|r| r.status == Status::Certificate);
     if any_certificate {
         reasons.push("the certificates of the other pages are on their own lines".into());
     } else {
         if let Some(e) = records.iter().find_map(|r| r.error.as_ref()) {
-            reasons.push(format!("the other pages: {}", e));
+            reasons.push(format!("the other pages: {e}"));
         } else {
             reasons.push("no certificate on the other pages".into());
         }
@@ -175,9 +190,9 @@ pub fn with_skipped_pages(
     let mut line = Record::error(
         display,
         Some(sha.to_string()),
-        DocError::new(ErrorCode::Timeout, reasons.join("; ")),
+        DocError::new(first.code, reasons.join("; ")),
     );
-    let mut pages: Vec<u32> = skipped.iter().map(|(i, _)| *i as u32 + 1).collect();
+    let mut pages: Vec<u32> = failed.iter().map(|(n, _)| *n).collect();
     pages.sort_unstable();
     pages.dedup();
     line.pages = pages;
@@ -351,7 +366,18 @@ impl Worker {
         for (k, &i) in indices.iter().enumerate() {
             let number = i as u32 + 1;
             progress(Step::Start(i));
-            let page = match doc.page(i)? {
+            let loaded = match doc.page(i) {
+                // A damaged page of a document of several pages costs that
+                // page only; the document's lines say which and why.
+                Err(e) if n > 1 && matches!(e.code, ErrorCode::Corrupt | ErrorCode::Truncated) => {
+                    out[k] = Some(PageText::failed(number, e));
+                    done += 1;
+                    progress(Step::Done(done, total));
+                    continue;
+                }
+                r => r?,
+            };
+            let page = match loaded {
                 LoadedPage::Text(mut t) => {
                     t.number = number;
                     t
@@ -465,14 +491,7 @@ impl Worker {
     ) -> Processed {
         let bytes = match read_bytes(input) {
             Ok(b) => b,
-            Err(e) => {
-                let sha = if e.code == ErrorCode::UnsupportedFormat {
-                    crate::discover::sha256_of(input)
-                } else {
-                    None
-                };
-                return Processed::Records(vec![Record::error(&input.display, sha, e)]);
-            }
+            Err(e) => return Processed::Records(vec![Record::error(&input.display, None, e)]),
         };
         let sha = sha256_hex(&bytes);
         hashed(&sha);
@@ -497,13 +516,13 @@ impl Worker {
         let indices: Vec<usize> = (0..n)
             .filter(|i| !skipped.iter().any(|(s, _)| s == i))
             .collect();
-        let pages = match self.read_pages_of(&doc, &indices, progress) {
+        let mut pages = match self.read_pages_of(&doc, &indices, progress) {
             Ok(p) => p,
             Err(e) => return Processed::Records(vec![Record::error(&input.display, Some(sha), e)]),
         };
         drop(doc);
-        let records = self.records_for(&input.display, &sha, &pages);
-        Processed::Records(with_skipped_pages(records, &input.display, &sha, skipped))
+        add_skipped_pages(&mut pages, skipped);
+        Processed::Records(self.records_for(&input.display, &sha, &pages))
     }
 
     fn extract_context(&self) -> ExtractContext<'_> {
@@ -580,8 +599,18 @@ impl Worker {
         Ok(page)
     }
 
-    /// Groups pages into certificates and builds their records.
+    /// Groups pages into certificates and builds their records; pages that
+    /// could not be read are named in an error line (see [`with_failed_pages`]).
     pub fn records_for(&self, display: &str, sha: &str, pages: &[PageText]) -> Vec<Record> {
+        let failed: Vec<(u32, DocError)> = pages
+            .iter()
+            .filter_map(|p| p.error.clone().map(|e| (p.number, e)))
+            .collect();
+        let records = self.records_of_read_pages(display, sha, pages);
+        with_failed_pages(records, display, sha, &failed)
+    }
+
+    fn records_of_read_pages(&self, display: &str, sha: &str, pages: &[PageText]) -> Vec<Record> {
         let kinds: Vec<PageKind> = pages.iter().map(|p| classify(&p.text())).collect();
         let ctx = self.extract_context();
         let mut groups: Vec<Vec<usize>> = Vec::new();

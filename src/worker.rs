@@ -11,7 +11,7 @@ use crate::discover::InputRef;
 use crate::error::{DocError, ErrorCode};
 use crate::model::Record;
 use crate::page::PageText;
-use crate::pipeline::{with_skipped_pages, Processed, Settings, Step, Worker};
+use crate::pipeline::{add_skipped_pages, Processed, Settings, Step, Worker};
 use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Write};
@@ -818,17 +818,13 @@ impl Assembler {
                 let p = self.pending.remove(&doc)?;
                 let pages: Vec<PageText> = p.parts.into_iter().flatten().flatten().collect();
                 let n = pages.len() as u32;
-                let mut skipped = p.skipped;
-                skipped.sort();
+                let mut pages = pages;
+                add_skipped_pages(&mut pages, &p.skipped);
                 let records = match p.error {
                     Some(e) => vec![Record::error(&p.input.display, Some(p.sha256), e)],
-                    None => with_skipped_pages(
-                        self.builder
-                            .records_for(&p.input.display, &p.sha256, &pages),
-                        &p.input.display,
-                        &p.sha256,
-                        &skipped,
-                    ),
+                    None => self
+                        .builder
+                        .records_for(&p.input.display, &p.sha256, &pages),
                 };
                 Some((p.input, records, n))
             }

@@ -703,11 +703,16 @@ fn crc32_of(head: &[u8], n: u64) -> u32 {
 
 /// A ZIP of one deflated member, written by hand (sizes and CRC as given).
 fn write_raw_zip(path: &Path, name: &str, deflate: &[u8], size: u64, crc: u32) {
+    write_raw_zip_flags(path, name, deflate, size, crc, 0)
+}
+
+/// The same with general-purpose `flags` (bit 0: encrypted).
+fn write_raw_zip_flags(path: &Path, name: &str, deflate: &[u8], size: u64, crc: u32, flags: u16) {
     let mut out = Vec::new();
     let local = |out: &mut Vec<u8>| {
         out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
         out.extend_from_slice(&20u16.to_le_bytes()); // version needed
-        out.extend_from_slice(&0u16.to_le_bytes()); // flags
+        out.extend_from_slice(&flags.to_le_bytes());
         out.extend_from_slice(&8u16.to_le_bytes()); // deflate
         out.extend_from_slice(&[0, 0, 0x21, 0]); // time, date
         out.extend_from_slice(&crc.to_le_bytes());
@@ -723,7 +728,7 @@ fn write_raw_zip(path: &Path, name: &str, deflate: &[u8], size: u64, crc: u32) {
     out.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
     out.extend_from_slice(&20u16.to_le_bytes()); // made by
     out.extend_from_slice(&20u16.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(&flags.to_le_bytes());
     out.extend_from_slice(&8u16.to_le_bytes());
     out.extend_from_slice(&[0, 0, 0x21, 0]);
     out.extend_from_slice(&crc.to_le_bytes());
@@ -742,4 +747,282 @@ fn write_raw_zip(path: &Path, name: &str, deflate: &[u8], size: u64, crc: u32) {
     out.extend_from_slice(&(cd as u32).to_le_bytes());
     out.extend_from_slice(&0u16.to_le_bytes());
     std::fs::write(path, out).unwrap();
+}
+
+/// A one-page PDF painting one grey image of `w`x`h` over the page, its data
+/// `data` under `filter` (with `parms` as its DecodeParms, if any).
+fn pdf_with_image(filter: &str, data: &[u8], w: u32, h: u32, bpc: u32, parms: &str) -> Vec<u8> {
+    let content = b"q 595 0 0 842 0 0 cm /Im1 Do Q";
+    let objs: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>".to_vec(),
+        [format!("<< /Length {} >>\nstream\n", content.len()).into_bytes(), content.to_vec(), b"\nendstream".to_vec()].concat(),
+        [
+            format!(
+                "<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /DeviceGray \
+                 /BitsPerComponent {bpc} /Filter /{filter} {parms} /Length {} >>\nstream\n",
+                data.len()
+            )
+            .into_bytes(),
+            data.to_vec(),
+            b"\nendstream".to_vec(),
+        ]
+        .concat(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objs.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objs.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// Issue 19, 10: damaged JBIG2 / JPEG 2000 data in a PDF, a JPEG cut to 10 %
+/// (alone or as a PDF's page image) became a blank page and
+/// `not_certificate`. Each is now an error line naming the damage; in a
+/// package, the damaged page costs that page only (the certificate of page
+/// 1 is kept and the error line names page 2).
+#[test]
+fn damaged_image_data_is_an_error_naming_the_damage() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    // Deterministic junk.
+    let mut x = 0x2545_F491_u32;
+    let junk: Vec<u8> = (0..5000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect();
+    let jpg = std::fs::read(root().join("samples/inputs/sample_centred.jpg")).unwrap();
+    let cut = &jpg[..jpg.len() / 10];
+    std::fs::write(d.join("cut.jpg"), cut).unwrap();
+    std::fs::write(
+        d.join("jbig2.pdf"),
+        pdf_with_image("JBIG2Decode", &junk, 1000, 1400, 1, ""),
+    )
+    .unwrap();
+    let jpx = [&b"\0\0\0\x0cjP  \r\n\x87\n"[..], &junk].concat();
+    std::fs::write(
+        d.join("jpx.pdf"),
+        pdf_with_image("JPXDecode", &jpx, 1000, 1400, 8, ""),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("jpegcut.pdf"),
+        pdf_with_image("DCTDecode", cut, 1240, 1754, 8, ""),
+    )
+    .unwrap();
+    let o = scan_with(&[os(d), os("-j"), os("2")], &[], 0);
+    ok(&o);
+    let v = stdout_lines(&o);
+    let m = by_input(d, &v);
+    let expect = [
+        ("cut.jpg", "truncated", "cut short"),
+        ("jbig2.pdf", "corrupt", "JBIG2"),
+        ("jpx.pdf", "corrupt", "JPEG 2000"),
+        (
+            "jpegcut.pdf",
+            "truncated",
+            "JPEG image on page 1 is cut short",
+        ),
+    ];
+    for (name, code, words) in expect {
+        let l = &m[name];
+        assert_eq!(l.len(), 1, "{name}: {l:?}");
+        assert_eq!(l[0]["status"], "error", "{name}: {}", l[0]);
+        assert_eq!(l[0]["error"]["code"], code, "{name}: {}", l[0]);
+        let msg = l[0]["error"]["message"].as_str().unwrap();
+        assert!(msg.contains(words), "{name}: {msg}");
+    }
+    // A package: page 1 a certificate, page 2 a damaged JBIG2 scan.
+    let pkg = d.join("pkg");
+    std::fs::create_dir(&pkg).unwrap();
+    let both = join_pdfs(&[
+        std::fs::read(cert_pdf()).unwrap(),
+        pdf_with_image("JBIG2Decode", &junk, 1000, 1400, 1, ""),
+    ]);
+    std::fs::write(pkg.join("pkg.pdf"), both).unwrap();
+    let o = scan_with(&[os(&pkg), os("-j"), os("1")], &[], 0);
+    ok(&o);
+    let v = stdout_lines(&o);
+    assert_eq!(v.len(), 2, "{v:?}");
+    let cert = v
+        .iter()
+        .find(|l| l["status"] == "certificate")
+        .expect("certificate kept");
+    assert_eq!(cert["pages"], serde_json::json!([1]));
+    let e = v.iter().find(|l| l["status"] == "error").unwrap();
+    assert_eq!(e["error"]["code"], "corrupt", "{e}");
+    assert_eq!(e["pages"], serde_json::json!([2]), "{e}");
+}
+
+/// The pages of several PDFs, one after another, in one PDF (lopdf).
+fn join_pdfs(files: &[Vec<u8>]) -> Vec<u8> {
+    use lopdf::{dictionary, Document, Object, ObjectId};
+    let mut max_id = 1;
+    let mut pages: Vec<(ObjectId, Object)> = Vec::new();
+    let mut objects = std::collections::BTreeMap::new();
+    for bytes in files {
+        let mut doc = Document::load_mem(bytes).unwrap();
+        doc.renumber_objects_with(max_id);
+        max_id = doc.max_id + 1;
+        for (_, id) in doc.get_pages() {
+            pages.push((id, doc.get_object(id).unwrap().clone()));
+        }
+        objects.extend(doc.objects);
+    }
+    let mut out = Document::with_version("1.5");
+    let pages_id: ObjectId = (max_id, 0);
+    let catalog_id: ObjectId = (max_id + 1, 0);
+    for (id, o) in objects {
+        match o.type_name().unwrap_or(b"") {
+            b"Catalog" | b"Pages" => {}
+            _ => {
+                out.objects.insert(id, o);
+            }
+        }
+    }
+    for (id, o) in &pages {
+        let mut d = o.as_dict().unwrap().clone();
+        d.set("Parent", pages_id);
+        out.objects.insert(*id, Object::Dictionary(d));
+    }
+    let kids: Vec<Object> = pages.iter().map(|(id, _)| Object::Reference(*id)).collect();
+    out.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages",
+            "Kids" => kids,
+            "Count" => pages.len() as i64,
+        }),
+    );
+    out.objects.insert(
+        catalog_id,
+        Object::Dictionary(dictionary! { "Type" => "Catalog", "Pages" => pages_id }),
+    );
+    out.trailer.set("Root", catalog_id);
+    out.max_id = max_id + 1;
+    let mut buf = Vec::new();
+    out.save_to(&mut buf).unwrap();
+    buf
+}
+
+/// Issue 19, 12 and 16: a ZIP member was inflated in full (up to 2 GiB)
+/// before its format was checked, and an encrypted member got `corrupt`.
+/// Under an RLIMIT_DATA of 512 MiB per process, a member of 1 GiB of text is
+/// refused as `unsupported_format` from its first bytes; an encrypted member
+/// is `encrypted`.
+#[test]
+fn zip_members_are_sniffed_before_inflating_and_encryption_is_named() {
+    let t = tempfile::tempdir().unwrap();
+    let big = t.path().join("big.zip");
+    let z = zlib_of_spaces(b"just notes, not a document", 1024);
+    write_raw_zip(
+        &big,
+        "notes.txt",
+        &z[2..z.len() - 4],
+        1 << 30,
+        crc32_of(b"just notes, not a document", 1 << 30),
+    );
+    let enc = t.path().join("enc.zip");
+    let z = zlib_of_spaces(b"%PDF-1.4\n", 1);
+    write_raw_zip_flags(
+        &enc,
+        "secret.pdf",
+        &z[2..z.len() - 4],
+        1 << 20,
+        crc32_of(b"%PDF-1.4\n", 1 << 20),
+        1,
+    );
+    let started = std::time::Instant::now();
+    let o = scan_with(&[os(&big), os(&enc), os("-j"), os("1")], &[], 512);
+    ok(&o);
+    let v = stdout_lines(&o);
+    assert_eq!(v.len(), 2, "{v:?}");
+    let b = v
+        .iter()
+        .find(|l| l["input"].as_str().unwrap().ends_with("big.zip!notes.txt"))
+        .unwrap();
+    assert_eq!(b["error"]["code"], "unsupported_format", "{b}");
+    assert!(
+        b["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not inflated"),
+        "{b}"
+    );
+    let e = v
+        .iter()
+        .find(|l| l["input"].as_str().unwrap().ends_with("enc.zip!secret.pdf"))
+        .unwrap();
+    assert_eq!(e["error"]["code"], "encrypted", "{e}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}
+
+/// Issue 19, 13: `-o /dev/stdout | cat` hung (the output was read back to
+/// resume), `-o /dev/full` read zeros without limit, `-o /dev/null` was
+/// refused. Outputs that are not regular files are written, never read.
+#[test]
+fn outputs_that_are_not_regular_files() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let pdf = cert_pdf();
+    let run = |out: &str, stdout: Stdio| {
+        let mut c = bin();
+        c.args(["scan", "-q", "--as-of", "2026-06-01", "-j", "1", "-o", out])
+            .arg(&pdf)
+            .stdout(stdout)
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        let t = Instant::now();
+        loop {
+            if let Some(st) = child.try_wait().unwrap() {
+                return (st, child);
+            }
+            if t.elapsed() > Duration::from_secs(60) {
+                let _ = child.kill();
+                panic!("-o {out} hangs");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    // /dev/null: accepted, exit 0.
+    let (st, _) = run("/dev/null", Stdio::null());
+    assert!(st.success(), "/dev/null: {st:?}");
+    // /dev/stdout into a pipe: the line comes out of the pipe.
+    let (st, mut child) = run("/dev/stdout", Stdio::piped());
+    assert!(st.success(), "/dev/stdout: {st:?}");
+    let mut out = String::new();
+    std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut out).unwrap();
+    let v: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(v[0]["status"], "certificate");
+    // /dev/full: cannot be written, exit 2 at once, no endless read.
+    let (st, mut child) = run("/dev/full", Stdio::null());
+    assert_eq!(st.code(), Some(2), "/dev/full: {st:?}");
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert!(err.contains("cannot write output"), "{err}");
 }

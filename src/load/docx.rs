@@ -385,6 +385,7 @@ fn text_page(paragraphs: &[String]) -> PageText {
         source: TextSource::TextLayer,
         lines,
         mean_conf: None,
+        error: None,
     }
 }
 

@@ -342,6 +342,7 @@ impl PdfDocument {
             source: TextSource::TextLayer,
             lines,
             mean_conf: None,
+            error: None,
         })
     }
 
@@ -370,6 +371,7 @@ impl PdfDocument {
                 return Ok(PdfPage::Text(t));
             }
             raster::check_image_sizes(&self.doc, &scan)?;
+            raster::check_jpeg_data(&self.doc, &scan, index)?;
             let direct = catch_unwind(AssertUnwindSafe(|| raster::direct_image(&self.doc, &scan)));
             match direct {
                 Ok(Ok(raster::Direct::Image(img))) => return Ok(PdfPage::Image(img)),
