@@ -521,7 +521,7 @@ mod tests {
             let o = zip::write::SimpleFileOptions::default();
             w.add_directory("d/", o).unwrap();
             w.start_file("d/c.jpg", o).unwrap();
-            std::io::Write::write_all(&mut w, b"hello").unwrap();
+            std::io::Write::write_all(&mut w, b"%PDF-hello").unwrap();
             w.finish().unwrap();
         }
         let found = discover(&[dir.path().to_path_buf()], None);
@@ -532,6 +532,6 @@ mod tests {
             .map(|i| i.display.replace(&*dir.path().to_string_lossy(), ""))
             .collect();
         assert_eq!(names, vec!["/b.png", "/pkg.bin!d/c.jpg", "/sub/a.pdf"]);
-        assert_eq!(read_bytes(&inputs[1]).unwrap(), b"hello");
+        assert_eq!(read_bytes(&inputs[1]).unwrap(), b"%PDF-hello");
     }
 }

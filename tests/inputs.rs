@@ -1026,3 +1026,67 @@ fn outputs_that_are_not_regular_files() {
     std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
     assert!(err.contains("cannot write output"), "{err}");
 }
+
+/// Issue 19, 17: stricter than poppler. A PDF missing only its `%%EOF`
+/// (`truncated`), one with 2 KB of junk before its header and one with
+/// 1,000-deep nesting in a key nothing uses (`corrupt`) are read.
+#[test]
+fn pdfs_poppler_reads_are_read() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let pdf = std::fs::read(cert_pdf()).unwrap();
+    let eof = pdf.windows(5).rposition(|w| w == b"%%EOF").unwrap();
+    std::fs::write(d.join("no_eof.pdf"), &pdf[..eof]).unwrap();
+    let mut junk = vec![b'J'; 2048];
+    junk.push(b'\n');
+    junk.extend_from_slice(&pdf);
+    std::fs::write(d.join("junk_first.pdf"), &junk).unwrap();
+    // An incremental update rewrites the catalog with an unused key nested
+    // 1,000 arrays deep.
+    let mut doc = lopdf::Document::load_mem(&pdf).unwrap();
+    let root = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
+    let cat = doc.get_object(root).unwrap().as_dict().unwrap().clone();
+    let mut body = String::from("<<");
+    for (k, v) in cat.iter() {
+        let v = match v {
+            lopdf::Object::Reference((n, g)) => format!("{n} {g} R"),
+            lopdf::Object::Name(n) => format!("/{}", String::from_utf8_lossy(n)),
+            _ => continue,
+        };
+        body.push_str(&format!(" /{} {v}", String::from_utf8_lossy(k)));
+    }
+    body.push_str(&format!(
+        " /Unused {}{} >>",
+        "[".repeat(1000),
+        "]".repeat(1000)
+    ));
+    let prev = {
+        let s = String::from_utf8_lossy(&pdf);
+        let at = s.rfind("startxref").unwrap();
+        s[at + 9..].split_whitespace().next().unwrap().to_string()
+    };
+    let mut deep = pdf.clone();
+    let off = deep.len();
+    deep.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", root.0).as_bytes());
+    let x = deep.len();
+    deep.extend_from_slice(
+        format!(
+            "xref\n0 1\n0000000000 65535 f \n{} 1\n{off:010} 00000 n \ntrailer\n<< /Size {} /Root {} 0 R /Prev {prev} >>\nstartxref\n{x}\n%%EOF\n",
+            root.0,
+            doc.max_id + 1,
+            root.0
+        )
+        .as_bytes(),
+    );
+    std::fs::write(d.join("deep.pdf"), &deep).unwrap();
+    let _ = &mut doc;
+    let o = scan_with(&[os(d), os("-j"), os("2")], &[], 0);
+    ok(&o);
+    let v = stdout_lines(&o);
+    let m = by_input(d, &v);
+    for name in ["no_eof.pdf", "junk_first.pdf", "deep.pdf"] {
+        let l = &m[name];
+        assert_eq!(l.len(), 1, "{name}: {l:?}");
+        assert_eq!(l[0]["status"], "certificate", "{name}: {}", l[0]);
+    }
+}
