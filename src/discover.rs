@@ -384,6 +384,13 @@ pub fn read_bytes(input: &InputRef) -> Result<Vec<u8>, DocError> {
                 .nth(*index)
                 .ok_or_else(|| DocError::new(ErrorCode::Corrupt, "ZIP member is missing"))?
                 .map_err(member_error)?;
+            if entry.encrypted() {
+                // Issue 19, 16: was `corrupt`.
+                return Err(DocError::new(
+                    ErrorCode::Encrypted,
+                    "the ZIP member is encrypted (it needs a password to read)",
+                ));
+            }
             let mut body = fs::File::open(archive).map_err(io)?;
             let m = entry
                 .with_reader(&mut body, zip::ZipReadOptions::new())
@@ -397,15 +404,39 @@ pub fn read_bytes(input: &InputRef) -> Result<Vec<u8>, DocError> {
                     ),
                 ));
             }
-            let mut buf = Vec::with_capacity(m.size().min(64 << 20) as usize);
-            m.take(MAX_INPUT_BYTES + 1)
-                .read_to_end(&mut buf)
-                .map_err(|e| {
-                    DocError::new(
-                        ErrorCode::Corrupt,
-                        format!("ZIP member cannot be decompressed: {e}"),
-                    )
-                })?;
+            // Issue 19, 12: the first KiB tells the format; a member that is
+            // no document certscan reads is refused before the rest is
+            // inflated.
+            let mut m = m.take(MAX_INPUT_BYTES + 1);
+            let mut head = Vec::with_capacity(1024);
+            (&mut m).take(1024).read_to_end(&mut head).map_err(|e| {
+                DocError::new(
+                    ErrorCode::Corrupt,
+                    format!("ZIP member cannot be decompressed: {e}"),
+                )
+            })?;
+            if !head.is_empty() && crate::load::sniff(&head).is_none() {
+                return Err(DocError::new(
+                    ErrorCode::UnsupportedFormat,
+                    format!(
+                        "not a PDF, PNG, JPEG, TIFF, BMP, WebP or .docx file (starts with {}); \
+                         not inflated further",
+                        head.iter()
+                            .take(8)
+                            .map(|b| format!("{b:02x}"))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    ),
+                ));
+            }
+            let mut buf = Vec::with_capacity(m.get_ref().size().min(64 << 20) as usize);
+            buf.extend_from_slice(&head);
+            m.read_to_end(&mut buf).map_err(|e| {
+                DocError::new(
+                    ErrorCode::Corrupt,
+                    format!("ZIP member cannot be decompressed: {e}"),
+                )
+            })?;
             if buf.len() as u64 > MAX_INPUT_BYTES {
                 return Err(DocError::new(
                     ErrorCode::TooLarge,
@@ -415,6 +446,42 @@ pub fn read_bytes(input: &InputRef) -> Result<Vec<u8>, DocError> {
             Ok(buf)
         }
     }
+}
+
+/// SHA-256 of an input's bytes, streamed (bounded memory: never the whole
+/// input held at once); `None` when it cannot be read.
+pub fn sha256_of(input: &InputRef) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    struct H(Sha256);
+    impl std::io::Write for H {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.update(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = H(Sha256::new());
+    match &input.source {
+        Source::File(p) => {
+            if !fs::metadata(p).ok()?.is_file() {
+                return None;
+            }
+            let f = fs::File::open(p).ok()?;
+            std::io::copy(&mut f.take(MAX_INPUT_BYTES + 1), &mut h).ok()?;
+        }
+        Source::ZipMember { archive, index } => {
+            let mut z = open_zip(archive).ok()?;
+            let entry = z.files().ok()?.nth(*index)?.ok()?;
+            let mut body = fs::File::open(archive).ok()?;
+            let m = entry
+                .with_reader(&mut body, zip::ZipReadOptions::new())
+                .ok()?;
+            std::io::copy(&mut m.take(MAX_INPUT_BYTES + 1), &mut h).ok()?;
+        }
+    }
+    Some(h.0.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Reads a list file: one path per line, blank lines and `#` comments ignored.
@@ -454,7 +521,7 @@ mod tests {
             let o = zip::write::SimpleFileOptions::default();
             w.add_directory("d/", o).unwrap();
             w.start_file("d/c.jpg", o).unwrap();
-            std::io::Write::write_all(&mut w, b"hello").unwrap();
+            std::io::Write::write_all(&mut w, b"%PDF-hello").unwrap();
             w.finish().unwrap();
         }
         let found = discover(&[dir.path().to_path_buf()], None);
@@ -465,6 +532,6 @@ mod tests {
             .map(|i| i.display.replace(&*dir.path().to_string_lossy(), ""))
             .collect();
         assert_eq!(names, vec!["/b.png", "/pkg.bin!d/c.jpg", "/sub/a.pdf"]);
-        assert_eq!(read_bytes(&inputs[1]).unwrap(), b"hello");
+        assert_eq!(read_bytes(&inputs[1]).unwrap(), b"%PDF-hello");
     }
 }

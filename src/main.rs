@@ -12,6 +12,11 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+/// The allocator that tells a worker's supervisor when the worker reached
+/// its memory ceiling.
+#[global_allocator]
+static ALLOC: certscan::memory::CeilingAlloc = certscan::memory::CeilingAlloc;
+
 #[derive(Parser)]
 #[command(
     name = "certscan",
@@ -209,12 +214,16 @@ struct ScanArgs {
     /// Tesseract languages for a second reading of pages printed in traditional characters ("" to never).
     #[arg(long, default_value = certscan::ocr::TRADITIONAL_LANGS)]
     traditional_langs: String,
-    /// Longest time one page may take, in seconds, before the document becomes a `timeout` line.
+    /// Longest time one page may take, in seconds: that page is not read (a `timeout` line names it), the others are.
     #[arg(long, default_value_t = 180)]
     page_timeout: u64,
     /// Longest time one document may take, in seconds.
     #[arg(long, default_value_t = 3600)]
     doc_timeout: u64,
+    /// Memory ceiling of each worker process in MiB (heap and mappings); a
+    /// document that needs more gets a `too_large` line. 0: no ceiling.
+    #[arg(long, value_name = "MIB", default_value_t = certscan::memory::DEFAULT_CEILING_MB)]
+    memory_limit: u64,
     /// Longest side in pixels that page images are scaled to for OCR.
     #[arg(long, default_value_t = certscan::ocr::DEFAULT_LONG_SIDE, hide = true)]
     ocr_long_side: u32,
@@ -397,9 +406,10 @@ fn pages(file: &std::path::Path, langs: &str, words: bool, engine: EngineChoice)
         rules: None,
         registry: None,
         manifest: None,
+        memory_ceiling_mb: 0,
     };
     let mut w = certscan::pipeline::Worker::new(settings).map_err(anyhow::Error::msg)?;
-    let pages = w.read_pages(&doc, &mut |_, _| {})?;
+    let pages = w.read_pages(&doc, &mut |_| {})?;
     for p in pages {
         println!(
             "=== page {} {:?} {}x{} conf {:?} kind {:?}",
@@ -500,6 +510,7 @@ fn scan(a: ScanArgs) -> Result<()> {
         rules: a.rules.clone(),
         registry: a.registry.clone(),
         manifest: a.manifest.clone(),
+        memory_ceiling_mb: a.memory_limit,
     };
     // Refuse broken data files before any work (file, line and reason).
     let data = RunData::load(&settings).map_err(anyhow::Error::msg)?;
@@ -514,9 +525,15 @@ fn scan(a: ScanArgs) -> Result<()> {
     let (mut sink, done) = match &a.out {
         Some(p) => {
             refuse_output_among_inputs(p, &paths)?;
-            let (f, resume) =
-                open_output(p).with_context(|| format!("cannot open output {}", p.display()))?;
-            (Sink::File(f), resume.done)
+            if certscan::output::is_stream(p) {
+                let f = certscan::output::open_stream(p)
+                    .with_context(|| format!("cannot open output {}", p.display()))?;
+                (Sink::Stream(f), Default::default())
+            } else {
+                let (f, resume) = open_output(p)
+                    .with_context(|| format!("cannot open output {}", p.display()))?;
+                (Sink::File(f), resume.done)
+            }
         }
         None => (Sink::Stdout(std::io::stdout()), Default::default()),
     };
@@ -530,8 +547,10 @@ fn scan(a: ScanArgs) -> Result<()> {
     }
     let inputs = found.inputs;
     let mut summary = Summary::default();
-    // On stdout, lines are held until the run ends: the run-level duplicate
-    // rule can then judge them as it judges a file (same verdicts either way).
+    // On stdout (or another stream that cannot be rewritten), lines are held
+    // until the run ends: the run-level duplicate rule can then judge them as
+    // it judges a file (same verdicts either way).
+    let hold = !matches!(sink, Sink::File(_));
     let mut written: Vec<Record> = Vec::new();
     // Paths that could not be expanded are lines of their own.
     for e in found.errors {
@@ -540,7 +559,7 @@ fn scan(a: ScanArgs) -> Result<()> {
             continue;
         }
         let r = stamped(vec![Record::error(&e.display, e.sha256, e.error)]);
-        if a.out.is_none() {
+        if hold {
             written.extend(r.iter().cloned());
         } else {
             sink.write_records(&r).context("cannot write output")?;
@@ -591,7 +610,7 @@ fn scan(a: ScanArgs) -> Result<()> {
             other => {
                 if let Some((_input, records, pages)) = assembler.take(other) {
                     let records = stamped(records);
-                    if a.out.is_none() {
+                    if hold {
                         written.extend(records.iter().cloned());
                     } else {
                         sink.write_records(&records)
@@ -663,6 +682,7 @@ fn revalidate(
         rules,
         registry,
         manifest,
+        memory_ceiling_mb: 0,
     };
     let data = RunData::load(&settings).map_err(anyhow::Error::msg)?;
     let mut records = certscan::report::read_results(&results).map_err(anyhow::Error::msg)?;

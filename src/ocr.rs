@@ -855,6 +855,7 @@ pub fn read_page_upright(
         lines,
         mean_conf,
         rotated: turned,
+        error: None,
     };
     Ok(Reading {
         page,

@@ -12,6 +12,23 @@ use std::time::Duration;
 pub enum Sink {
     Stdout(io::Stdout),
     File(File),
+    /// An output that is not a regular file (`/dev/stdout` piped on,
+    /// `/dev/null`, a FIFO): written to like stdout, never read back, never
+    /// truncated or rewritten (issue 19, 13).
+    Stream(File),
+}
+
+/// Whether `path` names something that exists and is not a regular file
+/// (a device, a FIFO, a pipe or terminal reached through /dev/stdout).
+pub fn is_stream(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// Opens a non-regular output for writing only: nothing is read from it
+/// (reading /dev/stdout piped to another program hangs, /dev/full reads
+/// zeros without end) and nothing is resumed.
+pub fn open_stream(path: &Path) -> io::Result<File> {
+    OpenOptions::new().append(true).open(path)
 }
 
 /// What an existing output already holds.
@@ -115,7 +132,7 @@ impl Sink {
                 l.write_all(&buf)?;
                 l.flush()
             }
-            Sink::File(f) => {
+            Sink::File(f) | Sink::Stream(f) => {
                 f.write_all(&buf)?;
                 f.flush()
             }

@@ -147,6 +147,26 @@ pub struct PageText {
     /// boxes (OCR of a scan lying on its side or upside down).
     #[serde(default)]
     pub rotated: u32,
+    /// Why the page could not be read (a damaged image, a page past its time
+    /// limit); such a page has no lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::error::DocError>,
+}
+
+impl PageText {
+    /// A page that could not be read, for the reason `error`.
+    pub fn failed(number: u32, error: crate::error::DocError) -> PageText {
+        PageText {
+            number,
+            width: 0,
+            height: 0,
+            source: TextSource::Ocr,
+            lines: vec![],
+            mean_conf: None,
+            rotated: 0,
+            error: Some(error),
+        }
+    }
 }
 
 impl PageText {
@@ -169,6 +189,7 @@ pub(crate) fn text_page(lines: &[&str]) -> PageText {
         width: 2480,
         height: 3508,
         source: TextSource::TextLayer,
+        error: None,
         lines: lines
             .iter()
             .enumerate()

@@ -77,6 +77,9 @@ pub struct Settings {
     pub registry: Option<std::path::PathBuf>,
     /// `--manifest`.
     pub manifest: Option<std::path::PathBuf>,
+    /// `--memory-limit`: each worker's memory ceiling in MiB (0: none).
+    #[serde(default)]
+    pub memory_ceiling_mb: u64,
 }
 
 /// The data files a run uses, loaded once per worker.
@@ -153,6 +156,79 @@ pub struct Worker {
     paddle: Option<Paddle>,
     vocab: Vocabularies,
     number_patterns: Vec<regex::Regex>,
+}
+
+/// What a worker tells its supervisor about a document's progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Page `index` (0-based, in the document) is being read.
+    Start(usize),
+    /// `done` of `total` pages are read.
+    Done(u32, u32),
+}
+
+/// The outcome of [`Worker::process_job`].
+pub enum Processed {
+    Records(Vec<Record>),
+    /// A large document, to be read by several workers in chunks.
+    Split {
+        pages: usize,
+        sha256: String,
+    },
+}
+
+/// Adds the pages that ran past the page time limit (0-based index, reason)
+/// as failed pages, in page order.
+pub fn add_skipped_pages(pages: &mut Vec<PageText>, skipped: &[(usize, String)]) {
+    for (i, reason) in skipped {
+        let number = *i as u32 + 1;
+        if !pages.iter().any(|p| p.number == number) {
+            pages.push(PageText::failed(
+                number,
+                DocError::new(ErrorCode::Timeout, reason.clone()),
+            ));
+        }
+    }
+    pages.sort_by_key(|p| p.number);
+}
+
+/// The records of a document some of whose pages could not be read (a page
+/// past the page time limit, a damaged image): the certificates of the other
+/// pages stay, and one error line names the failed pages (its code that of
+/// the first); with no certificate elsewhere, that line is the document's
+/// only line (a failed page may have been its certificate).
+pub fn with_failed_pages(
+    mut records: Vec<Record>,
+    display: &str,
+    sha: &str,
+    failed: &[(u32, DocError)],
+) -> Vec<Record> {
+    let Some((_, first)) = failed.first() else {
+        return records;
+    };
+    let mut reasons: Vec<String> = failed.iter().map(|(_, e)| e.message.clone()).collect();
+    let any_certificate = records.iter().any(|r| r.status == Status::Certificate);
+    if any_certificate {
+        reasons.push("the certificates of the other pages are on their own lines".into());
+    } else {
+        if let Some(e) = records.iter().find_map(|r| r.error.as_ref()) {
+            reasons.push(format!("the other pages: {e}"));
+        } else {
+            reasons.push("no certificate on the other pages".into());
+        }
+        records.clear();
+    }
+    let mut line = Record::error(
+        display,
+        Some(sha.to_string()),
+        DocError::new(first.code, reasons.join("; ")),
+    );
+    let mut pages: Vec<u32> = failed.iter().map(|(n, _)| *n).collect();
+    pages.sort_unstable();
+    pages.dedup();
+    line.pages = pages;
+    records.push(line);
+    records
 }
 
 /// Hex SHA-256 of bytes.
@@ -273,11 +349,11 @@ impl Worker {
     }
 
     /// Reads every page of a document as text (text layer or OCR).
-    /// `progress(done, total)` is called after each page.
+    /// `progress` is told when each page starts and after each page.
     pub fn read_pages(
         &mut self,
         doc: &Document,
-        progress: &mut dyn FnMut(u32, u32),
+        progress: &mut dyn FnMut(Step),
     ) -> Result<Vec<PageText>, DocError> {
         let all: Vec<usize> = (0..doc.page_count()).collect();
         self.read_pages_of(doc, &all, progress)
@@ -289,7 +365,7 @@ impl Worker {
         &mut self,
         doc: &Document,
         indices: &[usize],
-        progress: &mut dyn FnMut(u32, u32),
+        progress: &mut dyn FnMut(Step),
     ) -> Result<Vec<PageText>, DocError> {
         let n = doc.page_count();
         let opts = OcrOptions {
@@ -320,7 +396,19 @@ impl Worker {
         let total = indices.len() as u32;
         for (k, &i) in indices.iter().enumerate() {
             let number = i as u32 + 1;
-            let page = match doc.page(i)? {
+            progress(Step::Start(i));
+            let loaded = match doc.page(i) {
+                // A damaged page of a document of several pages costs that
+                // page only; the document's lines say which and why.
+                Err(e) if n > 1 && matches!(e.code, ErrorCode::Corrupt | ErrorCode::Truncated) => {
+                    out[k] = Some(PageText::failed(number, e));
+                    done += 1;
+                    progress(Step::Done(done, total));
+                    continue;
+                }
+                r => r?,
+            };
+            let page = match loaded {
                 LoadedPage::Text(mut t) => {
                     t.number = number;
                     t
@@ -353,7 +441,7 @@ impl Worker {
             };
             out[k] = Some(page);
             done += 1;
-            progress(done, total);
+            progress(Step::Done(done, total));
         }
         for k in pages_before_annexes(indices, &annex, &cheap_only) {
             out[k] = None;
@@ -366,9 +454,10 @@ impl Worker {
         }
         for k in deferred {
             let number = indices[k] as u32 + 1;
+            progress(Step::Start(indices[k]));
             out[k] = Some(self.full_page(doc, indices[k], number, &opts)?);
             done += 1;
-            progress(done, total);
+            progress(Step::Done(done, total));
         }
         Ok(out.into_iter().flatten().collect())
     }
@@ -404,36 +493,67 @@ impl Worker {
         &mut self,
         input: &InputRef,
         indices: &[usize],
-        progress: &mut dyn FnMut(u32, u32),
+        progress: &mut dyn FnMut(Step),
     ) -> Result<Vec<PageText>, DocError> {
         let doc = Document::open(read_bytes(input)?)?;
         self.read_pages_of(&doc, indices, progress)
     }
 
     /// Processes one input into its records (never fails: errors become records).
-    pub fn process(&mut self, input: &InputRef, progress: &mut dyn FnMut(u32, u32)) -> Vec<Record> {
+    pub fn process(&mut self, input: &InputRef, progress: &mut dyn FnMut(Step)) -> Vec<Record> {
+        match self.process_job(input, &[], 0, &mut |_| {}, progress) {
+            Processed::Records(r) => r,
+            Processed::Split { .. } => unreachable!("split only when asked"),
+        }
+    }
+
+    /// Processes one input: `skipped` are pages (0-based, with the reason)
+    /// not to read (they ran past the page time limit before); a document of
+    /// more than [`crate::worker::SPLIT_ABOVE_PAGES`] pages is not read but
+    /// answered with `Split` when `split_jobs` > 1 and no page is skipped.
+    /// `hashed` gets the input's SHA-256 as soon as its bytes are read.
+    pub fn process_job(
+        &mut self,
+        input: &InputRef,
+        skipped: &[(usize, String)],
+        split_jobs: usize,
+        hashed: &mut dyn FnMut(&str),
+        progress: &mut dyn FnMut(Step),
+    ) -> Processed {
         let bytes = match read_bytes(input) {
             Ok(b) => b,
-            Err(e) => return vec![Record::error(&input.display, None, e)],
+            Err(e) => return Processed::Records(vec![Record::error(&input.display, None, e)]),
         };
         let sha = sha256_hex(&bytes);
+        hashed(&sha);
         let doc = match Document::open(bytes) {
             Ok(d) => d,
-            Err(e) => return vec![Record::error(&input.display, Some(sha), e)],
+            Err(e) => return Processed::Records(vec![Record::error(&input.display, Some(sha), e)]),
         };
-        if doc.page_count() == 0 {
-            return vec![Record::error(
+        let n = doc.page_count();
+        if n == 0 {
+            return Processed::Records(vec![Record::error(
                 &input.display,
                 Some(sha),
                 DocError::new(ErrorCode::Empty, "the document has no pages"),
-            )];
+            )]);
         }
-        let pages = match self.read_pages(&doc, progress) {
+        if split_jobs > 1 && n > crate::worker::SPLIT_ABOVE_PAGES && skipped.is_empty() {
+            return Processed::Split {
+                pages: n,
+                sha256: sha,
+            };
+        }
+        let indices: Vec<usize> = (0..n)
+            .filter(|i| !skipped.iter().any(|(s, _)| s == i))
+            .collect();
+        let mut pages = match self.read_pages_of(&doc, &indices, progress) {
             Ok(p) => p,
-            Err(e) => return vec![Record::error(&input.display, Some(sha), e)],
+            Err(e) => return Processed::Records(vec![Record::error(&input.display, Some(sha), e)]),
         };
         drop(doc);
-        self.records_for(&input.display, &sha, &pages)
+        add_skipped_pages(&mut pages, skipped);
+        Processed::Records(self.records_for(&input.display, &sha, &pages))
     }
 
     fn extract_context(&self) -> ExtractContext<'_> {
@@ -510,8 +630,18 @@ impl Worker {
         Ok(page)
     }
 
-    /// Groups pages into certificates and builds their records.
+    /// Groups pages into certificates and builds their records; pages that
+    /// could not be read are named in an error line (see [`with_failed_pages`]).
     pub fn records_for(&self, display: &str, sha: &str, pages: &[PageText]) -> Vec<Record> {
+        let failed: Vec<(u32, DocError)> = pages
+            .iter()
+            .filter_map(|p| p.error.clone().map(|e| (p.number, e)))
+            .collect();
+        let records = self.records_of_read_pages(display, sha, pages);
+        with_failed_pages(records, display, sha, &failed)
+    }
+
+    fn records_of_read_pages(&self, display: &str, sha: &str, pages: &[PageText]) -> Vec<Record> {
         let kinds: Vec<PageKind> = pages.iter().map(|p| classify(&p.text())).collect();
         let ctx = self.extract_context();
         let mut groups: Vec<Vec<usize>> = Vec::new();
@@ -827,6 +957,7 @@ mod tests {
             rules: None,
             registry: None,
             manifest: None,
+            memory_ceiling_mb: 0,
         })
         .unwrap()
     }

@@ -7,13 +7,12 @@
 //! Children get `OMP_THREAD_LIMIT=1` in their environment before
 //! libtesseract loads (OpenMP makes Tesseract 2-2.5x slower on 2 cores).
 
-use crate::discover::{read_bytes, InputRef};
+use crate::discover::InputRef;
 use crate::error::{DocError, ErrorCode};
-use crate::load::Document;
 use crate::model::Record;
 use crate::page::PageText;
-use crate::pipeline::{sha256_hex, Settings, Worker};
-use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
+use crate::pipeline::{add_skipped_pages, Processed, Settings, Step, Worker};
+use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -26,14 +25,23 @@ use std::time::{Duration, Instant};
 pub enum Msg {
     /// The worker is up (its engine may start lazily).
     Ready,
+    /// The current document's bytes are read: their SHA-256.
+    Hashed { sha256: String },
+    /// Page `index` (0-based, in the document) is being read.
+    Page { index: usize },
     /// A page of the current document is done.
     Progress { done: u32, total: u32 },
     /// The document is finished.
     Done { records: Vec<Record> },
+    /// The document has `pages` pages: it is to be read in chunks.
+    Split { pages: usize, sha256: String },
     /// The pages of a chunk are read.
     PagesDone { pages: Vec<PageText> },
     /// The pages of a chunk could not be read.
     PagesFailed { error: DocError },
+    /// An allocation of `bytes` failed: the worker is at its memory ceiling
+    /// (written by the allocator itself, see [`crate::memory`]).
+    OutOfMemory { bytes: u64 },
 }
 
 /// A unit of work for a worker: a whole document, or some pages of a large one.
@@ -42,6 +50,15 @@ pub struct Job {
     pub input: InputRef,
     /// 0-based page indices; `None`: the whole document.
     pub pages: Option<Vec<usize>>,
+    /// Pages (0-based) not to read, with the reason: they ran past the page
+    /// time limit in an earlier attempt.
+    #[serde(default)]
+    pub skipped: Vec<(usize, String)>,
+    /// For a whole document: the number of workers it may be split across
+    /// (a document of more than [`SPLIT_ABOVE_PAGES`] pages is then answered
+    /// with `Split`).
+    #[serde(default)]
+    pub split: usize,
 }
 
 /// Runs the worker loop of a child process: read jobs (one JSON `InputRef` per
@@ -66,7 +83,12 @@ pub fn child_main(settings: Settings) -> anyhow::Result<()> {
             std::process::exit(1);
         }
     }
-    // A panic message on stderr is enough; the document's error line says the rest.
+    // The memory ceiling (issue 19, 5): an input that would take the worker
+    // past it (a decompression bomb) fails an allocation; the allocator tells
+    // the supervisor (an `out_of_memory` line on stdout), which writes a
+    // `too_large` line and restarts the worker.
+    crate::memory::set_ceiling(settings.memory_ceiling_mb);
+    crate::memory::report_allocation_failures_on_stdout();
     let mut worker = Worker::new(settings).map_err(anyhow::Error::msg)?;
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
@@ -84,12 +106,21 @@ pub fn child_main(settings: Settings) -> anyhow::Result<()> {
         }
         let job: Job = serde_json::from_str(&line)?;
         let input = job.input;
+        let mut step = |s: Step| match s {
+            Step::Start(index) => {
+                send(&Msg::Page { index });
+                page_fault_injection(&input.display, index);
+            }
+            Step::Done(done, total) => send(&Msg::Progress { done, total }),
+        };
         if let Some(indices) = job.pages {
+            let indices: Vec<usize> = indices
+                .into_iter()
+                .filter(|i| !job.skipped.iter().any(|(s, _)| s == i))
+                .collect();
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 fault_injection(&input.display);
-                worker.process_pages(&input, &indices, &mut |done, total| {
-                    send(&Msg::Progress { done, total })
-                })
+                worker.process_pages(&input, &indices, &mut step)
             }));
             send(&match result {
                 Ok(Ok(pages)) => Msg::PagesDone { pages },
@@ -103,28 +134,40 @@ pub fn child_main(settings: Settings) -> anyhow::Result<()> {
             });
             continue;
         }
+        let mut sha = None;
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             fault_injection(&input.display);
-            worker.process(&input, &mut |done, total| {
-                send(&Msg::Progress { done, total })
-            })
+            worker.process_job(
+                &input,
+                &job.skipped,
+                job.split,
+                &mut |h| {
+                    sha = Some(h.to_string());
+                    send(&Msg::Hashed {
+                        sha256: h.to_string(),
+                    })
+                },
+                &mut step,
+            )
         }));
-        let records = match result {
-            Ok(r) => r,
+        let msg = match result {
+            Ok(Processed::Records(records)) => Msg::Done { records },
+            Ok(Processed::Split { pages, sha256 }) => Msg::Split { pages, sha256 },
             Err(panic) => {
                 let what = panic_text(&panic);
-                let sha = read_bytes(&input).ok().map(|b| sha256_hex(&b));
-                vec![Record::error(
-                    &input.display,
-                    sha,
-                    DocError::new(
-                        ErrorCode::Crashed,
-                        format!("the reader failed on this document: {what}"),
-                    ),
-                )]
+                Msg::Done {
+                    records: vec![Record::error(
+                        &input.display,
+                        sha,
+                        DocError::new(
+                            ErrorCode::Crashed,
+                            format!("the reader failed on this document: {what}"),
+                        ),
+                    )],
+                }
             }
         };
-        send(&Msg::Done { records });
+        send(&msg);
     }
     Ok(())
 }
@@ -159,6 +202,24 @@ fn fault_injection(display: &str) {
     }
 }
 
+/// Test hook: `CERTSCAN_FAULT=hangpage<N>:<text>` hangs when page N (1-based)
+/// of an input whose name contains `<text>` is started.
+fn page_fault_injection(display: &str, index: usize) {
+    let Ok(spec) = std::env::var("CERTSCAN_FAULT") else {
+        return;
+    };
+    for item in spec.split(',') {
+        if let Some((kind, pat)) = item.split_once(':') {
+            let page = kind
+                .strip_prefix("hangpage")
+                .and_then(|n| n.parse::<usize>().ok());
+            if page == Some(index + 1) && !pat.is_empty() && display.contains(pat) {
+                std::thread::sleep(Duration::from_secs(3600));
+            }
+        }
+    }
+}
+
 /// Time limits enforced by the supervisor.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -185,11 +246,13 @@ pub enum Event {
         sha256: String,
         chunks: usize,
     },
-    /// One chunk of a split document is read.
+    /// One chunk of a split document is read; `skipped` are its pages that
+    /// ran past the page time limit (not read).
     Chunk {
         doc: usize,
         index: usize,
         result: Result<Vec<PageText>, DocError>,
+        skipped: Vec<(usize, String)>,
     },
 }
 
@@ -235,17 +298,19 @@ fn spawn(exe: &PathBuf, settings_json: &str) -> std::io::Result<Child_> {
     let stdout = child.stdout.take().expect("piped stdout");
     let (tx, rx) = unbounded();
     std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            match line {
-                Ok(l) => match serde_json::from_str::<Msg>(&l) {
-                    Ok(m) => {
+        let mut r = BufReader::new(stdout);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            match r.read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    if let Ok(m) = serde_json::from_slice::<Msg>(line.trim_ascii()) {
                         if tx.send(Some(m)).is_err() {
                             return;
                         }
-                    }
-                    Err(_) => continue, // stray output: ignore
-                },
-                Err(_) => break,
+                    } // stray output: ignored
+                }
             }
         }
         let _ = tx.send(None); // end of stream: the child exited
@@ -258,9 +323,85 @@ fn kill(mut c: Child_) {
     let _ = c.child.wait();
 }
 
-fn error_records(input: &InputRef, err: DocError) -> Vec<Record> {
-    let sha = read_bytes(input).ok().map(|b| sha256_hex(&b));
+/// An error line for an input the worker could not finish; its SHA-256 as
+/// the worker reported it, else computed here by streaming (the supervisor
+/// never holds an input in memory: issue 19, 11).
+fn error_records(input: &InputRef, sha: Option<String>, err: DocError) -> Vec<Record> {
+    let sha = sha.or_else(|| crate::discover::sha256_of(input));
     vec![Record::error(&input.display, sha, err)]
+}
+
+/// The work queue shared by the supervisor threads: chunks of split
+/// documents first (they hold a document open in the assembler), then whole
+/// documents in the order given. Page counting happens in the workers (a
+/// document is sent whole; a worker answers `Split` for a large one and its
+/// chunks are queued here), never in the supervisor (issue 19, 11).
+struct Queue {
+    state: std::sync::Mutex<QueueState>,
+    cv: std::sync::Condvar,
+}
+
+struct QueueState {
+    chunks: std::collections::VecDeque<Queued>,
+    docs: std::collections::VecDeque<InputRef>,
+    /// Jobs taken and not finished (a whole document may still be split).
+    busy: usize,
+    stop: bool,
+    next_doc: usize,
+    split: usize,
+}
+
+impl Queue {
+    fn next(&self) -> Option<Queued> {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if s.stop {
+                return None;
+            }
+            if let Some(c) = s.chunks.pop_front() {
+                s.busy += 1;
+                return Some(c);
+            }
+            if let Some(input) = s.docs.pop_front() {
+                s.busy += 1;
+                let split = s.split;
+                return Some(Queued {
+                    job: Job {
+                        input,
+                        pages: None,
+                        skipped: vec![],
+                        split,
+                    },
+                    chunk: None,
+                });
+            }
+            if s.busy == 0 {
+                self.cv.notify_all();
+                return None;
+            }
+            s = self.cv.wait(s).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// A job is finished; `more` are the chunks it was split into.
+    fn finish(&self, more: Vec<Queued>) {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        s.chunks.extend(more);
+        s.busy -= 1;
+        self.cv.notify_all();
+    }
+
+    fn stop(&self) {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        s.stop = true;
+        self.cv.notify_all();
+    }
+
+    fn new_doc(&self) -> usize {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        s.next_doc += 1;
+        s.next_doc - 1
+    }
 }
 
 /// Runs `jobs` worker processes over `inputs`, sending events to `events`.
@@ -273,76 +414,44 @@ pub fn run(
 ) -> anyhow::Result<()> {
     let exe = std::env::current_exe()?;
     let settings_json = serde_json::to_string(settings)?;
-    let (job_tx, job_rx) = bounded::<Queued>(jobs * 2);
+    let jobs = jobs.max(1);
+    let queue = std::sync::Arc::new(Queue {
+        state: std::sync::Mutex::new(QueueState {
+            chunks: Default::default(),
+            docs: inputs.into(),
+            busy: 0,
+            stop: false,
+            next_doc: 0,
+            split: if jobs > 1 { jobs } else { 0 },
+        }),
+        cv: std::sync::Condvar::new(),
+    });
+    let ceiling = settings.memory_ceiling_mb;
     let mut handles = Vec::new();
-    for _ in 0..jobs.max(1) {
-        let job_rx = job_rx.clone();
+    for _ in 0..jobs {
+        let queue = queue.clone();
         let events = events.clone();
         let exe = exe.clone();
         let sj = settings_json.clone();
         handles.push(std::thread::spawn(move || {
-            supervise(&exe, &sj, job_rx, events, limits)
+            let r = supervise(&exe, &sj, &queue, events, limits, ceiling);
+            if r.is_err() {
+                queue.stop();
+            }
+            r
         }));
     }
-    drop(job_rx);
-    let mut next_doc = 0usize;
-    'feed: for input in inputs {
-        // Split a large document so that its pages are read by every worker.
-        let split = if jobs > 1 { page_count(&input) } else { None };
-        match split {
-            Some((n, sha256)) if n > SPLIT_ABOVE_PAGES => {
-                let parts = chunks(n, jobs);
-                let doc = next_doc;
-                next_doc += 1;
-                let _ = events.send(Event::Split {
-                    doc,
-                    input: input.clone(),
-                    sha256,
-                    chunks: parts.len(),
-                });
-                for (index, pages) in parts.into_iter().enumerate() {
-                    let q = Queued {
-                        job: Job {
-                            input: input.clone(),
-                            pages: Some(pages),
-                        },
-                        chunk: Some((doc, index)),
-                    };
-                    if job_tx.send(q).is_err() {
-                        break 'feed;
-                    }
-                }
-            }
-            _ => {
-                if job_tx
-                    .send(Queued {
-                        job: Job { input, pages: None },
-                        chunk: None,
-                    })
-                    .is_err()
-                {
-                    break;
-                }
-            }
+    let mut result = Ok(());
+    for h in handles {
+        let r = h
+            .join()
+            .map_err(|_| anyhow::anyhow!("a supervisor thread panicked"))
+            .and_then(|r| r);
+        if result.is_ok() {
+            result = r;
         }
     }
-    drop(job_tx);
-    for h in handles {
-        h.join()
-            .map_err(|_| anyhow::anyhow!("a supervisor thread panicked"))??;
-    }
-    Ok(())
-}
-
-/// Page count and SHA-256 of a document that opens (None otherwise: it is then
-/// processed whole and its error reported by the worker).
-fn page_count(input: &InputRef) -> Option<(usize, String)> {
-    let bytes = read_bytes(input).ok()?;
-    let sha = sha256_hex(&bytes);
-    let n = std::panic::catch_unwind(|| Document::open(bytes).map(|d| d.page_count()))
-        .ok()?
-        .ok()?;
-    Some((n, sha))
+    result
 }
 
 /// The outcome of one job.
@@ -350,127 +459,44 @@ enum Outcome {
     Records(Vec<Record>),
     Pages(Vec<PageText>),
     Failed(DocError),
+    Split(usize, String),
 }
 
 fn supervise(
     exe: &PathBuf,
     settings_json: &str,
-    jobs: Receiver<Queued>,
+    queue: &Queue,
     events: Sender<Event>,
     limits: Limits,
+    ceiling_mb: u64,
 ) -> anyhow::Result<()> {
     let mut worker: Option<Child_> = None;
-    for queued in jobs.iter() {
-        let input = queued.job.input.clone();
-        if worker.is_none() {
-            worker = Some(spawn(exe, settings_json)?);
-        }
-        let w = worker.as_mut().expect("worker running");
-        let mut line = serde_json::to_string(&queued.job)?;
-        line.push('\n');
-        let sent = w
-            .stdin
-            .write_all(line.as_bytes())
-            .and_then(|_| w.stdin.flush());
-        if sent.is_err() {
-            // The worker died between documents: restart it and retry once.
-            kill(worker.take().expect("worker"));
-            worker = Some(spawn(exe, settings_json)?);
-            let w = worker.as_mut().expect("worker running");
-            w.stdin.write_all(line.as_bytes())?;
-            w.stdin.flush()?;
-        }
-        let start = Instant::now();
-        let mut last = Instant::now();
-        let mut pages = 0u32;
-        let outcome: Outcome =
-            loop {
-                let w = worker.as_mut().expect("worker running");
-                let page_left = limits.page_timeout.saturating_sub(last.elapsed());
-                let doc_left = limits.doc_timeout.saturating_sub(start.elapsed());
-                let wait = page_left.min(doc_left);
-                match w.rx.recv_timeout(wait) {
-                    Ok(Some(Msg::Ready)) => {}
-                    Ok(Some(Msg::Progress { done, .. })) => {
-                        pages = done;
-                        last = Instant::now();
-                        let _ = events.send(Event::Page);
-                    }
-                    Ok(Some(Msg::Done { records })) => break Outcome::Records(records),
-                    Ok(Some(Msg::PagesDone { pages })) => break Outcome::Pages(pages),
-                    Ok(Some(Msg::PagesFailed { error })) => break Outcome::Failed(error),
-                    Ok(None) | Err(RecvTimeoutError::Disconnected) => {
-                        let status = w.child.wait().ok();
-                        kill(worker.take().expect("worker"));
-                        break Outcome::Failed(DocError::new(
-                            ErrorCode::Crashed,
-                            format!(
-                            "the reader process died on this document ({}) after {pages} page(s)",
-                            status.map(|s| s.to_string()).unwrap_or_else(|| "unknown status".into())
-                        ),
-                        ));
-                    }
-                    Err(RecvTimeoutError::Timeout) => {
-                        kill(worker.take().expect("worker"));
-                        let msg = if doc_left <= page_left {
-                            format!(
-                                "the document ran past its time limit of {} s",
-                                limits.doc_timeout.as_secs()
-                            )
-                        } else {
-                            format!(
-                                "page {} ran past the page time limit of {} s",
-                                pages + 1,
-                                limits.page_timeout.as_secs()
-                            )
-                        };
-                        break Outcome::Failed(DocError::new(ErrorCode::Timeout, msg));
-                    }
+    while let Some(queued) = queue.next() {
+        let mut more = Vec::new();
+        let r = run_job(
+            exe,
+            settings_json,
+            &mut worker,
+            queued,
+            &events,
+            limits,
+            ceiling_mb,
+            queue,
+            &mut more,
+        );
+        queue.finish(more);
+        match r {
+            Ok(true) => {}
+            Ok(false) => {
+                queue.stop();
+                break;
+            }
+            Err(e) => {
+                if let Some(w) = worker.take() {
+                    kill(w);
                 }
-            };
-        let event = match (queued.chunk, outcome) {
-            (Some((doc, index)), Outcome::Pages(p)) => Event::Chunk {
-                doc,
-                index,
-                result: Ok(p),
-            },
-            (Some((doc, index)), Outcome::Failed(e)) => Event::Chunk {
-                doc,
-                index,
-                result: Err(e),
-            },
-            (Some((doc, index)), Outcome::Records(_)) => Event::Chunk {
-                doc,
-                index,
-                result: Err(DocError::new(
-                    ErrorCode::Crashed,
-                    "the reader answered a page job with a document",
-                )),
-            },
-            (None, Outcome::Records(records)) => Event::Done {
-                input,
-                records,
-                pages,
-            },
-            (None, Outcome::Failed(e)) => Event::Done {
-                records: error_records(&input, e),
-                input,
-                pages,
-            },
-            (None, Outcome::Pages(_)) => Event::Done {
-                records: error_records(
-                    &input,
-                    DocError::new(
-                        ErrorCode::Crashed,
-                        "the reader answered a document job with pages",
-                    ),
-                ),
-                input,
-                pages,
-            },
-        };
-        if events.send(event).is_err() {
-            break;
+                return Err(e);
+            }
         }
     }
     if let Some(w) = worker.take() {
@@ -479,6 +505,250 @@ fn supervise(
         let _ = c.wait();
     }
     Ok(())
+}
+
+/// Sends a job to the worker (started or restarted as needed).
+fn send_job(
+    exe: &PathBuf,
+    settings_json: &str,
+    worker: &mut Option<Child_>,
+    job: &Job,
+) -> anyhow::Result<()> {
+    if worker.is_none() {
+        *worker = Some(spawn(exe, settings_json)?);
+    }
+    let mut line = serde_json::to_string(job)?;
+    line.push('\n');
+    let w = worker.as_mut().expect("worker running");
+    let sent = w
+        .stdin
+        .write_all(line.as_bytes())
+        .and_then(|_| w.stdin.flush());
+    if sent.is_err() {
+        // The worker died between documents: restart it and retry once.
+        kill(worker.take().expect("worker"));
+        *worker = Some(spawn(exe, settings_json)?);
+        let w = worker.as_mut().expect("worker running");
+        w.stdin.write_all(line.as_bytes())?;
+        w.stdin.flush()?;
+    }
+    Ok(())
+}
+
+/// Runs one queued job to its end: a page that runs past the page time limit
+/// costs that page only (issue 19, 6): the worker is restarted and the job
+/// sent again without it, until the document's own time limit. Returns
+/// whether the writer still listens.
+#[allow(clippy::too_many_arguments)]
+fn run_job(
+    exe: &PathBuf,
+    settings_json: &str,
+    worker: &mut Option<Child_>,
+    queued: Queued,
+    events: &Sender<Event>,
+    limits: Limits,
+    ceiling_mb: u64,
+    queue: &Queue,
+    more: &mut Vec<Queued>,
+) -> anyhow::Result<bool> {
+    let mut job = queued.job;
+    let input = job.input.clone();
+    let start = Instant::now();
+    let mut sha: Option<String> = None;
+    let mut pages = 0u32;
+    let outcome: Outcome = 'attempt: loop {
+        send_job(exe, settings_json, worker, &job)?;
+        let mut last = Instant::now();
+        let mut current: Option<usize> = None;
+        let mut oom: Option<u64> = None;
+        loop {
+            let w = worker.as_mut().expect("worker running");
+            let page_left = limits.page_timeout.saturating_sub(last.elapsed());
+            let doc_left = limits.doc_timeout.saturating_sub(start.elapsed());
+            let wait = page_left.min(doc_left);
+            match w.rx.recv_timeout(wait) {
+                Ok(Some(Msg::Ready)) => {}
+                Ok(Some(Msg::Hashed { sha256 })) => sha = Some(sha256),
+                Ok(Some(Msg::Page { index })) => {
+                    current = Some(index);
+                    last = Instant::now();
+                }
+                Ok(Some(Msg::Progress { done, .. })) => {
+                    pages = done;
+                    last = Instant::now();
+                    let _ = events.send(Event::Page);
+                }
+                Ok(Some(Msg::OutOfMemory { bytes })) => oom = Some(bytes),
+                Ok(Some(Msg::Done { records })) => {
+                    // An allocation failed and was survived (a fallible
+                    // reservation): a document with no certificate read is
+                    // then reported as too large, not as blank.
+                    match oom {
+                        Some(bytes)
+                            if !records
+                                .iter()
+                                .any(|r| r.status == crate::model::Status::Certificate) =>
+                        {
+                            break 'attempt Outcome::Failed(too_large(ceiling_mb, bytes, current))
+                        }
+                        _ => break 'attempt Outcome::Records(records),
+                    }
+                }
+                Ok(Some(Msg::Split { pages, sha256 })) => {
+                    break 'attempt Outcome::Split(pages, sha256)
+                }
+                Ok(Some(Msg::PagesDone { pages })) => break 'attempt Outcome::Pages(pages),
+                Ok(Some(Msg::PagesFailed { error })) => break 'attempt Outcome::Failed(error),
+                Ok(None) | Err(RecvTimeoutError::Disconnected) => {
+                    let status = w.child.wait().ok();
+                    // Messages sent just before the end are still queued.
+                    while let Ok(Some(m)) = w.rx.try_recv() {
+                        if let Msg::OutOfMemory { bytes } = m {
+                            oom = Some(bytes);
+                        }
+                    }
+                    kill(worker.take().expect("worker"));
+                    if let Some(bytes) = oom {
+                        break 'attempt Outcome::Failed(too_large(ceiling_mb, bytes, current));
+                    }
+                    let at = match current {
+                        Some(i) => format!("on page {}", i + 1),
+                        None => format!("after {pages} page(s)"),
+                    };
+                    break 'attempt Outcome::Failed(DocError::new(
+                        ErrorCode::Crashed,
+                        format!(
+                            "the reader process died on this document ({}) {at}",
+                            status
+                                .map(|s| s.to_string())
+                                .unwrap_or_else(|| "unknown status".into())
+                        ),
+                    ));
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    kill(worker.take().expect("worker"));
+                    if doc_left <= page_left {
+                        break 'attempt Outcome::Failed(DocError::new(
+                            ErrorCode::Timeout,
+                            format!(
+                                "the document ran past its time limit of {} s",
+                                limits.doc_timeout.as_secs()
+                            ),
+                        ));
+                    }
+                    match current {
+                        Some(i) if !job.skipped.iter().any(|(s, _)| *s == i) => {
+                            // Skip that page; read the others again.
+                            job.skipped.push((
+                                i,
+                                format!(
+                                    "page {} ran past the page time limit of {} s and was not read",
+                                    i + 1,
+                                    limits.page_timeout.as_secs()
+                                ),
+                            ));
+                            continue 'attempt;
+                        }
+                        _ => {
+                            break 'attempt Outcome::Failed(DocError::new(
+                                ErrorCode::Timeout,
+                                format!(
+                                    "the document could not be opened within the page time limit of {} s",
+                                    limits.page_timeout.as_secs()
+                                ),
+                            ))
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let skipped = job.skipped;
+    let event = match (queued.chunk, outcome) {
+        (Some((doc, index)), Outcome::Pages(p)) => Event::Chunk {
+            doc,
+            index,
+            result: Ok(p),
+            skipped,
+        },
+        (Some((doc, index)), Outcome::Failed(e)) => Event::Chunk {
+            doc,
+            index,
+            result: Err(e),
+            skipped,
+        },
+        (Some((doc, index)), Outcome::Records(_) | Outcome::Split(..)) => Event::Chunk {
+            doc,
+            index,
+            result: Err(DocError::new(
+                ErrorCode::Crashed,
+                "the reader answered a page job with a document",
+            )),
+            skipped,
+        },
+        (None, Outcome::Split(n, sha256)) => {
+            let parts = chunks(n, job.split.max(1));
+            let doc = queue.new_doc();
+            let ev = Event::Split {
+                doc,
+                input: input.clone(),
+                sha256,
+                chunks: parts.len(),
+            };
+            if events.send(ev).is_err() {
+                return Ok(false);
+            }
+            for (index, pages) in parts.into_iter().enumerate() {
+                more.push(Queued {
+                    job: Job {
+                        input: input.clone(),
+                        pages: Some(pages),
+                        skipped: vec![],
+                        split: 0,
+                    },
+                    chunk: Some((doc, index)),
+                });
+            }
+            return Ok(true);
+        }
+        (None, Outcome::Records(records)) => Event::Done {
+            input,
+            records,
+            pages,
+        },
+        (None, Outcome::Failed(e)) => Event::Done {
+            records: error_records(&input, sha, e),
+            input,
+            pages,
+        },
+        (None, Outcome::Pages(_)) => Event::Done {
+            records: error_records(
+                &input,
+                sha,
+                DocError::new(
+                    ErrorCode::Crashed,
+                    "the reader answered a document job with pages",
+                ),
+            ),
+            input,
+            pages,
+        },
+    };
+    Ok(events.send(event).is_ok())
+}
+
+/// The `too_large` error of a document that took a worker to its memory ceiling.
+fn too_large(ceiling_mb: u64, bytes: u64, page: Option<usize>) -> DocError {
+    let at = page
+        .map(|i| format!(" on page {}", i + 1))
+        .unwrap_or_default();
+    DocError::new(
+        ErrorCode::TooLarge,
+        format!(
+            "reading this document{at} needs more memory than the worker's ceiling of {ceiling_mb} MiB \
+             (an allocation of {bytes} bytes failed): a decompression bomb or an oversized image"
+        ),
+    )
 }
 
 /// Gathers the chunks of split documents; when a document's last chunk is in,
@@ -493,6 +763,8 @@ struct Pending {
     sha256: String,
     parts: Vec<Option<Vec<PageText>>>,
     error: Option<DocError>,
+    /// Pages that ran past the page time limit (not read).
+    skipped: Vec<(usize, String)>,
 }
 
 impl Assembler {
@@ -520,12 +792,19 @@ impl Assembler {
                         sha256,
                         parts: vec![None; chunks],
                         error: None,
+                        skipped: vec![],
                     },
                 );
                 None
             }
-            Event::Chunk { doc, index, result } => {
+            Event::Chunk {
+                doc,
+                index,
+                result,
+                skipped,
+            } => {
                 let p = self.pending.get_mut(&doc)?;
+                p.skipped.extend(skipped);
                 match result {
                     Ok(pages) => p.parts[index] = Some(pages),
                     Err(e) => {
@@ -539,6 +818,8 @@ impl Assembler {
                 let p = self.pending.remove(&doc)?;
                 let pages: Vec<PageText> = p.parts.into_iter().flatten().flatten().collect();
                 let n = pages.len() as u32;
+                let mut pages = pages;
+                add_skipped_pages(&mut pages, &p.skipped);
                 let records = match p.error {
                     Some(e) => vec![Record::error(&p.input.display, Some(p.sha256), e)],
                     None => self

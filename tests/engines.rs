@@ -254,6 +254,7 @@ fn seal_over_the_approval_number_is_read_again_without_the_seal() {
         ],
         mean_conf: Some(90.0),
         rotated: 0,
+        error: None,
     };
     let reread = |registry: &Registry| {
         let names = registry.names();

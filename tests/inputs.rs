@@ -392,3 +392,701 @@ fn workers_die_with_their_parent() {
         "workers {left:?} outlived their killed parent"
     );
 }
+
+/// Runs the binary with `args` (scan, as-of fixed); `env` adds variables,
+/// `data_limit_mb` caps the whole process tree's data segment (RLIMIT_DATA,
+/// inherited by the workers).
+fn scan_with(args: &[&std::ffi::OsStr], env: &[(&str, &str)], data_limit_mb: u64) -> Output {
+    use std::os::unix::process::CommandExt;
+    let mut c = bin();
+    c.arg("scan")
+        .args(args)
+        .args(["--as-of", "2026-06-01", "-q"]);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    if data_limit_mb > 0 {
+        let bytes = data_limit_mb << 20;
+        // SAFETY: setrlimit only, between fork and exec.
+        unsafe {
+            c.pre_exec(move || {
+                let lim = libc::rlimit {
+                    rlim_cur: bytes as libc::rlim_t,
+                    rlim_max: bytes as libc::rlim_t,
+                };
+                if libc::setrlimit(libc::RLIMIT_DATA, &lim) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    c.output().expect("certscan runs")
+}
+
+/// A PDF: page 1 of `first` followed by `more` pages of plain text in a
+/// standard font (a text layer: read without OCR, in milliseconds).
+fn pdf_with_text_pages(first: &Path, more: usize) -> Vec<u8> {
+    use lopdf::{dictionary, Object, Stream};
+    let mut doc = lopdf::Document::load(first).unwrap();
+    let pages_id = doc
+        .catalog()
+        .unwrap()
+        .get(b"Pages")
+        .unwrap()
+        .as_reference()
+        .unwrap();
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type1",
+        "BaseFont" => "Helvetica",
+        "Encoding" => "WinAnsiEncoding",
+    });
+    for k in 0..more {
+        let mut text = String::from("BT /F1 12 Tf 72 700 Td 14 TL\n");
+        for line in 0..5 {
+            text.push_str(&format!(
+                "(Tender document, section {}: terms of delivery and payment, line {line}.) '\n",
+                k + 2
+            ));
+        }
+        text.push_str("ET\n");
+        let content = doc.add_object(Stream::new(dictionary! {}, text.into_bytes()));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page",
+            "Parent" => pages_id,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
+            "Contents" => content,
+        });
+        let pages = doc.get_object_mut(pages_id).unwrap().as_dict_mut().unwrap();
+        pages
+            .get_mut(b"Kids")
+            .unwrap()
+            .as_array_mut()
+            .unwrap()
+            .push(Object::Reference(page));
+        let n = pages.get(b"Count").unwrap().as_i64().unwrap();
+        pages.set("Count", n + 1);
+    }
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+/// Issue 19, 6: a page over `--page-timeout` turned the whole package into
+/// one `timeout` line (the certificate on page 1 was lost), and at -j2 the
+/// message named the wrong page (counted within its chunk). Page 6 of an
+/// 8-page package (text layers) hangs (the test hook `hangpage6`); at -j1 (read whole) and
+/// -j2 (read in chunks) the certificate of page 1 is kept and the timeout
+/// line names page 6.
+#[test]
+fn a_page_past_its_time_limit_costs_that_page_only() {
+    let t = tempfile::tempdir().unwrap();
+    let pkg = t.path().join("pkg.pdf");
+    std::fs::write(&pkg, pdf_with_text_pages(&cert_pdf(), 7)).unwrap();
+    for jobs in ["1", "2"] {
+        let o = scan_with(
+            &[os(&pkg), os("-j"), os(jobs), os("--page-timeout"), os("5")],
+            &[("CERTSCAN_FAULT", "hangpage6:pkg")],
+            0,
+        );
+        ok(&o);
+        let v = stdout_lines(&o);
+        assert_eq!(v.len(), 2, "-j{jobs}: {v:?}");
+        let cert = v.iter().find(|l| l["status"] == "certificate");
+        let cert = cert.unwrap_or_else(|| panic!("-j{jobs}: certificate lost: {v:?}"));
+        assert_eq!(cert["pages"], serde_json::json!([1]), "-j{jobs}");
+        let to = v.iter().find(|l| l["status"] == "error").unwrap();
+        assert_eq!(to["error"]["code"], "timeout", "-j{jobs}: {to}");
+        assert_eq!(to["pages"], serde_json::json!([6]), "-j{jobs}: {to}");
+        let msg = to["error"]["message"].as_str().unwrap();
+        assert!(msg.contains("page 6 "), "-j{jobs}: {msg}");
+    }
+}
+
+/// A zlib stream of `head` then spaces, `mib` MiB in all, made without
+/// compressing them all: one MiB compressed with a sync flush repeats byte
+/// for byte once the window holds only spaces; an empty final block and the
+/// Adler-32 of the whole (the spaces in closed form) end it.
+fn zlib_of_spaces(head: &[u8], mib: u64) -> Vec<u8> {
+    use flate2::{Compress, Compression, FlushCompress};
+    let mut first_chunk = head.to_vec();
+    first_chunk.resize(1 << 20, b' ');
+    let chunk = vec![b' '; 1 << 20];
+    let mut c = Compress::new(Compression::best(), true);
+    let one = |c: &mut Compress, data: &[u8]| {
+        let mut out = Vec::with_capacity(1 << 16);
+        let before = c.total_in();
+        while c.total_in() - before < data.len() as u64 {
+            let at = (c.total_in() - before) as usize;
+            out.reserve(1 << 16);
+            c.compress_vec(&data[at..], &mut out, FlushCompress::None)
+                .unwrap();
+        }
+        loop {
+            out.reserve(1 << 16);
+            let n = out.len();
+            c.compress_vec(&[], &mut out, FlushCompress::Sync).unwrap();
+            if out.len() == n || out.capacity() > out.len() {
+                break;
+            }
+        }
+        out
+    };
+    let first = one(&mut c, &first_chunk);
+    let steady = one(&mut c, &chunk);
+    assert_eq!(
+        one(&mut c, &chunk),
+        steady,
+        "the repeated block is not stable"
+    );
+    let mut z = first;
+    for _ in 1..mib {
+        z.extend_from_slice(&steady);
+    }
+    z.extend_from_slice(&[0x01, 0x00, 0x00, 0xFF, 0xFF]); // final empty stored block
+    let (mut a, mut b) = (1u128, 0u128);
+    for &x in &first_chunk {
+        a = (a + x as u128) % 65521;
+        b = (b + a) % 65521;
+    }
+    let n = ((mib as u128) - 1) << 20;
+    let a2 = (a + 32 * n) % 65521;
+    let b2 = (b + n * a + 32 * (n * (n + 1) / 2)) % 65521;
+    z.extend_from_slice(&(((b2 << 16) | a2) as u32).to_be_bytes());
+    z
+}
+
+/// A one-page PDF whose content stream is `zlib` (FlateDecode).
+fn pdf_with_content(zlib: &[u8]) -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    let objs: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_vec(),
+        [
+            format!(
+                "<< /Length {} /Filter /FlateDecode >>\nstream\n",
+                zlib.len()
+            )
+            .into_bytes(),
+            zlib.to_vec(),
+            b"\nendstream".to_vec(),
+        ]
+        .concat(),
+    ];
+    for (i, o) in objs.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objs.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// Issue 19, 5 and "memory bounded by design": a 4.6 MB PDF whose content
+/// stream inflates to 4 GiB took 8 GiB RSS and ended as `not_certificate`.
+/// With the workers' memory ceiling it is `too_large`, and the run goes on
+/// (the certificate given with it is read). Run under an RLIMIT_DATA of
+/// 3 GiB for each process of the run: a worker without its own ceiling would
+/// die of it (`crashed`), not report it.
+#[test]
+fn a_decompression_bomb_is_too_large_and_the_run_goes_on() {
+    let t = tempfile::tempdir().unwrap();
+    let bomb = t.path().join("bomb.pdf");
+    std::fs::write(&bomb, pdf_with_content(&zlib_of_spaces(b"", 4096))).unwrap();
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 8 << 20);
+    let cert = t.path().join("cert.pdf");
+    std::fs::copy(cert_pdf(), &cert).unwrap();
+    for (limit, extra) in [("default", None), ("512", Some("512"))] {
+        let mut args = vec![os(&bomb), os(&cert), os("-j"), os("2")];
+        if let Some(mb) = extra {
+            args.extend([os("--memory-limit"), os(mb)]);
+        }
+        let o = scan_with(&args, &[], 3072);
+        ok(&o);
+        let v = stdout_lines(&o);
+        assert_eq!(v.len(), 2, "{limit}: {v:?}");
+        let b = v
+            .iter()
+            .find(|l| l["input"].as_str().unwrap().ends_with("bomb.pdf"));
+        let b = b.unwrap();
+        assert_eq!(b["status"], "error", "{limit}: {b}");
+        assert_eq!(b["error"]["code"], "too_large", "{limit}: {b}");
+        assert!(b["sha256"].is_string(), "{b}");
+        let msg = b["error"]["message"].as_str().unwrap();
+        assert!(msg.contains("MiB"), "{msg}");
+        let c = v
+            .iter()
+            .find(|l| l["input"].as_str().unwrap().ends_with("cert.pdf"));
+        assert_eq!(c.unwrap()["status"], "certificate", "{limit}: {v:?}");
+    }
+}
+
+/// Issue 19, 11: at -j2 the supervisor itself inflated and parsed every input
+/// to count its pages (1 GiB RSS on a ZIP bomb), outside the workers'
+/// isolation. Under an RLIMIT_DATA of 768 MiB for each process, a ZIP
+/// whose member inflates to 1.5 GiB gets its `too_large` line from a worker
+/// (whose ceiling follows the inherited limit); the supervisor never holds it.
+#[test]
+fn the_supervisor_does_not_inflate_inputs() {
+    let t = tempfile::tempdir().unwrap();
+    let zip = t.path().join("pkg.zip");
+    {
+        // A deflated member built from the zlib stream above: the
+        // raw deflate data is the zlib stream without its 2-byte header and
+        // 4-byte checksum.
+        let head = b"%PDF-1.4\n";
+        let z = zlib_of_spaces(head, 1536);
+        let deflate = &z[2..z.len() - 4];
+        let size: u64 = 1536 << 20;
+        let crc = crc32_of(head, size);
+        write_raw_zip(&zip, "bomb.pdf", deflate, size, crc);
+    }
+    let cert = t.path().join("cert.pdf");
+    std::fs::copy(cert_pdf(), &cert).unwrap();
+    let o = scan_with(&[os(&zip), os(&cert), os("-j"), os("2")], &[], 768);
+    ok(&o);
+    let v = stdout_lines(&o);
+    assert_eq!(v.len(), 2, "{v:?}");
+    let b = v
+        .iter()
+        .find(|l| l["input"].as_str().unwrap().ends_with("pkg.zip!bomb.pdf"))
+        .unwrap();
+    assert_eq!(b["status"], "error", "{b}");
+    assert!(
+        ["too_large", "unsupported_format"].contains(&b["error"]["code"].as_str().unwrap()),
+        "{b}"
+    );
+    let c = v
+        .iter()
+        .find(|l| l["input"].as_str().unwrap().ends_with("cert.pdf"))
+        .unwrap();
+    assert_eq!(c["status"], "certificate");
+}
+
+/// CRC-32 of `head` then spaces, `n` bytes in all.
+fn crc32_of(head: &[u8], n: u64) -> u32 {
+    let mut table = [0u32; 256];
+    for (i, e) in table.iter_mut().enumerate() {
+        let mut c = i as u32;
+        for _ in 0..8 {
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+        }
+        *e = c;
+    }
+    let mut crc = !0u32;
+    for k in 0..n {
+        let x = head.get(k as usize).copied().unwrap_or(b' ');
+        crc = table[((crc ^ x as u32) & 0xFF) as usize] ^ (crc >> 8);
+    }
+    !crc
+}
+
+/// A ZIP of one deflated member, written by hand (sizes and CRC as given).
+fn write_raw_zip(path: &Path, name: &str, deflate: &[u8], size: u64, crc: u32) {
+    write_raw_zip_flags(path, name, deflate, size, crc, 0)
+}
+
+/// The same with general-purpose `flags` (bit 0: encrypted).
+fn write_raw_zip_flags(path: &Path, name: &str, deflate: &[u8], size: u64, crc: u32, flags: u16) {
+    let mut out = Vec::new();
+    let local = |out: &mut Vec<u8>| {
+        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+        out.extend_from_slice(&20u16.to_le_bytes()); // version needed
+        out.extend_from_slice(&flags.to_le_bytes());
+        out.extend_from_slice(&8u16.to_le_bytes()); // deflate
+        out.extend_from_slice(&[0, 0, 0x21, 0]); // time, date
+        out.extend_from_slice(&crc.to_le_bytes());
+        out.extend_from_slice(&(deflate.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(size as u32).to_le_bytes());
+        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(name.as_bytes());
+    };
+    local(&mut out);
+    out.extend_from_slice(deflate);
+    let cd = out.len();
+    out.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+    out.extend_from_slice(&20u16.to_le_bytes()); // made by
+    out.extend_from_slice(&20u16.to_le_bytes());
+    out.extend_from_slice(&flags.to_le_bytes());
+    out.extend_from_slice(&8u16.to_le_bytes());
+    out.extend_from_slice(&[0, 0, 0x21, 0]);
+    out.extend_from_slice(&crc.to_le_bytes());
+    out.extend_from_slice(&(deflate.len() as u32).to_le_bytes());
+    out.extend_from_slice(&(size as u32).to_le_bytes());
+    out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    out.extend_from_slice(&[0; 12]); // extra, comment, disk, int attr, ext attr (part)
+    out.extend_from_slice(&0u32.to_le_bytes()); // local header offset
+    out.extend_from_slice(name.as_bytes());
+    let cd_len = out.len() - cd;
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    out.extend_from_slice(&[0, 0, 0, 0]);
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&(cd_len as u32).to_le_bytes());
+    out.extend_from_slice(&(cd as u32).to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    std::fs::write(path, out).unwrap();
+}
+
+/// A one-page PDF painting one grey image of `w`x`h` over the page, its data
+/// `data` under `filter` (with `parms` as its DecodeParms, if any).
+fn pdf_with_image(filter: &str, data: &[u8], w: u32, h: u32, bpc: u32, parms: &str) -> Vec<u8> {
+    let content = b"q 595 0 0 842 0 0 cm /Im1 Do Q";
+    let objs: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>".to_vec(),
+        [format!("<< /Length {} >>\nstream\n", content.len()).into_bytes(), content.to_vec(), b"\nendstream".to_vec()].concat(),
+        [
+            format!(
+                "<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /DeviceGray \
+                 /BitsPerComponent {bpc} /Filter /{filter} {parms} /Length {} >>\nstream\n",
+                data.len()
+            )
+            .into_bytes(),
+            data.to_vec(),
+            b"\nendstream".to_vec(),
+        ]
+        .concat(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objs.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objs.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// Issue 19, 10: damaged JBIG2 / JPEG 2000 data in a PDF, a JPEG cut to 10 %
+/// (alone or as a PDF's page image) became a blank page and
+/// `not_certificate`. Each is now an error line naming the damage; in a
+/// package, the damaged page costs that page only (the certificate of page
+/// 1 is kept and the error line names page 2).
+#[test]
+fn damaged_image_data_is_an_error_naming_the_damage() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    // Deterministic junk.
+    let mut x = 0x2545_F491_u32;
+    let junk: Vec<u8> = (0..5000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect();
+    let jpg = std::fs::read(root().join("samples/inputs/sample_centred.jpg")).unwrap();
+    let cut = &jpg[..jpg.len() / 10];
+    std::fs::write(d.join("cut.jpg"), cut).unwrap();
+    std::fs::write(
+        d.join("jbig2.pdf"),
+        pdf_with_image("JBIG2Decode", &junk, 1000, 1400, 1, ""),
+    )
+    .unwrap();
+    let jpx = [&b"\0\0\0\x0cjP  \r\n\x87\n"[..], &junk].concat();
+    std::fs::write(
+        d.join("jpx.pdf"),
+        pdf_with_image("JPXDecode", &jpx, 1000, 1400, 8, ""),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("jpegcut.pdf"),
+        pdf_with_image("DCTDecode", cut, 1240, 1754, 8, ""),
+    )
+    .unwrap();
+    let o = scan_with(&[os(d), os("-j"), os("2")], &[], 0);
+    ok(&o);
+    let v = stdout_lines(&o);
+    let m = by_input(d, &v);
+    let expect = [
+        ("cut.jpg", "truncated", "cut short"),
+        ("jbig2.pdf", "corrupt", "JBIG2"),
+        ("jpx.pdf", "corrupt", "JPEG 2000"),
+        (
+            "jpegcut.pdf",
+            "truncated",
+            "JPEG image on page 1 is cut short",
+        ),
+    ];
+    for (name, code, words) in expect {
+        let l = &m[name];
+        assert_eq!(l.len(), 1, "{name}: {l:?}");
+        assert_eq!(l[0]["status"], "error", "{name}: {}", l[0]);
+        assert_eq!(l[0]["error"]["code"], code, "{name}: {}", l[0]);
+        let msg = l[0]["error"]["message"].as_str().unwrap();
+        assert!(msg.contains(words), "{name}: {msg}");
+    }
+    // A package: page 1 a certificate, page 2 a damaged JBIG2 scan.
+    let pkg = d.join("pkg");
+    std::fs::create_dir(&pkg).unwrap();
+    let both = join_pdfs(&[
+        std::fs::read(cert_pdf()).unwrap(),
+        pdf_with_image("JBIG2Decode", &junk, 1000, 1400, 1, ""),
+    ]);
+    std::fs::write(pkg.join("pkg.pdf"), both).unwrap();
+    let o = scan_with(&[os(&pkg), os("-j"), os("1")], &[], 0);
+    ok(&o);
+    let v = stdout_lines(&o);
+    assert_eq!(v.len(), 2, "{v:?}");
+    let cert = v
+        .iter()
+        .find(|l| l["status"] == "certificate")
+        .expect("certificate kept");
+    assert_eq!(cert["pages"], serde_json::json!([1]));
+    let e = v.iter().find(|l| l["status"] == "error").unwrap();
+    assert_eq!(e["error"]["code"], "corrupt", "{e}");
+    assert_eq!(e["pages"], serde_json::json!([2]), "{e}");
+}
+
+/// The pages of several PDFs, one after another, in one PDF (lopdf).
+fn join_pdfs(files: &[Vec<u8>]) -> Vec<u8> {
+    use lopdf::{dictionary, Document, Object, ObjectId};
+    let mut max_id = 1;
+    let mut pages: Vec<(ObjectId, Object)> = Vec::new();
+    let mut objects = std::collections::BTreeMap::new();
+    for bytes in files {
+        let mut doc = Document::load_mem(bytes).unwrap();
+        doc.renumber_objects_with(max_id);
+        max_id = doc.max_id + 1;
+        for (_, id) in doc.get_pages() {
+            pages.push((id, doc.get_object(id).unwrap().clone()));
+        }
+        objects.extend(doc.objects);
+    }
+    let mut out = Document::with_version("1.5");
+    let pages_id: ObjectId = (max_id, 0);
+    let catalog_id: ObjectId = (max_id + 1, 0);
+    for (id, o) in objects {
+        match o.type_name().unwrap_or(b"") {
+            b"Catalog" | b"Pages" => {}
+            _ => {
+                out.objects.insert(id, o);
+            }
+        }
+    }
+    for (id, o) in &pages {
+        let mut d = o.as_dict().unwrap().clone();
+        d.set("Parent", pages_id);
+        out.objects.insert(*id, Object::Dictionary(d));
+    }
+    let kids: Vec<Object> = pages.iter().map(|(id, _)| Object::Reference(*id)).collect();
+    out.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages",
+            "Kids" => kids,
+            "Count" => pages.len() as i64,
+        }),
+    );
+    out.objects.insert(
+        catalog_id,
+        Object::Dictionary(dictionary! { "Type" => "Catalog", "Pages" => pages_id }),
+    );
+    out.trailer.set("Root", catalog_id);
+    out.max_id = max_id + 1;
+    let mut buf = Vec::new();
+    out.save_to(&mut buf).unwrap();
+    buf
+}
+
+/// Issue 19, 12 and 16: a ZIP member was inflated in full (up to 2 GiB)
+/// before its format was checked, and an encrypted member got `corrupt`.
+/// Under an RLIMIT_DATA of 512 MiB per process, a member of 1 GiB of text is
+/// refused as `unsupported_format` from its first bytes; an encrypted member
+/// is `encrypted`.
+#[test]
+fn zip_members_are_sniffed_before_inflating_and_encryption_is_named() {
+    let t = tempfile::tempdir().unwrap();
+    let big = t.path().join("big.zip");
+    let z = zlib_of_spaces(b"just notes, not a document", 1024);
+    write_raw_zip(
+        &big,
+        "notes.txt",
+        &z[2..z.len() - 4],
+        1 << 30,
+        crc32_of(b"just notes, not a document", 1 << 30),
+    );
+    let enc = t.path().join("enc.zip");
+    let z = zlib_of_spaces(b"%PDF-1.4\n", 1);
+    write_raw_zip_flags(
+        &enc,
+        "secret.pdf",
+        &z[2..z.len() - 4],
+        1 << 20,
+        crc32_of(b"%PDF-1.4\n", 1 << 20),
+        1,
+    );
+    let started = std::time::Instant::now();
+    let o = scan_with(&[os(&big), os(&enc), os("-j"), os("1")], &[], 512);
+    ok(&o);
+    let v = stdout_lines(&o);
+    assert_eq!(v.len(), 2, "{v:?}");
+    let b = v
+        .iter()
+        .find(|l| l["input"].as_str().unwrap().ends_with("big.zip!notes.txt"))
+        .unwrap();
+    assert_eq!(b["error"]["code"], "unsupported_format", "{b}");
+    assert!(
+        b["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not inflated"),
+        "{b}"
+    );
+    let e = v
+        .iter()
+        .find(|l| l["input"].as_str().unwrap().ends_with("enc.zip!secret.pdf"))
+        .unwrap();
+    assert_eq!(e["error"]["code"], "encrypted", "{e}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}
+
+/// Issue 19, 13: `-o /dev/stdout | cat` hung (the output was read back to
+/// resume), `-o /dev/full` read zeros without limit, `-o /dev/null` was
+/// refused. Outputs that are not regular files are written, never read.
+#[test]
+fn outputs_that_are_not_regular_files() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let pdf = cert_pdf();
+    let run = |out: &str, stdout: Stdio| {
+        let mut c = bin();
+        c.args(["scan", "-q", "--as-of", "2026-06-01", "-j", "1", "-o", out])
+            .arg(&pdf)
+            .stdout(stdout)
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        let t = Instant::now();
+        loop {
+            if let Some(st) = child.try_wait().unwrap() {
+                return (st, child);
+            }
+            if t.elapsed() > Duration::from_secs(60) {
+                let _ = child.kill();
+                panic!("-o {out} hangs");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    // /dev/null: accepted, exit 0.
+    let (st, _) = run("/dev/null", Stdio::null());
+    assert!(st.success(), "/dev/null: {st:?}");
+    // /dev/stdout into a pipe: the line comes out of the pipe.
+    let (st, mut child) = run("/dev/stdout", Stdio::piped());
+    assert!(st.success(), "/dev/stdout: {st:?}");
+    let mut out = String::new();
+    std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut out).unwrap();
+    let v: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(v[0]["status"], "certificate");
+    // /dev/full: cannot be written, exit 2 at once, no endless read.
+    let (st, mut child) = run("/dev/full", Stdio::null());
+    assert_eq!(st.code(), Some(2), "/dev/full: {st:?}");
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert!(err.contains("cannot write output"), "{err}");
+}
+
+/// Issue 19, 17: stricter than poppler. A PDF missing only its `%%EOF`
+/// (`truncated`), one with 2 KB of junk before its header and one with
+/// 1,000-deep nesting in a key nothing uses (`corrupt`) are read.
+#[test]
+fn pdfs_poppler_reads_are_read() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let pdf = std::fs::read(cert_pdf()).unwrap();
+    let eof = pdf.windows(5).rposition(|w| w == b"%%EOF").unwrap();
+    std::fs::write(d.join("no_eof.pdf"), &pdf[..eof]).unwrap();
+    let mut junk = vec![b'J'; 2048];
+    junk.push(b'\n');
+    junk.extend_from_slice(&pdf);
+    std::fs::write(d.join("junk_first.pdf"), &junk).unwrap();
+    // An incremental update rewrites the catalog with an unused key nested
+    // 1,000 arrays deep.
+    let mut doc = lopdf::Document::load_mem(&pdf).unwrap();
+    let root = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
+    let cat = doc.get_object(root).unwrap().as_dict().unwrap().clone();
+    let mut body = String::from("<<");
+    for (k, v) in cat.iter() {
+        let v = match v {
+            lopdf::Object::Reference((n, g)) => format!("{n} {g} R"),
+            lopdf::Object::Name(n) => format!("/{}", String::from_utf8_lossy(n)),
+            _ => continue,
+        };
+        body.push_str(&format!(" /{} {v}", String::from_utf8_lossy(k)));
+    }
+    body.push_str(&format!(
+        " /Unused {}{} >>",
+        "[".repeat(1000),
+        "]".repeat(1000)
+    ));
+    let prev = {
+        let s = String::from_utf8_lossy(&pdf);
+        let at = s.rfind("startxref").unwrap();
+        s[at + 9..].split_whitespace().next().unwrap().to_string()
+    };
+    let mut deep = pdf.clone();
+    let off = deep.len();
+    deep.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", root.0).as_bytes());
+    let x = deep.len();
+    deep.extend_from_slice(
+        format!(
+            "xref\n0 1\n0000000000 65535 f \n{} 1\n{off:010} 00000 n \ntrailer\n<< /Size {} /Root {} 0 R /Prev {prev} >>\nstartxref\n{x}\n%%EOF\n",
+            root.0,
+            doc.max_id + 1,
+            root.0
+        )
+        .as_bytes(),
+    );
+    std::fs::write(d.join("deep.pdf"), &deep).unwrap();
+    let _ = &mut doc;
+    let o = scan_with(&[os(d), os("-j"), os("2")], &[], 0);
+    ok(&o);
+    let v = stdout_lines(&o);
+    let m = by_input(d, &v);
+    for name in ["no_eof.pdf", "junk_first.pdf", "deep.pdf"] {
+        let l = &m[name];
+        assert_eq!(l.len(), 1, "{name}: {l:?}");
+        assert_eq!(l[0]["status"], "certificate", "{name}: {}", l[0]);
+    }
+}

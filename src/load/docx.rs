@@ -386,6 +386,7 @@ fn text_page(paragraphs: &[String]) -> PageText {
         lines,
         mean_conf: None,
         rotated: 0,
+        error: None,
     }
 }
 

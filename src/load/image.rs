@@ -34,6 +34,16 @@ impl ImageDocument {
         };
         // Check the declared size now so a bomb is refused before decoding.
         doc.check_dimensions()?;
+        // The JPEG decoder fills a cut-off image with grey without a word:
+        // a JPEG cut short is refused here (issue 19, 10).
+        if format == Format::Jpeg {
+            if let Some(damage) = jpeg_damage(&doc.bytes) {
+                return Err(DocError::new(
+                    ErrorCode::Truncated,
+                    format!("JPEG image {damage}"),
+                ));
+            }
+        }
         Ok(doc)
     }
 
@@ -118,6 +128,72 @@ impl ImageDocument {
                 ErrorCode::Corrupt,
                 format!("{name} image cannot be decoded: {other}"),
             ),
+        }
+    }
+}
+
+/// What is wrong with a JPEG's structure, if anything: cut short (its data
+/// ends before the end-of-image marker, within a scan or between segments)
+/// or a segment running past the end. Bytes after the end-of-image marker
+/// are allowed (cameras append data there).
+pub fn jpeg_damage(b: &[u8]) -> Option<String> {
+    let n = b.len();
+    if n < 4 || b[0] != 0xFF || b[1] != 0xD8 {
+        return Some("does not start with a JPEG start-of-image marker".into());
+    }
+    let cut = |inside: &str| {
+        Some(format!(
+            "is cut short: its {n} bytes end {inside}, before the end-of-image marker"
+        ))
+    };
+    let mut i = 2;
+    loop {
+        // Markers may be padded with 0xFF bytes.
+        while i < n && b[i] == 0xFF && i + 1 < n && b[i + 1] == 0xFF {
+            i += 1;
+        }
+        if i + 1 >= n {
+            return cut("between its segments");
+        }
+        if b[i] != 0xFF {
+            return Some(format!("is damaged: no segment marker at byte {i}"));
+        }
+        let m = b[i + 1];
+        i += 2;
+        match m {
+            0xD9 => return None, // end of image
+            0x01 | 0xD0..=0xD7 => continue,
+            _ => {}
+        }
+        if i + 2 > n {
+            return cut("in a segment header");
+        }
+        let len = usize::from(u16::from_be_bytes([b[i], b[i + 1]]));
+        if len < 2 {
+            return Some(format!("is damaged: a segment of length {len} at byte {i}"));
+        }
+        if i + len > n {
+            return cut("in a segment");
+        }
+        i += len;
+        if m == 0xDA {
+            // Entropy-coded data: up to the next marker that is not a
+            // stuffed 0x00 or a restart marker.
+            loop {
+                match b[i..].iter().position(|&x| x == 0xFF) {
+                    None => return cut("in its compressed image data"),
+                    Some(p) => {
+                        i += p;
+                        if i + 1 >= n {
+                            return cut("in its compressed image data");
+                        }
+                        match b[i + 1] {
+                            0x00 | 0xD0..=0xD7 | 0xFF => i += 1,
+                            _ => break,
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -234,6 +310,28 @@ fn tiff_page(bytes: &[u8], index: usize) -> Result<DynamicImage, DocError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_jpeg_cut_short_is_told_from_a_whole_one() {
+        let jpg = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("samples/inputs/sample_centred.jpg"),
+        )
+        .unwrap();
+        assert_eq!(jpeg_damage(&jpg), None);
+        let mut trailer = jpg.clone();
+        trailer.extend_from_slice(b"camera trailer");
+        assert_eq!(jpeg_damage(&trailer), None, "data after the end is allowed");
+        for frac in [1, 10, 50, 90, 99] {
+            let cut = &jpg[..jpg.len() * frac / 100];
+            let d = jpeg_damage(cut).unwrap_or_else(|| panic!("{frac}% not caught"));
+            assert!(d.contains("cut short"), "{d}");
+        }
+        assert!(
+            jpeg_damage(&jpg[..jpg.len() - 2]).is_some(),
+            "no end marker"
+        );
+    }
 
     fn png_bytes(w: u32, h: u32) -> Vec<u8> {
         let img = image::RgbImage::from_pixel(w, h, image::Rgb([200, 10, 10]));

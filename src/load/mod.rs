@@ -50,7 +50,7 @@ pub fn sniff(bytes: &[u8]) -> Option<Format> {
         Some(Format::WebP)
     } else if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         Some(Format::Zip)
-    } else if find(head, b"%PDF-").is_some() {
+    } else if find(&bytes[..bytes.len().min(pdf::HEADER_SEARCH)], b"%PDF-").is_some() {
         Some(Format::Pdf)
     } else {
         None

@@ -72,6 +72,40 @@ fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
+/// How far into a file its `%PDF-` header is looked for.
+pub const HEADER_SEARCH: usize = 64 << 10;
+
+/// Whether the file ends with `startxref <offset>` (only `%%EOF` missing).
+fn ends_with_startxref(bytes: &[u8]) -> bool {
+    let t = bytes.trim_ascii_end();
+    let digits = t.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return false;
+    }
+    t[..t.len() - digits]
+        .trim_ascii_end()
+        .ends_with(b"startxref")
+}
+
+/// A file the structure parser refuses (nesting deeper than it goes, an
+/// object it cannot read) that the renderer opens with pages: its pages are
+/// rendered and read by OCR, with no text layer (poppler reads such files;
+/// issue 19, 17). The page ids are placeholders that resolve to nothing.
+fn renderer_only(bytes: &[u8]) -> Option<(Document, Vec<ObjectId>)> {
+    let n = catch_unwind(AssertUnwindSafe(|| {
+        hayro::hayro_syntax::Pdf::new(Arc::new(bytes.to_vec()))
+            .ok()
+            .map(|p| p.pages().len())
+    }))
+    .ok()
+    .flatten()?;
+    if n == 0 {
+        return None;
+    }
+    let pages = (0..n).map(|i| (u32::MAX - i as u32, 0)).collect();
+    Some((Document::new(), pages))
+}
+
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() || hay.len() < needle.len() {
         return None;
@@ -156,13 +190,21 @@ fn encrypted_error() -> DocError {
 impl PdfDocument {
     /// Parse. Errors: Empty (0 bytes), Truncated / Corrupt (not parseable),
     /// Encrypted (a user password is needed; a PDF encrypted with an empty user
-    /// password opens), UnsupportedFormat (no `%PDF` within the first 1024 bytes).
+    /// password opens), UnsupportedFormat (no `%PDF` within the first 64 KiB).
     pub fn open(bytes: &[u8]) -> Result<PdfDocument, DocError> {
         PdfDocument::open_owned(bytes.to_vec())
     }
 
     /// [`PdfDocument::open`] keeping `bytes` (no second copy of the file).
-    pub fn open_owned(bytes: Vec<u8>) -> Result<PdfDocument, DocError> {
+    pub fn open_owned(mut bytes: Vec<u8>) -> Result<PdfDocument, DocError> {
+        // Junk before the header (a mail gateway's banner, 2 KB of it):
+        // poppler reads past it, and so does certscan (issue 19, 17); the
+        // offsets of such a file count from its header.
+        if let Some(p) = find(&bytes[..bytes.len().min(HEADER_SEARCH)], b"%PDF-") {
+            if p > 0 {
+                bytes.drain(..p);
+            }
+        }
         let (doc, pages) = PdfDocument::parse(&bytes)?;
         Ok(PdfDocument {
             bytes: Arc::new(bytes),
@@ -177,12 +219,12 @@ impl PdfDocument {
         if bytes.is_empty() {
             return Err(DocError::new(ErrorCode::Empty, "file is empty (0 bytes)"));
         }
-        let head = &bytes[..bytes.len().min(1024)];
+        let head = &bytes[..bytes.len().min(HEADER_SEARCH)];
         if find(head, b"%PDF").is_none() {
             return Err(DocError::new(
                 ErrorCode::UnsupportedFormat,
                 format!(
-                    "not a PDF: no %PDF header in the first 1024 bytes ({})",
+                    "not a PDF: no %PDF header in the first {HEADER_SEARCH} bytes ({})",
                     sniff(bytes)
                 ),
             ));
@@ -191,6 +233,9 @@ impl PdfDocument {
         // Cut off: no %%EOF at all, or PDF objects after the last one (an
         // incremental update, or the rest of a linearized file, is missing).
         let cut: Option<&'static str> = match rfind(bytes, b"%%EOF") {
+            // Only the marker missing: the file ends with `startxref N`, its
+            // cross-reference table whole (poppler reads it; issue 19, 17).
+            None if ends_with_startxref(bytes) => None,
             None if looks_like_pdf => {
                 Some("it ends without the %%EOF marker (the file was cut off)")
             }
@@ -218,7 +263,13 @@ impl PdfDocument {
                 ))
             }
             Ok(Err(e)) => {
-                return Err(Self::classify(bytes, e, cut, looks_like_pdf));
+                let err = Self::classify(bytes, e, cut, looks_like_pdf);
+                if err.code == ErrorCode::Corrupt {
+                    if let Some(fallback) = renderer_only(bytes) {
+                        return Ok(fallback);
+                    }
+                }
+                return Err(err);
             }
             Ok(Ok(doc)) => doc,
         };
@@ -234,6 +285,11 @@ impl PdfDocument {
             catch_unwind(AssertUnwindSafe(|| doc.get_pages().into_values().collect()))
                 .unwrap_or_default();
         if pages.is_empty() {
+            if xref_beyond_end(bytes).is_none() {
+                if let Some(fallback) = renderer_only(bytes) {
+                    return Ok(fallback);
+                }
+            }
             if let Some(off) = xref_beyond_end(bytes) {
                 return Err(truncated(
                     bytes.len(),
@@ -343,6 +399,7 @@ impl PdfDocument {
             lines,
             mean_conf: None,
             rotated: 0,
+            error: None,
         })
     }
 
@@ -371,6 +428,7 @@ impl PdfDocument {
                 return Ok(PdfPage::Text(t));
             }
             raster::check_image_sizes(&self.doc, &scan)?;
+            raster::check_jpeg_data(&self.doc, &scan, index)?;
             let direct = catch_unwind(AssertUnwindSafe(|| raster::direct_image(&self.doc, &scan)));
             match direct {
                 Ok(Ok(raster::Direct::Image(img))) => return Ok(PdfPage::Image(img)),

@@ -218,6 +218,47 @@ pub fn check_image_sizes(doc: &Document, scan: &PageScan) -> Result<(), DocError
     Ok(())
 }
 
+/// Refuses a page whose JPEG (DCTDecode) image data is cut short or damaged:
+/// the decoders fill what is missing with grey without a word, and the page
+/// would be read as blank (issue 19, 10).
+pub fn check_jpeg_data(doc: &Document, scan: &PageScan, index: usize) -> Result<(), DocError> {
+    for im in &scan.images {
+        let Some(id) = im.id else {
+            continue;
+        };
+        let Ok(Object::Stream(s)) = doc.get_object(id) else {
+            continue;
+        };
+        let f = filters(doc, s);
+        if !matches!(f.last().map(|x| x.as_slice()), Some(b"DCTDecode" | b"DCT")) {
+            continue;
+        }
+        let pre = &f[..f.len() - 1];
+        if !pre.iter().all(|x| plain_filter(x)) {
+            continue;
+        }
+        let jpeg: std::borrow::Cow<[u8]> = if pre.is_empty() {
+            std::borrow::Cow::Borrowed(&s.content)
+        } else {
+            let mut dict = lopdf::Dictionary::new();
+            let names = pre.iter().map(|n| Object::Name(n.clone())).collect();
+            dict.set("Filter", Object::Array(names));
+            let tmp = Stream::new(dict, s.content.clone());
+            match tmp.decompressed_content_with_limit(MAX_IMAGE_PIXELS as usize) {
+                Ok(v) => std::borrow::Cow::Owned(v),
+                Err(_) => continue,
+            }
+        };
+        if let Some(damage) = crate::load::image::jpeg_damage(&jpeg) {
+            return Err(DocError::new(
+                ErrorCode::Truncated,
+                format!("the JPEG image on page {} {damage}", index + 1),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Filters lopdf decodes itself.
 fn plain_filter(name: &[u8]) -> bool {
     matches!(
@@ -575,10 +616,24 @@ pub fn rasterise(bytes: &Arc<Vec<u8>>, index: usize) -> Result<DynamicImage, Doc
     let (tw, th) = ((w * scale).round().max(1.0), (h * scale).round().max(1.0));
     let (x_scale, y_scale) = (((tw + 0.01) / w) as f32, ((th + 0.01) / h) as f32);
     let cache = hayro::RenderCache::new();
+    // An image the renderer cannot decode (damaged JBIG2, JPEG 2000, CCITT
+    // or JPEG data) would leave its place blank: the page is an error
+    // naming the damage instead (issue 19, 10).
+    let failed = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut settings = interpreter_settings();
+    let f2 = failed.clone();
+    settings.warning_sink = Arc::new(move |w| {
+        if matches!(
+            w,
+            hayro::hayro_interpret::InterpreterWarning::ImageDecodeFailure
+        ) {
+            f2.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    });
     let pixmap = hayro::render(
         page,
         &cache,
-        &interpreter_settings(),
+        &settings,
         &hayro::RenderSettings::default(),
         &hayro::PixmapSettings {
             x_scale,
@@ -586,6 +641,22 @@ pub fn rasterise(bytes: &Arc<Vec<u8>>, index: usize) -> Result<DynamicImage, Doc
             bg_color: hayro::vello_cpu::color::palette::css::WHITE,
         },
     );
+    let n_failed = failed.load(std::sync::atomic::Ordering::Relaxed);
+    if n_failed > 0 {
+        let kinds = image_filters_of_page(bytes, index);
+        return Err(DocError::new(
+            ErrorCode::Corrupt,
+            format!(
+                "{n_failed} image(s) on page {} cannot be decoded: damaged {} data",
+                index + 1,
+                if kinds.is_empty() {
+                    "image".to_string()
+                } else {
+                    kinds.join("/")
+                }
+            ),
+        ));
+    }
     let (pw, ph) = (u32::from(pixmap.width()), u32::from(pixmap.height()));
     if pw == 0 || ph == 0 {
         return Err(DocError::new(
@@ -602,6 +673,41 @@ pub fn rasterise(bytes: &Arc<Vec<u8>>, index: usize) -> Result<DynamicImage, Doc
     RgbImage::from_raw(pw, ph, rgb)
         .map(DynamicImage::ImageRgb8)
         .ok_or_else(|| DocError::new(ErrorCode::Corrupt, "rendered image has an unexpected size"))
+}
+
+/// The encodings (JBIG2, JPEG 2000, CCITT, JPEG, ...) of the images page
+/// `index` paints, for messages.
+fn image_filters_of_page(bytes: &[u8], index: usize) -> Vec<String> {
+    let Ok(doc) = Document::load_mem(bytes) else {
+        return vec![];
+    };
+    let Some((_, &id)) = doc.get_pages().iter().nth(index) else {
+        return vec![];
+    };
+    let mut out: Vec<String> = Vec::new();
+    let Ok((Some(res), _)) = doc.get_page_resources(id) else {
+        return out;
+    };
+    let Some(xobjects) = get(&doc, res, b"XObject").and_then(|o| o.as_dict().ok()) else {
+        return out;
+    };
+    for (_, o) in xobjects.iter() {
+        if let Object::Stream(s) = deref(&doc, o) {
+            for f in filters(&doc, s) {
+                let name = match f.as_slice() {
+                    b"JBIG2Decode" => "JBIG2",
+                    b"JPXDecode" => "JPEG 2000",
+                    b"CCITTFaxDecode" | b"CCF" => "CCITT fax",
+                    b"DCTDecode" | b"DCT" => "JPEG",
+                    _ => continue,
+                };
+                if !out.iter().any(|x| x == name) {
+                    out.push(name.to_string());
+                }
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
