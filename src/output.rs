@@ -228,6 +228,14 @@ impl Summary {
         }
     }
 
+    fn pages_per_second(&self, secs: f64) -> f64 {
+        if secs > 0.0 {
+            self.pages as f64 / secs
+        } else {
+            0.0
+        }
+    }
+
     /// The summary in `lang` (the English one is [`Summary::render`]).
     pub fn render_in(&self, elapsed: Duration, lang: crate::texts::Lang) -> String {
         use crate::texts::{Lang, Texts};
@@ -242,11 +250,7 @@ impl Summary {
             self.pages,
             self.lines,
             secs,
-            if secs > 0.0 {
-                self.pages as f64 / secs
-            } else {
-                0.0
-            }
+            self.pages_per_second(secs)
         );
         if self.skipped > 0 {
             s.push_str(&format!("；{} 个已记录，跳过", self.skipped));
@@ -287,11 +291,7 @@ impl Summary {
             self.pages,
             self.lines,
             secs,
-            if secs > 0.0 {
-                self.pages as f64 / secs
-            } else {
-                0.0
-            }
+            self.pages_per_second(secs)
         );
         if self.skipped > 0 {
             s.push_str(&format!("; {} already recorded, skipped", self.skipped));

@@ -13,7 +13,7 @@ use crate::paddle::Paddle;
 use crate::page::{PageText, TextSource};
 use crate::registry::Registry;
 use crate::rules::Rulebook;
-use crate::validate::{validate, RuleContext};
+use crate::validate::{judge, RuleContext};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -744,16 +744,7 @@ impl Worker {
                     expected_organization: expected,
                     ocr: source == Some(TextSource::Ocr),
                 };
-                // The body code as the certificate's profile defines it.
-                let profile = self.data.rulebook.profile_for_body(
-                    x.certificate.standard.as_deref(),
-                    x.certificate.certificate_number.as_deref(),
-                    crate::validate::body_is_foreign(Some(&self.data.registry), &x.certificate),
-                );
-                if let Some(n) = &x.certificate.certificate_number {
-                    x.certificate.body_code = profile.body_code_of(n);
-                }
-                let validation = validate(&x.certificate, &x.evidence, &rule_ctx);
+                let validation = judge(&mut x.certificate, &x.evidence, &rule_ctx);
                 Record {
                     schema_version: SCHEMA_VERSION,
                     input: display.to_string(),

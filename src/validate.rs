@@ -844,6 +844,24 @@ pub fn validate(
     v
 }
 
+/// Sets the certificate's body code as the profile that judges it defines
+/// it, then validates it (the scan and `revalidate` both judge so).
+pub fn judge(
+    c: &mut Certificate,
+    evidence: &BTreeMap<String, Evidence>,
+    ctx: &RuleContext,
+) -> Validation {
+    let profile = ctx.rulebook.profile_for_body(
+        c.standard.as_deref(),
+        c.certificate_number.as_deref(),
+        body_is_foreign(ctx.registry, c),
+    );
+    if let Some(n) = &c.certificate_number {
+        c.body_code = profile.body_code_of(n);
+    }
+    validate(c, evidence, ctx)
+}
+
 /// Judges a line again under another rulebook, registry, manifest or as-of
 /// date, from its fields alone (no page is read). Without a manifest, an
 /// organisation mismatch found when the line was written (from a manifest or
@@ -862,15 +880,6 @@ pub fn rejudge(
     let Some(c) = r.certificate.as_mut() else {
         return;
     };
-    let profile = rulebook.profile_for_body(
-        present(&c.standard),
-        present(&c.certificate_number),
-        body_is_foreign(Some(registry), c),
-    );
-    c.body_code = c
-        .certificate_number
-        .as_deref()
-        .and_then(|n| profile.body_code_of(n));
     let kept_mismatch: Option<Finding> = if manifest.is_none() {
         r.validation.as_ref().and_then(|v| {
             v.findings
@@ -888,7 +897,7 @@ pub fn rejudge(
         expected_organization: manifest.and_then(|m| m.organization_for(&r.input)),
         ocr: r.text_source == Some(crate::page::TextSource::Ocr),
     };
-    let mut v = validate(c, &r.evidence, &ctx);
+    let mut v = judge(c, &r.evidence, &ctx);
     if let Some(f) = kept_mismatch {
         let profile_name = v.profile.clone();
         let mut findings = v.findings;

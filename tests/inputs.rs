@@ -558,25 +558,10 @@ fn zlib_of_spaces(head: &[u8], mib: u64) -> Vec<u8> {
     z
 }
 
-/// A one-page PDF whose content stream is `zlib` (FlateDecode).
-fn pdf_with_content(zlib: &[u8]) -> Vec<u8> {
-    let mut out = b"%PDF-1.4\n".to_vec();
+/// A PDF of numbered objects (1 is the catalog) after `out`'s header, with
+/// its xref table and trailer.
+fn pdf_of_objects(mut out: Vec<u8>, objs: &[Vec<u8>]) -> Vec<u8> {
     let mut offsets = Vec::new();
-    let objs: Vec<Vec<u8>> = vec![
-        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_vec(),
-        [
-            format!(
-                "<< /Length {} /Filter /FlateDecode >>\nstream\n",
-                zlib.len()
-            )
-            .into_bytes(),
-            zlib.to_vec(),
-            b"\nendstream".to_vec(),
-        ]
-        .concat(),
-    ];
     for (i, o) in objs.iter().enumerate() {
         offsets.push(out.len());
         out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
@@ -596,6 +581,26 @@ fn pdf_with_content(zlib: &[u8]) -> Vec<u8> {
         .as_bytes(),
     );
     out
+}
+
+/// A one-page PDF whose content stream is `zlib` (FlateDecode).
+fn pdf_with_content(zlib: &[u8]) -> Vec<u8> {
+    let objs: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_vec(),
+        [
+            format!(
+                "<< /Length {} /Filter /FlateDecode >>\nstream\n",
+                zlib.len()
+            )
+            .into_bytes(),
+            zlib.to_vec(),
+            b"\nendstream".to_vec(),
+        ]
+        .concat(),
+    ];
+    pdf_of_objects(b"%PDF-1.4\n".to_vec(), &objs)
 }
 
 /// Issue 19, 5 and "memory bounded by design": a 4.6 MB PDF whose content
@@ -770,27 +775,7 @@ fn pdf_with_image(filter: &str, data: &[u8], w: u32, h: u32, bpc: u32, parms: &s
         ]
         .concat(),
     ];
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objs.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(o);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes());
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objs.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
+    pdf_of_objects(b"%PDF-1.4\n".to_vec(), &objs)
 }
 
 /// Issue 19, 10: damaged JBIG2 / JPEG 2000 data in a PDF, a JPEG cut to 10 %

@@ -69,6 +69,22 @@ fn open_input(input: &str, root: &Path) -> Result<Document, String> {
     Document::open(bytes).map_err(|e| e.message)
 }
 
+/// Opens each input once for its certificates' pictures (a document's
+/// certificates are consecutive lines).
+struct Inputs<'a> {
+    root: &'a Path,
+    last: Option<(String, Result<Document, String>)>,
+}
+
+impl Inputs<'_> {
+    fn doc(&mut self, input: &str) -> &Result<Document, String> {
+        if self.last.as_ref().map(|l| l.0.as_str()) != Some(input) {
+            self.last = Some((input.to_string(), open_input(input, self.root)));
+        }
+        &self.last.as_ref().expect("just set").1
+    }
+}
+
 /// A page picture in the frame of its boxes: turned as the reading turned
 /// it, scaled to at most [`PICTURE_LONG_SIDE`].
 fn picture(doc: &Document, size: &PageSize) -> Result<Option<DynamicImage>, String> {
@@ -141,6 +157,7 @@ window.addEventListener('load',function(){
 /// are relative to.
 pub fn write(report: &Report, lang: Lang, root: &Path, generated: &str) -> String {
     let t = Texts::bundled();
+    let mut inputs = Inputs { root, last: None };
     let mut o = String::new();
     let title = tr(lang, "证书核查报告", "Certificate screening report");
     let _ = write!(
@@ -255,7 +272,7 @@ pub fn write(report: &Report, lang: Lang, root: &Path, generated: &str) -> Strin
             .iter()
             .filter(|c| c.bidder.as_deref() == Some(b.bidder.as_str()))
         {
-            certificate(&mut o, c.line, &c.record, c.other_org, lang, root);
+            certificate(&mut o, c.line, &c.record, c.other_org, lang, &mut inputs);
         }
     }
     // Certificates that belong to no bidder.
@@ -267,14 +284,21 @@ pub fn write(report: &Report, lang: Lang, root: &Path, generated: &str) -> Strin
             tr(lang, "未归属投标人的证书", "Certificates of no bidder")
         );
         for c in loose {
-            certificate(&mut o, c.line, &c.record, c.other_org, lang, root);
+            certificate(&mut o, c.line, &c.record, c.other_org, lang, &mut inputs);
         }
     }
     o.push_str("</body></html>\n");
     o
 }
 
-fn certificate(o: &mut String, line: usize, r: &Record, other_org: bool, lang: Lang, root: &Path) {
+fn certificate(
+    o: &mut String,
+    line: usize,
+    r: &Record,
+    other_org: bool,
+    lang: Lang,
+    inputs: &mut Inputs,
+) {
     let t = Texts::bundled();
     let Some(cert) = &r.certificate else { return };
     let v = r.validation.as_ref();
@@ -358,11 +382,11 @@ fn certificate(o: &mut String, line: usize, r: &Record, other_org: bool, lang: L
         }
     }
     // Pages with boxes, and crops of the fields findings rest on.
-    let doc = open_input(&r.input, root);
+    let doc = inputs.doc(&r.input);
     let mut crops = String::new();
     o.push_str("<div class=\"pages\">");
     for size in &r.page_sizes {
-        let pic = match &doc {
+        let pic = match doc {
             Ok(d) => picture(d, size),
             Err(e) => Err(e.clone()),
         };

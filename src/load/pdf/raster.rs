@@ -218,6 +218,21 @@ pub fn check_image_sizes(doc: &Document, scan: &PageScan) -> Result<(), DocError
     Ok(())
 }
 
+/// The JPEG bytes of a DCTDecode image stream: its content with the filters
+/// before DCTDecode (`pre`, e.g. ASCII85Decode) undone; None if they fail.
+fn jpeg_bytes<'a>(s: &'a Stream, pre: &[Vec<u8>]) -> Option<std::borrow::Cow<'a, [u8]>> {
+    if pre.is_empty() {
+        return Some(std::borrow::Cow::Borrowed(&s.content));
+    }
+    let mut dict = lopdf::Dictionary::new();
+    let names = pre.iter().map(|n| Object::Name(n.clone())).collect();
+    dict.set("Filter", Object::Array(names));
+    let tmp = Stream::new(dict, s.content.clone());
+    tmp.decompressed_content_with_limit(MAX_IMAGE_PIXELS as usize)
+        .ok()
+        .map(std::borrow::Cow::Owned)
+}
+
 /// Refuses a page whose JPEG (DCTDecode) image data is cut short or damaged:
 /// the decoders fill what is missing with grey without a word, and the page
 /// would be read as blank (issue 19, 10).
@@ -237,17 +252,8 @@ pub fn check_jpeg_data(doc: &Document, scan: &PageScan, index: usize) -> Result<
         if !pre.iter().all(|x| plain_filter(x)) {
             continue;
         }
-        let jpeg: std::borrow::Cow<[u8]> = if pre.is_empty() {
-            std::borrow::Cow::Borrowed(&s.content)
-        } else {
-            let mut dict = lopdf::Dictionary::new();
-            let names = pre.iter().map(|n| Object::Name(n.clone())).collect();
-            dict.set("Filter", Object::Array(names));
-            let tmp = Stream::new(dict, s.content.clone());
-            match tmp.decompressed_content_with_limit(MAX_IMAGE_PIXELS as usize) {
-                Ok(v) => std::borrow::Cow::Owned(v),
-                Err(_) => continue,
-            }
+        let Some(jpeg) = jpeg_bytes(s, pre) else {
+            continue;
         };
         if let Some(damage) = crate::load::image::jpeg_damage(&jpeg) {
             return Err(DocError::new(
@@ -320,17 +326,8 @@ fn decode_image(doc: &Document, s: &Stream) -> Result<Option<DynamicImage>, DocE
             return Ok(None);
         }
         // Undo the filters before DCTDecode (reportlab writes [/ASCII85Decode /DCTDecode]).
-        let jpeg: std::borrow::Cow<[u8]> = if pre.is_empty() {
-            std::borrow::Cow::Borrowed(&s.content)
-        } else {
-            let mut dict = lopdf::Dictionary::new();
-            let names = pre.iter().map(|n| Object::Name(n.clone())).collect();
-            dict.set("Filter", Object::Array(names));
-            let tmp = Stream::new(dict, s.content.clone());
-            match tmp.decompressed_content_with_limit(MAX_IMAGE_PIXELS as usize) {
-                Ok(v) => std::borrow::Cow::Owned(v),
-                Err(_) => return Ok(None),
-            }
+        let Some(jpeg) = jpeg_bytes(s, pre) else {
+            return Ok(None);
         };
         let mut reader =
             image::ImageReader::with_format(std::io::Cursor::new(&*jpeg), ImageFormat::Jpeg);
