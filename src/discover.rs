@@ -69,6 +69,8 @@ pub struct Discovered {
     pub errors: Vec<DiscoverError>,
     /// For stderr: folders that hold nothing to read.
     pub warnings: Vec<String>,
+    /// Paths named on the command line (or in a list file) that do not exist.
+    pub missing: Vec<String>,
 }
 
 /// A file's or folder's identity: the same file reached by two paths (a link,
@@ -123,6 +125,25 @@ impl Walker {
             Ok(m) => m,
             Err(e) => {
                 self.met += 1;
+                if top && e.kind() == std::io::ErrorKind::NotFound {
+                    // An archive member as the output prints it ("pkg.zip!dir/a.pdf").
+                    if let Some(r) = member_input(p) {
+                        match r {
+                            Ok(input) => {
+                                if !self.found.inputs.iter().any(|i| i.display == input.display) {
+                                    self.found.inputs.push(input);
+                                }
+                            }
+                            Err(error) => self.found.errors.push(DiscoverError {
+                                display,
+                                sha256: None,
+                                error,
+                            }),
+                        }
+                        return;
+                    }
+                    self.found.missing.push(display.clone());
+                }
                 self.error(
                     display,
                     ErrorCode::Io,
@@ -229,11 +250,76 @@ impl Walker {
     }
 }
 
-/// The name a path is reported under: the path as given when it is UTF-8;
+/// A path written the one way the output prints it: `./rs//a/./b.pdf` is
+/// `rs/a/b.pdf` (so `rs` and `./rs` are one input to resume, to shards and
+/// to manifests); `..` is kept (links make it more than a step back); a
+/// trailing `/` is kept; a relative path that tidies to nothing is "".
+pub fn tidy_path(s: &str) -> String {
+    let parts: Vec<&str> = s
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    let mut out = parts.join("/");
+    if s.starts_with('/') {
+        out.insert(0, '/');
+    }
+    if s.ends_with('/') && !out.is_empty() && !out.ends_with('/') {
+        out.push('/');
+    }
+    out
+}
+
+/// An archive member named as the output prints it (`pkg.zip!dir/a.pdf`,
+/// `pkg.zip!a.pdf#2`): the archive is the longest part before a `!` that is
+/// a file. `None` when no such archive exists.
+fn member_input(p: &Path) -> Option<Result<InputRef, DocError>> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = p.as_os_str().as_bytes();
+    for (i, _) in bytes.iter().enumerate().rev().filter(|(_, &b)| b == b'!') {
+        let archive = Path::new(std::ffi::OsStr::from_bytes(&bytes[..i]));
+        if !archive.is_file() {
+            continue;
+        }
+        let name = String::from_utf8_lossy(&bytes[i + 1..]).into_owned();
+        return Some(zip_members(archive).and_then(|members| {
+            members
+                .into_iter()
+                .find(|(_, n)| *n == name)
+                .map(|(index, n)| InputRef {
+                    display: format!("{}!{n}", display_path(archive)),
+                    source: Source::ZipMember {
+                        archive: archive.to_path_buf(),
+                        index,
+                    },
+                })
+                .ok_or_else(|| {
+                    DocError::new(
+                        ErrorCode::Io,
+                        format!(
+                            "the archive {} holds no member named {name}",
+                            archive.display()
+                        ),
+                    )
+                })
+        }));
+    }
+    None
+}
+
+/// The name a path is reported under (tidied, see [`tidy_path`]): the path as given when it is UTF-8;
 /// a name that is not (a Chinese Windows tool writes GBK) is decoded from GBK
 /// when it is valid GBK, else its stray bytes are written `\xNN`. Each name
 /// in the path is decoded on its own.
 pub fn display_path(p: &Path) -> String {
+    let s = tidy_path(&raw_display(p));
+    if s.is_empty() {
+        ".".into()
+    } else {
+        s
+    }
+}
+
+fn raw_display(p: &Path) -> String {
     let bytes = p.as_os_str().as_bytes();
     if let Ok(s) = std::str::from_utf8(bytes) {
         return s.to_string();

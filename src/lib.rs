@@ -24,6 +24,7 @@ pub mod repair;
 pub mod report;
 pub mod reread;
 pub mod rules;
+pub mod run;
 pub mod texts;
 pub mod validate;
 pub mod worker;

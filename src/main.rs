@@ -1,11 +1,11 @@
 //! The `certscan` command line (SPEC §7).
 
 use anyhow::{bail, Context, Result};
-use certscan::discover::{discover, read_list_file, InputRef};
-use certscan::model::{json_schema, Record};
-use certscan::output::{open_output, Sink, Summary};
+use certscan::discover::read_list_file;
+use certscan::model::json_schema;
 use certscan::pipeline::{EngineChoice, RunData, Settings};
-use certscan::worker::{self, Event, Limits};
+use certscan::run::scan::exit;
+use certscan::worker::{self, Limits};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -84,6 +84,25 @@ enum ReportTable {
 enum Cmd {
     /// Scan files, folders and ZIP archives; write one JSONL line per certificate or input.
     Scan(ScanArgs),
+    /// Join the files of a sharded scan (`scan --shard I/N`) into one
+    /// results file: every input once, the duplicate-number rule across all
+    /// shards, written atomically.
+    Merge {
+        /// Shard files, or folders holding them (shard-IIII-of-NNNN.jsonl).
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// The merged results file.
+        #[arg(short, long, value_name = "FILE")]
+        out: PathBuf,
+        /// Merge even when shards are missing or unfinished (they are named on stderr).
+        #[arg(long)]
+        partial: bool,
+        /// Rulebook TOML for the duplicate rule's severity (default: the bundled one).
+        #[arg(long, value_name = "FILE")]
+        rules: Option<PathBuf>,
+        #[arg(short, long)]
+        quiet: bool,
+    },
     /// Print the JSON Schema of one output line.
     Schema,
     /// Print the active rulebook: every profile and every rule code with its meaning.
@@ -233,7 +252,29 @@ struct ScanArgs {
     /// Do not detect pages turned by 90/180/270 degrees (faster when all scans are upright).
     #[arg(long)]
     no_osd: bool,
-    /// No progress bar and no summary.
+    /// Read only shard I of N (I from 0) of the inputs, by a hash of each
+    /// input's name; `auto` takes I and N from a Slurm job array
+    /// (SLURM_ARRAY_TASK_ID/COUNT) or a Kubernetes Indexed Job
+    /// (JOB_COMPLETION_INDEX with CERTSCAN_SHARD_COUNT). With -o FOLDER/,
+    /// the shard writes FOLDER/shard-IIII-of-NNNN.jsonl; join them with `certscan merge`.
+    #[arg(long, value_name = "I/N|auto")]
+    shard: Option<String>,
+    /// Print the inputs this run would read (after --shard and resume), one per line, and stop.
+    #[arg(long)]
+    list: bool,
+    /// Resuming: read again the inputs the output records as errors (their lines are replaced).
+    #[arg(long)]
+    retry_errors: bool,
+    /// Exit with 4 when some inputs of this run ended as error lines (default: 0, see the README's exit codes).
+    #[arg(long)]
+    fail_on_error: bool,
+    /// Write progress events as JSON lines to FILE (appended).
+    #[arg(long, value_name = "FILE")]
+    progress_json: Option<PathBuf>,
+    /// When stderr is not a terminal: a progress line every SECS seconds (0: none).
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    progress_interval: u64,
+    /// No progress bar, no progress lines and no summary.
     #[arg(short, long)]
     quiet: bool,
     /// Language of the summary on stderr.
@@ -270,17 +311,32 @@ fn main() {
         std::env::set_var("RTEN_NUM_THREADS", "1");
     }
     let code = match run(cli) {
-        Ok(()) => 0,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("certscan: error: {e:#}");
-            2
+            exit::CANNOT_RUN
         }
     };
     std::process::exit(code);
 }
 
-fn run(cli: Cli) -> Result<()> {
+fn run(cli: Cli) -> Result<i32> {
     match cli.cmd {
+        Cmd::Scan(a) => scan(a),
+        Cmd::Merge {
+            shards,
+            out,
+            partial,
+            rules,
+            quiet,
+        } => merge(&shards, &out, partial, rules, quiet),
+        other => other_command(other).map(|()| exit::OK),
+    }
+}
+
+fn other_command(cmd: Cmd) -> Result<()> {
+    match cmd {
+        Cmd::Scan(_) | Cmd::Merge { .. } => unreachable!("handled in run"),
         Cmd::Schema => {
             println!("{}", serde_json::to_string_pretty(&json_schema())?);
             Ok(())
@@ -289,7 +345,6 @@ fn run(cli: Cli) -> Result<()> {
             let s: Settings = serde_json::from_str(&settings).context("worker settings")?;
             worker::child_main(s)
         }
-        Cmd::Scan(a) => scan(a),
         Cmd::OcrFloor {
             files,
             langs,
@@ -437,30 +492,7 @@ fn pages(file: &std::path::Path, langs: &str, words: bool, engine: EngineChoice)
     Ok(())
 }
 
-/// The output must not be one of the inputs named (the same file, by any
-/// path): resuming into it would destroy it. An output inside a folder given
-/// as input is fine (discovery skips it).
-fn refuse_output_among_inputs(out: &std::path::Path, inputs: &[PathBuf]) -> Result<()> {
-    use std::os::unix::fs::MetadataExt;
-    let Ok(o) = std::fs::metadata(out) else {
-        return Ok(()); // a new file
-    };
-    for p in inputs {
-        if let Ok(m) = std::fs::metadata(p) {
-            if m.is_file() && (m.dev(), m.ino()) == (o.dev(), o.ino()) {
-                bail!(
-                    "refusing to write to {}: it is one of the inputs ({}); it is left untouched",
-                    out.display(),
-                    p.display()
-                );
-            }
-        }
-    }
-    Ok(())
-}
-
-fn scan(a: ScanArgs) -> Result<()> {
-    let started = Instant::now();
+fn scan(a: ScanArgs) -> Result<i32> {
     let mut paths = a.inputs.clone();
     if let Some(l) = &a.files_from {
         paths.extend(
@@ -470,6 +502,13 @@ fn scan(a: ScanArgs) -> Result<()> {
     if paths.is_empty() {
         bail!("no inputs: give files, folders or archives, or --files-from FILE");
     }
+    let shard = match &a.shard {
+        Some(s) => Some(
+            certscan::run::shard::Shard::parse(s, &|k| std::env::var(k).ok())
+                .map_err(anyhow::Error::msg)?,
+        ),
+        None => None,
+    };
     let jobs = a
         .jobs
         .unwrap_or_else(|| {
@@ -492,7 +531,7 @@ fn scan(a: ScanArgs) -> Result<()> {
             certscan::paddle::models_dir().display()
         );
     }
-    if a.engine == EngineName::Auto && engine == EngineChoice::Tesseract && !a.quiet {
+    if a.engine == EngineName::Auto && engine == EngineChoice::Tesseract && !a.quiet && !a.list {
         eprintln!(
             "certscan: the PP-OCR models are not in {} (scripts/setup installs them): reading with Tesseract alone",
             certscan::paddle::models_dir().display()
@@ -512,154 +551,83 @@ fn scan(a: ScanArgs) -> Result<()> {
         manifest: a.manifest.clone(),
         memory_ceiling_mb: a.memory_limit,
     };
-    // Refuse broken data files before any work (file, line and reason).
-    let data = RunData::load(&settings).map_err(anyhow::Error::msg)?;
-    let stamp = data.stamp(&settings);
-    let stamped = |mut records: Vec<Record>| {
-        for r in &mut records {
-            r.run = Some(stamp.clone());
-        }
-        records
+    let terminal = std::io::stderr().is_terminal();
+    certscan::run::scan::scan(certscan::run::scan::ScanOptions {
+        paths,
+        out: a.out.clone(),
+        settings,
+        jobs,
+        limits: Limits {
+            page_timeout: Duration::from_secs(a.page_timeout.max(1)),
+            doc_timeout: Duration::from_secs(a.doc_timeout.max(1)),
+        },
+        shard,
+        retry_errors: a.retry_errors,
+        fail_on_error: a.fail_on_error,
+        list: a.list,
+        progress: certscan::run::progress::Options {
+            bar: !a.quiet && terminal,
+            every: (!a.quiet && !terminal && a.progress_interval > 0)
+                .then(|| Duration::from_secs(a.progress_interval)),
+            json: a.progress_json.clone(),
+        },
+        quiet: a.quiet,
+        lang: a.lang.lang(),
+    })
+}
+
+fn merge(
+    shards: &[PathBuf],
+    out: &std::path::Path,
+    partial: bool,
+    rules: Option<PathBuf>,
+    quiet: bool,
+) -> Result<i32> {
+    let started = Instant::now();
+    let rulebook = match rules {
+        Some(p) => certscan::rules::Rulebook::load(&p).map_err(anyhow::Error::msg)?,
+        None => certscan::rules::Rulebook::bundled(),
     };
-
-    let (mut sink, done) = match &a.out {
-        Some(p) => {
-            refuse_output_among_inputs(p, &paths)?;
-            if certscan::output::is_stream(p) {
-                let f = certscan::output::open_stream(p)
-                    .with_context(|| format!("cannot open output {}", p.display()))?;
-                (Sink::Stream(f), Default::default())
-            } else {
-                let (f, resume) = open_output(p)
-                    .with_context(|| format!("cannot open output {}", p.display()))?;
-                (Sink::File(f), resume.done)
-            }
+    let m = certscan::output::merge::merge(shards, out, partial, &rulebook)
+        .map_err(anyhow::Error::msg)?;
+    if !quiet {
+        for i in &m.missing {
+            eprintln!(
+                "certscan: warning: shard {i} of {} is missing (--partial)",
+                m.count
+            );
         }
-        None => (Sink::Stdout(std::io::stdout()), Default::default()),
-    };
-
-    let found = discover(&paths, a.out.as_deref());
-    for w in &found.warnings {
-        eprintln!("certscan: warning: {w}");
-    }
-    if found.inputs.is_empty() && found.errors.is_empty() && found.warnings.is_empty() {
-        eprintln!("certscan: warning: nothing to read in the inputs given: no line written");
-    }
-    let inputs = found.inputs;
-    let mut summary = Summary::default();
-    // On stdout (or another stream that cannot be rewritten), lines are held
-    // until the run ends: the run-level duplicate rule can then judge them as
-    // it judges a file (same verdicts either way).
-    let hold = !matches!(sink, Sink::File(_));
-    let mut written: Vec<Record> = Vec::new();
-    // Paths that could not be expanded are lines of their own.
-    for e in found.errors {
-        if done.contains(&e.display) {
-            summary.skipped += 1;
-            continue;
+        for (i, why) in &m.unfinished {
+            eprintln!("certscan: warning: shard {i} is not finished (--partial): {why}");
         }
-        let r = stamped(vec![Record::error(&e.display, e.sha256, e.error)]);
-        if hold {
-            written.extend(r.iter().cloned());
-        } else {
-            sink.write_records(&r).context("cannot write output")?;
-        }
-        summary.add(&r, 0);
-    }
-    let total = inputs.len();
-    let todo: Vec<InputRef> = inputs
-        .into_iter()
-        .filter(|i| !done.contains(&i.display))
-        .collect();
-    summary.skipped += total - todo.len();
-
-    let show = !a.quiet && std::io::stderr().is_terminal();
-    let bar = if show {
-        let b = indicatif::ProgressBar::new(todo.len() as u64);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:30} {pos}/{len} documents  {msg}  {elapsed_precise} ETA {eta}",
-            )
-            .expect("template"),
+        eprintln!(
+            "certscan: merged {} of {} shard(s): {} line(s) in, {} written to {} in {:.1} s",
+            m.shards,
+            m.count,
+            m.lines_in,
+            m.lines_out,
+            out.display(),
+            started.elapsed().as_secs_f64()
         );
-        b
+        if m.dropped_elsewhere + m.dropped_repeats > 0 {
+            eprintln!(
+                "  dropped: {} line(s) of inputs of other shards, {} line(s) of inputs already merged",
+                m.dropped_elsewhere, m.dropped_repeats
+            );
+        }
+        for (number, orgs) in &m.claimed {
+            eprintln!(
+                "  certificate number {number} is claimed by {} organisations: {}",
+                orgs.len(),
+                orgs.join("; ")
+            );
+        }
+    }
+    Ok(if m.missing.is_empty() && m.unfinished.is_empty() {
+        exit::OK
     } else {
-        indicatif::ProgressBar::hidden()
-    };
-
-    let limits = Limits {
-        page_timeout: Duration::from_secs(a.page_timeout.max(1)),
-        doc_timeout: Duration::from_secs(a.doc_timeout.max(1)),
-    };
-    let (tx, rx) = crossbeam_channel::unbounded();
-    let settings2 = settings.clone();
-    let n_jobs = jobs;
-    let mut assembler = worker::Assembler::new(settings.clone()).map_err(anyhow::Error::msg)?;
-    let runner = std::thread::spawn(move || worker::run(todo, n_jobs, &settings2, limits, tx));
-    let mut pages_done = 0u64;
-    for ev in rx {
-        match ev {
-            Event::Page => {
-                pages_done += 1;
-                let secs = started.elapsed().as_secs_f64().max(0.001);
-                bar.set_message(format!(
-                    "{pages_done} pages, {:.2} pages/s",
-                    pages_done as f64 / secs
-                ));
-            }
-            other => {
-                if let Some((_input, records, pages)) = assembler.take(other) {
-                    let records = stamped(records);
-                    if hold {
-                        written.extend(records.iter().cloned());
-                    } else {
-                        sink.write_records(&records)
-                            .context("cannot write output")?;
-                    }
-                    summary.add(&records, pages);
-                    bar.inc(1);
-                }
-            }
-        }
-    }
-    runner
-        .join()
-        .map_err(|_| anyhow::anyhow!("the worker pool panicked"))??;
-    bar.finish_and_clear();
-    // Run-level rule: the same number claimed by different organisations, across
-    // this run and the lines of the runs it resumes. The output is rewritten
-    // atomically with the findings added.
-    let duplicates = match (&a.out, sink) {
-        (Some(p), Sink::File(f)) => {
-            drop(f);
-            certscan::output::amend_duplicates(p, &data.rulebook)
-                .context("cannot amend the output")?
-        }
-        (_, mut sink) => {
-            let d = certscan::validate::mark_duplicates(&mut written, &data.rulebook);
-            sink.write_records(&written)
-                .context("cannot write output")?;
-            d
-        }
-    };
-    if !a.quiet {
-        eprintln!("{}", summary.render_in(started.elapsed(), a.lang.lang()));
-        for (number, orgs) in &duplicates {
-            match a.lang {
-                LangArg::En => eprintln!(
-                    "  certificate number {number} is claimed by {} organisations: {}",
-                    orgs.len(),
-                    orgs.join("; ")
-                ),
-                LangArg::Zh => eprintln!(
-                    "  证书编号 {number} 被 {} 个组织使用：{}",
-                    orgs.len(),
-                    orgs.join("；")
-                ),
-            }
-        }
-    }
-    Ok(())
+        exit::MISSING_INPUTS
+    })
 }
 
 fn revalidate(

@@ -84,7 +84,8 @@ impl Manifest {
                 ));
             }
             let field = |i: usize| rec.get(i).unwrap_or("").trim().to_string();
-            let prefix = field(0);
+            // Tidied as inputs are printed (`./rs/a` is `rs/a`).
+            let prefix = crate::discover::tidy_path(&field(0));
             let org = field(columns - 1);
             let bidder = if with_bidder { field(1) } else { org.clone() };
             if prefix.is_empty() {

@@ -394,6 +394,8 @@ impl Worker {
         let mut annex = vec![false; indices.len()];
         let mut done = 0u32;
         let total = indices.len() as u32;
+        // The page count, known now that the document is open.
+        progress(Step::Done(0, total));
         for (k, &i) in indices.iter().enumerate() {
             let number = i as u32 + 1;
             progress(Step::Start(i));

@@ -26,7 +26,7 @@ pub struct RuleContext<'a> {
     pub ocr: bool,
 }
 
-const DUPLICATE: &str = "DUPLICATE_CERTIFICATE_NUMBER";
+pub const DUPLICATE: &str = "DUPLICATE_CERTIFICATE_NUMBER";
 
 fn date(s: &Option<String>) -> Option<NaiveDate> {
     s.as_deref()
@@ -977,12 +977,16 @@ pub fn mark_duplicates(records: &mut [Record], rulebook: &Rulebook) -> Vec<(Stri
             // A record whose organisation could not be read is flagged too when
             // the group holds two organisations.
             let unread = org_of(&records[i]).is_none();
-            let others: Vec<(String, String)> = idx
+            // In the order of their inputs, not of the lines: a run's lines
+            // come in the order documents finish, and a merge of shards
+            // must say the same as one run.
+            let mut others: Vec<(String, String)> = idx
                 .iter()
                 .filter(|&&j| j != i && (unread || different(&records[i], &records[j])))
                 .filter_map(|&j| org_of(&records[j]).map(|(_, o)| (o, records[j].input.clone())))
                 .filter(|o| seen.insert(o.clone()))
                 .collect();
+            others.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
             if others.is_empty() {
                 continue;
             }
@@ -1025,6 +1029,7 @@ pub fn mark_duplicates(records: &mut [Record], rulebook: &Rulebook) -> Vec<(Stri
                     }
                 }
             }
+            orgs.sort();
             claimed.push((number.clone(), orgs.into_iter().map(|o| o.1).collect()));
         }
     }
@@ -1982,8 +1987,8 @@ mod tests {
             vec![(
                 "CQC001202500ITS01".to_string(),
                 vec![
-                    "北京某某科技有限公司".to_string(),
-                    "上海另一家公司".to_string()
+                    "上海另一家公司".to_string(),
+                    "北京某某科技有限公司".to_string()
                 ]
             )]
         );

@@ -87,6 +87,7 @@ pub fn child_main(settings: Settings) -> anyhow::Result<()> {
     // past it (a decompression bomb) fails an allocation; the allocator tells
     // the supervisor (an `out_of_memory` line on stdout), which writes a
     // `too_large` line and restarts the worker.
+    crate::run::stop::ignore_in_worker();
     crate::memory::set_ceiling(settings.memory_ceiling_mb);
     crate::memory::report_allocation_failures_on_stdout();
     let mut worker = Worker::new(settings).map_err(anyhow::Error::msg)?;
@@ -231,8 +232,12 @@ pub struct Limits {
 
 /// What the supervisor reports to the writer.
 pub enum Event {
-    /// A page of some document is done.
-    Page,
+    /// A document is sent to a worker.
+    Started { input: String },
+    /// A document (read whole) has `pages` pages.
+    Pages { input: String, pages: u32 },
+    /// A page of a document is done.
+    Page { input: String },
     /// A document is finished with its records.
     Done {
         input: InputRef,
@@ -245,6 +250,7 @@ pub enum Event {
         input: InputRef,
         sha256: String,
         chunks: usize,
+        pages: usize,
     },
     /// One chunk of a split document is read; `skipped` are its pages that
     /// ran past the page time limit (not read).
@@ -262,6 +268,9 @@ struct Queued {
     /// For a chunk: the document's id and the chunk's index.
     chunk: Option<(usize, usize)>,
 }
+
+/// How often a supervisor thread waiting on its worker looks for a stop request.
+const STOP_POLL: Duration = Duration::from_millis(200);
 
 /// Documents with more pages than this are split across workers.
 pub const SPLIT_ABOVE_PAGES: usize = 6;
@@ -355,7 +364,7 @@ impl Queue {
     fn next(&self) -> Option<Queued> {
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         loop {
-            if s.stop {
+            if s.stop || crate::run::stop::requested().is_some() {
                 return None;
             }
             if let Some(c) = s.chunks.pop_front() {
@@ -556,6 +565,16 @@ fn run_job(
     let start = Instant::now();
     let mut sha: Option<String> = None;
     let mut pages = 0u32;
+    let mut told_pages = false;
+    if queued.chunk.is_none()
+        && events
+            .send(Event::Started {
+                input: input.display.clone(),
+            })
+            .is_err()
+    {
+        return Ok(false);
+    }
     let outcome: Outcome = 'attempt: loop {
         send_job(exe, settings_json, worker, &job)?;
         let mut last = Instant::now();
@@ -566,17 +585,41 @@ fn run_job(
             let page_left = limits.page_timeout.saturating_sub(last.elapsed());
             let doc_left = limits.doc_timeout.saturating_sub(start.elapsed());
             let wait = page_left.min(doc_left);
-            match w.rx.recv_timeout(wait) {
+            // Polled, so that a stop request (SIGINT, SIGTERM) is seen at
+            // once: the document is abandoned without a line (a resumed run
+            // reads it again).
+            let poll = wait.min(STOP_POLL);
+            let got = w.rx.recv_timeout(poll);
+            if crate::run::stop::requested().is_some() {
+                kill(worker.take().expect("worker"));
+                return Ok(false);
+            }
+            if matches!(got, Err(RecvTimeoutError::Timeout)) && poll < wait {
+                continue;
+            }
+            match got {
                 Ok(Some(Msg::Ready)) => {}
                 Ok(Some(Msg::Hashed { sha256 })) => sha = Some(sha256),
                 Ok(Some(Msg::Page { index })) => {
                     current = Some(index);
                     last = Instant::now();
                 }
-                Ok(Some(Msg::Progress { done, .. })) => {
-                    pages = done;
+                Ok(Some(Msg::Progress { done, total })) => {
+                    let more = done > pages;
+                    pages = pages.max(done);
                     last = Instant::now();
-                    let _ = events.send(Event::Page);
+                    if queued.chunk.is_none() && !told_pages {
+                        told_pages = true;
+                        let _ = events.send(Event::Pages {
+                            input: input.display.clone(),
+                            pages: total,
+                        });
+                    }
+                    if more {
+                        let _ = events.send(Event::Page {
+                            input: input.display.clone(),
+                        });
+                    }
                 }
                 Ok(Some(Msg::OutOfMemory { bytes })) => oom = Some(bytes),
                 Ok(Some(Msg::Done { records })) => {
@@ -694,6 +737,7 @@ fn run_job(
                 input: input.clone(),
                 sha256,
                 chunks: parts.len(),
+                pages: n,
             };
             if events.send(ev).is_err() {
                 return Ok(false);
@@ -784,6 +828,7 @@ impl Assembler {
                 input,
                 sha256,
                 chunks,
+                ..
             } => {
                 self.pending.insert(
                     doc,
@@ -833,7 +878,7 @@ impl Assembler {
                 records,
                 pages,
             } => Some((input, records, pages)),
-            Event::Page => None,
+            Event::Started { .. } | Event::Pages { .. } | Event::Page { .. } => None,
         }
     }
 }

@@ -245,8 +245,10 @@ fn panic_crash_and_hang_cost_only_their_document() {
             dir.to_str().unwrap(),
             "-j",
             "2",
+            // Long enough for a real page on a loaded machine (a page of
+            // sample_scan.pdf once took over 20 s beside three builds).
             "--page-timeout",
-            "20",
+            "45",
             "--as-of",
             "2026-06-01",
         ])
@@ -316,7 +318,9 @@ fn bad_arguments_fail_and_bad_inputs_do_not() {
         .args(["scan", "/nonexistent/x.pdf", "--quiet"])
         .output()
         .unwrap();
-    assert!(o.status.success());
+    // A path that does not exist: its error line, and exit 3 (issue 16: a
+    // mistyped input path must not look like a clean run).
+    assert_eq!(o.status.code(), Some(3));
     let l = stdout_lines(&o);
     assert_eq!(l.len(), 1);
     assert_eq!(l[0]["status"], "error");

@@ -114,3 +114,57 @@ pub fn assert_line_shape(v: &Value) {
         assert!(v.get(k).is_some(), "line lacks key {k}: {v}");
     }
 }
+
+/// A corpus for batch runs: `plain` text-layer certificates of distinct
+/// organisations in four folders, and `dup_pairs` pairs of certificates of
+/// two organisations that print the same number (the run-level duplicate
+/// rule must find each pair, wherever its halves land). Generated into `dir`
+/// (its `c/` folder, returned) with the project's generator.
+pub fn batch_corpus(dir: &Path, plain: usize, dup_pairs: usize) -> PathBuf {
+    let mut items = Vec::new();
+    for i in 0..plain {
+        items.push(serde_json::json!({
+            "file": format!("box{}/c{i:03}.pdf", i % 4),
+            "kind": "pdf_text",
+            "fields": {"organization_name": format!("批量{i:03}科技有限公司"), "issue_date": "2025-01-10"}
+        }));
+    }
+    for k in 0..dup_pairs {
+        let number = format!("CQC00120250ITS{k:03}");
+        for (side, folder) in [("甲", "box0"), ("乙", "box3")] {
+            items.push(serde_json::json!({
+                "file": format!("{folder}/dup{side}{k}.pdf"),
+                "kind": "pdf_text",
+                "fields": {"organization_name": format!("重号{side}{k}有限公司"),
+                           "certificate_number": number, "issue_date": "2025-03-10"}
+            }));
+        }
+    }
+    std::fs::create_dir_all(dir).unwrap();
+    let spec = dir.join("spec.json");
+    std::fs::write(&spec, serde_json::Value::Array(items).to_string()).unwrap();
+    let out = dir.join("c");
+    let st = Command::new("python3")
+        .arg(root().join("scripts/gen_certs.py"))
+        .args(["--out", out.to_str().unwrap(), "--spec"])
+        .arg(&spec)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("python3 runs the generator");
+    assert!(st.success(), "generator failed");
+    // The truth beside the documents, not among them.
+    std::fs::rename(out.join("truth.jsonl"), dir.join("truth.jsonl")).unwrap();
+    out
+}
+
+/// A results file's lines, sorted (runs write documents in the order they
+/// finish; two runs agree when their sorted lines do).
+pub fn sorted_lines(path: &Path) -> Vec<String> {
+    let mut l: Vec<String> = std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    l.sort();
+    l
+}

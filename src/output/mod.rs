@@ -1,10 +1,15 @@
 //! Write stage: JSONL lines, each document's lines written and flushed
 //! together as it finishes; resume from an existing output; the run summary.
+//! [`duplicates`] applies the run-level rule over a whole file and
+//! [`merge`] joins the files of shards into one.
+
+pub mod duplicates;
+pub mod merge;
 
 use crate::model::{Record, Severity, Status};
 use std::collections::{BTreeMap, HashSet};
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::time::Duration;
 
@@ -34,86 +39,150 @@ pub fn open_stream(path: &Path) -> io::Result<File> {
 /// What an existing output already holds.
 #[derive(Debug, Default)]
 pub struct Resume {
-    /// Inputs already recorded (skipped by this run).
-    pub done: HashSet<String>,
-    /// Lines already in the file.
+    /// Inputs already recorded (skipped by this run), by [`input_key`].
+    done: HashSet<u128>,
+    /// Lines in the file (after any retried inputs' lines were taken out).
     pub lines: usize,
     /// Bytes of an unfinished last line that were cut off.
     pub truncated_bytes: u64,
+    /// Inputs whose error lines were taken out to be read again (`--retry-errors`).
+    pub retried: usize,
+}
+
+impl Resume {
+    /// Whether the input printed as `input` is recorded.
+    pub fn has(&self, input: &str) -> bool {
+        self.done.contains(&input_key(input))
+    }
+}
+
+/// An input's key for resuming: 128 bits of the SHA-256 of its tidied name
+/// (a name recorded as `./rs/a.pdf` by an older version is `rs/a.pdf`); 16
+/// bytes an input, whatever the length of its name.
+pub fn input_key(input: &str) -> u128 {
+    use sha2::{Digest, Sha256};
+    let h = Sha256::digest(crate::discover::tidy_path(input).as_bytes());
+    u128::from_be_bytes(h[..16].try_into().expect("16 bytes"))
 }
 
 /// How every line certscan writes begins (`schema_version` is the first key).
 const LINE_START: &[u8] = br#"{"schema_version""#;
 
-/// Whether `buf`, an existing output file's bytes, is certscan's JSONL: every
-/// complete line a JSON object with `schema_version`, and an unfinished last
-/// line (a run killed mid-write) the start of one. Else the reason.
-fn check_certscan_jsonl(buf: &[u8], keep: usize) -> Result<(), String> {
-    for (n, line) in buf[..keep].split(|&b| b == b'\n').enumerate() {
-        if line.is_empty() {
-            continue;
-        }
-        let ok = serde_json::from_slice::<serde_json::Value>(line)
-            .ok()
-            .is_some_and(|v| v.get("schema_version").is_some());
-        if !ok {
-            return Err(format!(
-                "line {} is not a JSON object with schema_version",
-                n + 1
-            ));
-        }
-    }
-    let tail = &buf[keep..];
-    if !(tail.starts_with(LINE_START) || LINE_START.starts_with(tail)) {
-        return Err("its last line is not the start of a certscan line".into());
-    }
-    Ok(())
+/// The fields resuming reads of a line.
+#[derive(serde::Deserialize)]
+struct PeekLine {
+    #[allow(dead_code)]
+    schema_version: u32,
+    #[serde(default)]
+    input: Option<String>,
+    status: Status,
 }
 
-/// Opens the output for appending. An existing file's complete lines are kept
-/// and their inputs reported as done; an unfinished last line (a run killed
-/// mid-write) is cut off. A file that is not empty and not certscan's JSONL
-/// (a photo, an input named by mistake) is refused and left untouched.
-pub fn open_output(path: &Path) -> io::Result<(File, Resume)> {
+fn refuse(why: String) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!(
+            "refusing to write to it: it is not certscan's JSONL output ({why}), \
+             and it is left untouched; name a new file or certscan's own output"
+        ),
+    )
+}
+
+/// Opens the output for appending, streaming through what it holds (memory
+/// grows with the inputs recorded, 16 bytes each, not with the file). An
+/// existing file's complete lines are kept and their inputs reported as
+/// done; an unfinished last line (a run killed mid-write) is cut off. With
+/// `retry_errors`, the lines of inputs that ended as errors are taken out
+/// (the file is rewritten atomically) so that this run reads them again. A
+/// file that is not empty and not certscan's JSONL (a photo, an input named
+/// by mistake) is refused and left untouched.
+pub fn open_output(path: &Path, retry_errors: bool) -> io::Result<(File, Resume)> {
     let mut f = OpenOptions::new()
         .read(true)
-        .append(false)
         .write(true)
         .create(true)
         .truncate(false)
         .open(path)?;
-    let mut buf = Vec::new();
-    f.read_to_end(&mut buf)?;
-    let keep = buf
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map(|p| p + 1)
-        .unwrap_or(0);
-    check_certscan_jsonl(&buf, keep).map_err(|why| {
-        io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!(
-                "refusing to write to it: it is not certscan's JSONL output ({why}), \
-                 and it is left untouched; name a new file or certscan's own output"
-            ),
-        )
-    })?;
-    let mut resume = Resume {
-        truncated_bytes: (buf.len() - keep) as u64,
-        ..Default::default()
-    };
-    for line in buf[..keep].split(|&b| b == b'\n') {
-        if line.is_empty() {
-            continue;
-        }
-        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(line) {
-            if let Some(i) = v.get("input").and_then(|x| x.as_str()) {
-                resume.done.insert(i.to_string());
+    let mut resume = Resume::default();
+    let mut errored: HashSet<u128> = HashSet::new();
+    let mut keep = 0u64;
+    {
+        let mut r = io::BufReader::with_capacity(1 << 20, &f);
+        let mut line = Vec::new();
+        let mut n = 0usize;
+        loop {
+            line.clear();
+            let got = io::BufRead::read_until(&mut r, b'\n', &mut line)?;
+            if got == 0 {
+                break;
+            }
+            if line.last() != Some(&b'\n') {
+                if !(line.starts_with(LINE_START) || LINE_START.starts_with(&line)) {
+                    return Err(refuse(
+                        "its last line is not the start of a certscan line".into(),
+                    ));
+                }
+                resume.truncated_bytes = got as u64;
+                break;
+            }
+            n += 1;
+            keep += got as u64;
+            let body = line.trim_ascii();
+            if body.is_empty() {
+                continue;
+            }
+            let p: PeekLine = serde_json::from_slice(body).map_err(|_| {
+                refuse(format!("line {n} is not a JSON object with schema_version"))
+            })?;
+            if let Some(i) = p.input {
+                let k = input_key(&i);
+                resume.done.insert(k);
                 resume.lines += 1;
+                if p.status == Status::Error {
+                    errored.insert(k);
+                }
             }
         }
     }
-    f.set_len(keep as u64)?;
+    if retry_errors && !errored.is_empty() {
+        // The file without those inputs' lines, in place of the old one
+        // (streamed to a temporary file beside it, renamed over it).
+        let tmp = path.with_file_name(format!(
+            ".{}.retry{}",
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            std::process::id()
+        ));
+        let mut w = io::BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+        let mut lines = 0usize;
+        keep = 0;
+        let copied = duplicates::for_each_line(path, |_, line| {
+            let retried = serde_json::from_slice::<PeekLine>(line.trim_ascii())
+                .ok()
+                .and_then(|p| p.input)
+                .is_some_and(|i| errored.contains(&input_key(&i)));
+            if !retried {
+                w.write_all(line)?;
+                w.write_all(b"\n")?;
+                keep += line.len() as u64 + 1;
+                lines += !line.trim_ascii().is_empty() as usize;
+            }
+            Ok(())
+        })
+        .and_then(|_| w.into_inner().map_err(|e| e.into_error()))
+        .and_then(|t| t.sync_all())
+        .and_then(|_| std::fs::rename(&tmp, path));
+        if let Err(e) = copied {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        f = OpenOptions::new().read(true).write(true).open(path)?;
+        resume.done.retain(|k| !errored.contains(k));
+        resume.retried = errored.len();
+        resume.lines = lines;
+    }
+    f.set_len(keep)?;
     f.seek(SeekFrom::End(0))?;
     Ok((f, resume))
 }
@@ -138,41 +207,6 @@ impl Sink {
             }
         }
     }
-}
-
-/// Applies the run-level duplicate rule to every line of the output file and,
-/// when a line changes, rewrites the file atomically (a temporary file renamed
-/// over it). Returns the numbers claimed by more than one organisation.
-pub fn amend_duplicates(
-    path: &Path,
-    rulebook: &crate::rules::Rulebook,
-) -> io::Result<Vec<(String, Vec<String>)>> {
-    let text = std::fs::read_to_string(path)?;
-    let mut records: Vec<Record> = Vec::new();
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        match serde_json::from_str::<Record>(line) {
-            Ok(r) => records.push(r),
-            // A line certscan cannot read back (another version?): leave the file alone.
-            Err(_) => return Ok(vec![]),
-        }
-    }
-    let before = records.clone();
-    let dups = crate::validate::mark_duplicates(&mut records, rulebook);
-    if records != before {
-        let tmp = path.with_extension("jsonl.tmp");
-        {
-            let mut f = File::create(&tmp)?;
-            let mut buf = Vec::new();
-            for r in &records {
-                serde_json::to_writer(&mut buf, r).map_err(io::Error::other)?;
-                buf.push(b'\n');
-            }
-            f.write_all(&buf)?;
-            f.sync_all()?;
-        }
-        std::fs::rename(&tmp, path)?;
-    }
-    Ok(dups)
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file beside it, synced,
@@ -260,7 +294,9 @@ impl Summary {
             .iter()
             .map(|(k, v)| format!("{} {v}", t.status(k, Lang::Zh)))
             .collect();
-        s.push_str(&format!("\n  状态：{}", status.join("，")));
+        if !status.is_empty() {
+            s.push_str(&format!("\n  状态：{}", status.join("，")));
+        }
         if !self.by_verdict.is_empty() {
             let v: Vec<String> = Severity::ALL
                 .iter()
@@ -302,7 +338,9 @@ impl Summary {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        s.push_str(&format!("\n  status: {}", join(&self.by_status)));
+        if !self.by_status.is_empty() {
+            s.push_str(&format!("\n  status: {}", join(&self.by_status)));
+        }
         if !self.by_verdict.is_empty() {
             let order = Severity::ALL;
             let v: Vec<String> = order
