@@ -219,3 +219,54 @@ echo \"$(wc -l < {d}/done) $(date +%s.%N)\" > {d}/merged
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A test that fails with a cluster up leaves nothing running: `Drop` stops
+/// the daemons, and the stepds of a job still running, while unwinding. Run
+/// beside the other test, it also starts a second cluster on other ports.
+#[test]
+fn failing_test_leaves_nothing_running() {
+    let Some(dir) = cluster_dir("panic") else {
+        return;
+    };
+    let (daemons, ports) = std::panic::catch_unwind(|| {
+        let c = Cluster::start(&dir).unwrap_or_else(|e| panic!("cluster start: {e}"));
+        let id = c
+            .sbatch(&["--output=/dev/null"], "#!/bin/bash\nsleep 300\n")
+            .unwrap();
+        let t0 = Instant::now();
+        while slurm::NODES.iter().all(|n| c.stepds(n).is_empty()) {
+            assert!(
+                t0.elapsed() < Duration::from_secs(30),
+                "job {id} never started"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let found = (c.daemon_pids(), c.ports());
+        // Hand the pids out through the panic payload.
+        std::panic::panic_any(found)
+    })
+    .expect_err("the closure panics")
+    .downcast::<(Vec<(String, i32)>, [u16; 3])>()
+    .map(|b| *b)
+    .unwrap_or_else(|e| panic!("failed before the deliberate panic: {e:?}"));
+    assert_eq!(daemons.len(), 4, "{daemons:?}");
+    for (name, pid) in daemons {
+        assert!(
+            !Path::new(&format!("/proc/{pid}")).exists(),
+            "{name} ({pid}) still runs after a panic"
+        );
+    }
+    for n in slurm::NODES {
+        assert!(
+            slurm::stepds_of(&dir, n).is_empty(),
+            "a slurmstepd of {n} survived a panic"
+        );
+    }
+    for p in ports {
+        assert!(
+            std::net::TcpListener::bind(("127.0.0.1", p)).is_ok(),
+            "port {p} still taken"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

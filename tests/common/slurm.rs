@@ -25,7 +25,6 @@
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -374,6 +373,10 @@ impl Cluster {
     /// `sinfo` shows both nodes idle (error after 60 s). On error everything
     /// started so far is stopped again.
     pub fn start(dir: &Path) -> Result<Cluster, String> {
+        // Clusters of one test binary start one at a time, so that a second
+        // sees the first one's ports taken and picks others.
+        static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _one = STARTING.lock().unwrap_or_else(|e| e.into_inner());
         let t0 = Instant::now();
         if let Some(m) = missing_programs() {
             return Err(format!("not installed: {m}"));
@@ -704,8 +707,7 @@ impl Drop for Cluster {
     /// by pid: SIGTERM, SIGKILL after 5 s.
     fn drop(&mut self) {
         if std::thread::panicking() {
-            let _ = writeln!(
-                std::io::stderr(),
+            eprintln!(
                 "slurm cluster in {} at the failure:\n{}",
                 self.dir.display(),
                 self.logs_tail(15)
