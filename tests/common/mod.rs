@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod docx;
+pub mod slurm;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
