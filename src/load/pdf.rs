@@ -429,6 +429,7 @@ impl PdfDocument {
             }
             raster::check_image_sizes(&self.doc, &scan)?;
             raster::check_jpeg_data(&self.doc, &scan, index)?;
+            raster::check_ccitt_data(&self.doc, &scan, index)?;
             let direct = catch_unwind(AssertUnwindSafe(|| raster::direct_image(&self.doc, &scan)));
             match direct {
                 Ok(Ok(raster::Direct::Image(img))) => return Ok(PdfPage::Image(img)),
