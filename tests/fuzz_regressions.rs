@@ -1,9 +1,11 @@
-//! The inputs the fuzzer found (scripts/fuzz, docs/fuzzing-2026-12-05.md),
-//! kept small under tests/fixtures/fuzz/TARGET/: each goes through its
-//! target's reader calls (certscan::fuzzing, the same code the fuzz target
-//! runs) without a panic, also one the pipeline would have contained with
-//! catch_unwind (a panic hook counts them); the document inputs also through
-//! the real binary: a line for each (ZIP members: one each), none a crash.
+//! Inputs from the fuzzer (scripts/fuzz, docs/fuzzing-2026-12-05.md), kept
+//! small under tests/fixtures/fuzz/TARGET/: any crash it finds (`crash-*`,
+//! none in the run of 2026-12-05) and a few inputs of each target's corpus
+//! (`corpus-*`: damaged inputs that reached new code). Each goes through its
+//! target's reader calls (certscan::fuzzing, the code the fuzz target runs)
+//! without a panic, also one the pipeline would contain with catch_unwind (a
+//! panic hook counts them); the document inputs also through the real
+//! binary: lines for each (ZIP members: one each), none a crash.
 
 mod common;
 use common::*;
