@@ -208,9 +208,14 @@ pub fn judge(path: &Path, rulebook: &Rulebook) -> io::Result<Judged> {
     Ok(Judged { changed, claimed })
 }
 
-/// Writes `from`'s lines to `to` atomically (a temporary file beside it,
-/// synced, renamed), with the lines of `changed` replaced.
-pub fn rewrite(from: &Path, to: &Path, changed: &BTreeMap<u64, Vec<u8>>) -> io::Result<()> {
+/// Writes `to` atomically (a temporary file beside it, synced, renamed)
+/// from `from`'s complete lines: `keep` is given each line (without its
+/// newline) and writes what stays of it.
+pub fn rewrite_lines(
+    from: &Path,
+    to: &Path,
+    mut keep: impl FnMut(u64, &[u8], &mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let name = to
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -218,10 +223,7 @@ pub fn rewrite(from: &Path, to: &Path, changed: &BTreeMap<u64, Vec<u8>>) -> io::
     let tmp = to.with_file_name(format!(".{name}.tmp{}", std::process::id()));
     let r = (|| {
         let mut w = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
-        for_each_line(from, |n, line| {
-            w.write_all(changed.get(&n).map(Vec::as_slice).unwrap_or(line))?;
-            w.write_all(b"\n")
-        })?;
+        for_each_line(from, |n, line| keep(n, line, &mut w))?;
         let f = w.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
         std::fs::rename(&tmp, to)
@@ -230,6 +232,14 @@ pub fn rewrite(from: &Path, to: &Path, changed: &BTreeMap<u64, Vec<u8>>) -> io::
         let _ = std::fs::remove_file(&tmp);
     }
     r
+}
+
+/// Writes `from`'s lines to `to` atomically, with the lines of `changed` replaced.
+pub fn rewrite(from: &Path, to: &Path, changed: &BTreeMap<u64, Vec<u8>>) -> io::Result<()> {
+    rewrite_lines(from, to, |n, line, w| {
+        w.write_all(changed.get(&n).map(Vec::as_slice).unwrap_or(line))?;
+        w.write_all(b"\n")
+    })
 }
 
 /// Applies the rule to a results file in place: rewritten (atomically) only
