@@ -465,8 +465,21 @@ fn pages(file: &std::path::Path, langs: &str, words: bool, engine: EngineChoice)
     };
     let mut w = certscan::pipeline::Worker::new(settings).map_err(anyhow::Error::msg)?;
     let pages = w.read_pages(&doc, &mut |_| {})?;
+    // A reader that stops early (`certscan pages f.pdf | head`) ends the
+    // listing, not the program with a panic.
+    match print_pages(&pages, words) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r?),
+    }
+}
+
+/// `certscan pages`' listing of `pages` on stdout.
+fn print_pages(pages: &[certscan::page::PageText], words: bool) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
     for p in pages {
-        println!(
+        writeln!(
+            out,
             "=== page {} {:?} {}x{} conf {:?} kind {:?}",
             p.number,
             p.source,
@@ -474,22 +487,23 @@ fn pages(file: &std::path::Path, langs: &str, words: bool, engine: EngineChoice)
             p.height,
             p.mean_conf,
             certscan::classify::classify(&p.text())
-        );
+        )?;
         for l in &p.lines {
-            println!("[{:>5.1}] {}", l.conf, l.text);
+            writeln!(out, "[{:>5.1}] {}", l.conf, l.text)?;
             if words {
                 for wd in &l.words {
-                    println!(
+                    writeln!(
+                        out,
                         "        {:?} {:.1} {}",
                         wd.bbox.to_array(),
                         wd.conf,
                         wd.text
-                    );
+                    )?;
                 }
             }
         }
     }
-    Ok(())
+    out.flush()
 }
 
 fn scan(a: ScanArgs) -> Result<i32> {

@@ -1116,7 +1116,9 @@ fn outputs_that_are_not_regular_files() {
 
 /// Issue 19, 17: stricter than poppler. A PDF missing only its `%%EOF`
 /// (`truncated`), one with 2 KB of junk before its header and one with
-/// 1,000-deep nesting in a key nothing uses (`corrupt`) are read.
+/// 1,000-deep nesting in a key nothing uses (`corrupt`) are read; so are
+/// catalogs with other values lopdf cannot take in a key nothing uses
+/// (found by the PDFium comparison, docs/pdfium-2026-12-05.md).
 #[test]
 fn pdfs_poppler_reads_are_read() {
     let t = tempfile::tempdir().unwrap();
@@ -1128,52 +1130,61 @@ fn pdfs_poppler_reads_are_read() {
     junk.push(b'\n');
     junk.extend_from_slice(&pdf);
     std::fs::write(d.join("junk_first.pdf"), &junk).unwrap();
-    // An incremental update rewrites the catalog with an unused key nested
-    // 1,000 arrays deep.
-    let mut doc = lopdf::Document::load_mem(&pdf).unwrap();
-    let root = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
-    let cat = doc.get_object(root).unwrap().as_dict().unwrap().clone();
-    let mut body = String::from("<<");
-    for (k, v) in cat.iter() {
-        let v = match v {
-            lopdf::Object::Reference((n, g)) => format!("{n} {g} R"),
-            lopdf::Object::Name(n) => format!("/{}", String::from_utf8_lossy(n)),
-            _ => continue,
-        };
-        body.push_str(&format!(" /{} {v}", String::from_utf8_lossy(k)));
+    // An incremental update rewrites the catalog with a key nothing uses
+    // holding a value lopdf cannot take: 1,000 arrays deep, 1,000
+    // dictionaries deep, a dictionary whose key has no value (PDFium reads
+    // all of them; the catalog is dropped and its pages must be found by the
+    // page tree's root).
+    let damages = [
+        (
+            "deep.pdf",
+            format!("{}{}", "[".repeat(1000), "]".repeat(1000)),
+        ),
+        (
+            "deep_dicts.pdf",
+            format!("{}{}", "<< /A ".repeat(1000), ">> ".repeat(1000)),
+        ),
+        ("no_value.pdf", "<< /A >>".to_string()),
+    ];
+    for (name, unused) in &damages {
+        std::fs::write(d.join(name), catalog_with(&pdf, unused)).unwrap();
     }
-    body.push_str(&format!(
-        " /Unused {}{} >>",
-        "[".repeat(1000),
-        "]".repeat(1000)
-    ));
-    let prev = {
-        let s = String::from_utf8_lossy(&pdf);
-        let at = s.rfind("startxref").unwrap();
-        s[at + 9..].split_whitespace().next().unwrap().to_string()
-    };
-    let mut deep = pdf.clone();
-    let off = deep.len();
-    deep.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", root.0).as_bytes());
-    let x = deep.len();
-    deep.extend_from_slice(
-        format!(
-            "xref\n0 1\n0000000000 65535 f \n{} 1\n{off:010} 00000 n \ntrailer\n<< /Size {} /Root {} 0 R /Prev {prev} >>\nstartxref\n{x}\n%%EOF\n",
-            root.0,
-            doc.max_id + 1,
-            root.0
-        )
-        .as_bytes(),
-    );
-    std::fs::write(d.join("deep.pdf"), &deep).unwrap();
-    let _ = &mut doc;
     let o = scan_with(&[os(d), os("-j"), os("2")], &[], 0);
     ok(&o);
     let v = stdout_lines(&o);
     let m = by_input(d, &v);
-    for name in ["no_eof.pdf", "junk_first.pdf", "deep.pdf"] {
+    for name in ["no_eof.pdf", "junk_first.pdf"]
+        .into_iter()
+        .chain(damages.iter().map(|d| d.0))
+    {
         let l = &m[name];
         assert_eq!(l.len(), 1, "{name}: {l:?}");
         assert_eq!(l[0]["status"], "certificate", "{name}: {}", l[0]);
     }
+}
+
+/// `pdf` saved again with the key `/Unused` in its catalog holding `unused`
+/// (PDF syntax): the catalog's only version (a string of the same length is
+/// written in its place, then replaced byte for byte, so that the offsets
+/// hold).
+fn catalog_with(pdf: &[u8], unused: &str) -> Vec<u8> {
+    let mut doc = lopdf::Document::load_mem(pdf).unwrap();
+    let root = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
+    let holder = format!("({})", "x".repeat(unused.len() - 2));
+    doc.get_object_mut(root)
+        .unwrap()
+        .as_dict_mut()
+        .unwrap()
+        .set(
+            "Unused",
+            lopdf::Object::String(vec![b'x'; unused.len() - 2], lopdf::StringFormat::Literal),
+        );
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    let at = out
+        .windows(holder.len())
+        .position(|w| w == holder.as_bytes())
+        .expect("the placeholder is written as it is");
+    out[at..at + holder.len()].copy_from_slice(unused.as_bytes());
+    out
 }

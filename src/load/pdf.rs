@@ -87,6 +87,64 @@ fn ends_with_startxref(bytes: &[u8]) -> bool {
         .ends_with(b"startxref")
 }
 
+/// The pages of a document whose catalog is gone: a value lopdf cannot take
+/// anywhere in the catalog, even under a key nothing uses, drops the whole
+/// object, and with it the way to the pages (PDFium reads such files). The
+/// page tree is still there: its root (a `/Pages` node without `/Parent`)
+/// walked in order, else every `/Page` object in object order.
+fn pages_without_catalog(doc: &Document) -> Vec<ObjectId> {
+    use lopdf::Object;
+    let kind = |o: &Object| -> Option<Vec<u8>> {
+        let d = o.as_dict().ok()?;
+        d.get(b"Type").ok()?.as_name().ok().map(<[u8]>::to_vec)
+    };
+    let mut roots: Vec<ObjectId> = doc
+        .objects
+        .iter()
+        .filter(|(_, o)| {
+            kind(o).as_deref() == Some(b"Pages")
+                && o.as_dict().map(|d| !d.has(b"Parent")).unwrap_or(false)
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    roots.sort_unstable();
+    let mut pages = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    // Depth-first over /Kids, each node once (a loop in a damaged tree ends).
+    let mut stack: Vec<ObjectId> = roots.into_iter().rev().collect();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let Some(o) = doc.objects.get(&id) else {
+            continue;
+        };
+        match kind(o).as_deref() {
+            Some(b"Page") => pages.push(id),
+            Some(b"Pages") => {
+                if let Ok(kids) = o
+                    .as_dict()
+                    .and_then(|d| d.get(b"Kids"))
+                    .and_then(Object::as_array)
+                {
+                    stack.extend(kids.iter().rev().filter_map(|k| k.as_reference().ok()));
+                }
+            }
+            _ => {}
+        }
+    }
+    if pages.is_empty() {
+        pages = doc
+            .objects
+            .iter()
+            .filter(|(_, o)| kind(o).as_deref() == Some(b"Page"))
+            .map(|(id, _)| *id)
+            .collect();
+        pages.sort_unstable();
+    }
+    pages
+}
+
 /// A file the structure parser refuses (nesting deeper than it goes, an
 /// object it cannot read) that the renderer opens with pages: its pages are
 /// rendered and read by OCR, with no text layer (poppler reads such files;
@@ -281,9 +339,12 @@ impl PdfDocument {
         if let Some(why) = cut {
             return Err(truncated(bytes.len(), why));
         }
-        let pages: Vec<ObjectId> =
+        let mut pages: Vec<ObjectId> =
             catch_unwind(AssertUnwindSafe(|| doc.get_pages().into_values().collect()))
                 .unwrap_or_default();
+        if pages.is_empty() {
+            pages = pages_without_catalog(&doc);
+        }
         if pages.is_empty() {
             if xref_beyond_end(bytes).is_none() {
                 if let Some(fallback) = renderer_only(bytes) {
