@@ -26,5 +26,6 @@ pub mod reread;
 pub mod rules;
 pub mod run;
 pub mod texts;
+pub mod triage;
 pub mod validate;
 pub mod worker;

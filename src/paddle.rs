@@ -62,7 +62,7 @@ const BOX_THRESH: f32 = 0.5;
 const UNCLIP_RATIO: f32 = 1.6;
 /// Margin added at both ends of a line before it is cut out, in line
 /// heights: DB's boxes clip small marks at a line's end (a final 、 or ：).
-const END_PAD: f32 = 0.2;
+pub const END_PAD: f32 = 0.2;
 /// Height of the recognition input.
 const REC_HEIGHT: u32 = 48;
 /// Crops per recognition batch. Batches are padded to their widest crop and
@@ -385,9 +385,36 @@ impl Paddle {
         Ok(rows_of(words_of(&quads, texts, (w, h))))
     }
 
+    /// Detection for triage: `gray` scaled so that its longest side is
+    /// `long_side` (no shortest-side floor: a page's large print, its title,
+    /// is what triage looks for), run as one band up to [`TRIAGE_BAND_ROWS`]
+    /// rows; boxes in `gray`'s pixels.
+    pub fn detect_small(&self, gray: &GrayImage, long_side: u32) -> Result<Vec<Quad>, DocError> {
+        let (w, h) = gray.dimensions();
+        if w < 8 || h < 8 {
+            return Ok(Vec::new());
+        }
+        let f = (long_side as f32 / w.max(h) as f32).min(1.0);
+        let rw = (((w as f32 * f) / 32.0).round() as u32).max(1) * 32;
+        let rh = (((h as f32 * f) / 32.0).round() as u32).max(1) * 32;
+        self.detect_banded(gray, rw, rh, TRIAGE_BAND_ROWS)
+    }
+
     /// Detection on `gray` resized to `rw`×`rh` (multiples of 32); boxes in
     /// `gray`'s pixels.
     fn detect_resized(&self, gray: &GrayImage, rw: u32, rh: u32) -> Result<Vec<Quad>, DocError> {
+        self.detect_banded(gray, rw, rh, DET_BAND_ABOVE)
+    }
+
+    /// [`Paddle::detect_resized`], inputs taller than `band_above` rows run
+    /// in bands.
+    fn detect_banded(
+        &self,
+        gray: &GrayImage,
+        rw: u32,
+        rh: u32,
+        band_above: usize,
+    ) -> Result<Vec<Quad>, DocError> {
         let (w, h) = gray.dimensions();
         if w < 8 || h < 8 {
             return Ok(Vec::new());
@@ -406,7 +433,12 @@ impl Paddle {
         // rows, each band giving the probability map of its own rows, so that
         // the peak is a band's and the stitched map the page's.
         let mut prob = vec![0f32; pw * ph];
-        for (own, with_context) in det_bands(ph) {
+        let bands = if ph <= band_above {
+            vec![(0..ph, 0..ph)]
+        } else {
+            det_bands(ph)
+        };
+        for (own, with_context) in bands {
             let rows = with_context.len();
             let band = &plane[with_context.start * pw..with_context.end * pw];
             let mut data = Vec::with_capacity(band.len() * 3);
@@ -698,6 +730,10 @@ const ORIENT_SIDE: u32 = 960;
 const ORIENT_MIN_LINES: usize = 3;
 /// Longest lines the direction classifier looks at.
 const ORIENT_SAMPLE: usize = 16;
+
+/// Rows triage's small detection runs in one band (a page at 640 px: its
+/// activations are about a third of a 1280-px band's whole page).
+pub const TRIAGE_BAND_ROWS: usize = 768;
 
 /// Inputs taller than this many rows are detected in bands.
 const DET_BAND_ABOVE: usize = 448;
