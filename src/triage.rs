@@ -343,9 +343,9 @@ mod tests {
         let mut prose = vec![q(300.0, 40.0)];
         prose.extend(std::iter::repeat_n(q(900.0, 20.0), 30));
         assert_eq!(title_lines(&prose), vec![0]);
-        // A certificate: title, name and standard in large print, tallest
-        // first; a seal (a square) is no line.
-        let cert = vec![
+        // A certificate: title, name and standard in large print over
+        // lines of body print, tallest first; a seal (a square) is no line.
+        let mut cert = vec![
             q(400.0, 20.0),
             q(600.0, 50.0),
             q(500.0, 32.0),
@@ -354,6 +354,7 @@ mod tests {
             q(380.0, 20.0),
             q(300.0, 36.0),
         ];
+        cert.extend(std::iter::repeat_n(q(500.0, 20.0), 8));
         assert_eq!(title_lines(&cert), vec![1, 6, 2]);
         // At most MAX_READ, and nothing on a page without lines.
         let many: Vec<Quad> = (0..20).map(|i| q(500.0, 20.0 + i as f32 * 3.0)).collect();
