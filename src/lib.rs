@@ -8,6 +8,8 @@ pub mod classify;
 pub mod discover;
 pub mod error;
 pub mod extract;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod labels;
 pub mod load;
 pub mod manifest;

@@ -259,7 +259,7 @@ struct ScanArgs {
     /// the shard writes FOLDER/shard-IIII-of-NNNN.jsonl; join them with `certscan merge`.
     #[arg(long, value_name = "I/N|auto")]
     shard: Option<String>,
-    /// Print the inputs this run would read (after --shard and resume), one per line, and stop.
+    /// Print the inputs this run holds (after --shard; inputs already in the output included), one per line, and stop.
     #[arg(long)]
     list: bool,
     /// Resuming: read again the inputs the output records as errors (their lines are replaced).

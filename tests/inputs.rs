@@ -860,6 +860,108 @@ fn damaged_image_data_is_an_error_naming_the_damage() {
     assert_eq!(e["pages"], serde_json::json!([2]), "{e}");
 }
 
+/// Issue 19, 10, the rest: damaged CCITT fax data in a PDF (junk, or the
+/// data cut to 30 %) became a mostly white page and `not_certificate` (or a
+/// certificate read from its top rows): the renderer keeps the rows decoded
+/// before the damage without a word. Each is now an error naming the damage;
+/// the same image whole is read. `cert_g4.ccitt` is sample_centred.jpg as a
+/// 1240x1754 CCITT Group 4 image (PIL/libtiff, MinIsBlack: /BlackIs1 true).
+#[test]
+fn damaged_ccitt_data_is_an_error_naming_the_damage() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let g4 = std::fs::read(root().join("tests/fixtures/cert_g4.ccitt")).unwrap();
+    let mut x = 0x9E37_79B9_u32;
+    let junk: Vec<u8> = (0..5000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect();
+    let parms = "/DecodeParms << /K -1 /Columns 1240 /Rows 1754 /BlackIs1 true >>";
+    let pdf = |data: &[u8]| pdf_with_image("CCITTFaxDecode", data, 1240, 1754, 1, parms);
+    std::fs::write(d.join("whole.pdf"), pdf(&g4)).unwrap();
+    std::fs::write(d.join("cut.pdf"), pdf(&g4[..g4.len() * 3 / 10])).unwrap();
+    std::fs::write(d.join("junk.pdf"), pdf(&junk)).unwrap();
+    let o = scan_with(&[os(d), os("-j"), os("2")], &[], 0);
+    ok(&o);
+    let m = by_input(d, &stdout_lines(&o));
+    assert_eq!(keys(&m), ["cut.pdf", "junk.pdf", "whole.pdf"], "{m:?}");
+    let whole = &m["whole.pdf"];
+    assert_eq!(whole.len(), 1, "{whole:?}");
+    assert_eq!(whole[0]["status"], "certificate", "{}", whole[0]);
+    for (name, code, words) in [
+        (
+            "cut.pdf",
+            "truncated",
+            "CCITT fax image on page 1 is cut short",
+        ),
+        (
+            "junk.pdf",
+            "corrupt",
+            "CCITT fax image on page 1 is damaged",
+        ),
+    ] {
+        let l = &m[name];
+        assert_eq!(l.len(), 1, "{name}: {l:?}");
+        assert_eq!(l[0]["status"], "error", "{name}: {}", l[0]);
+        assert_eq!(l[0]["error"]["code"], code, "{name}: {}", l[0]);
+        let msg = l[0]["error"]["message"].as_str().unwrap();
+        assert!(msg.contains(words), "{name}: {msg}");
+    }
+}
+
+/// Issue 19, 15: a ZIP of N members cost O(N²) (every member's read walked
+/// the archive's directory from its start; 10,000 members took 83 s). Here
+/// 10,000 members, documents and not, some of one name: each gets exactly
+/// one line. (The count of directory entries parsed is checked in
+/// src/discover.rs; the time is in docs/fuzzing-2026-12-05.md.)
+#[test]
+fn a_zip_of_ten_thousand_members_gives_each_one_line() {
+    let t = tempfile::tempdir().unwrap();
+    let z = t.path().join("big.zip");
+    let cert = std::fs::read(cert_pdf()).unwrap();
+    let n = 10_000;
+    let mut names = Vec::new();
+    {
+        let f = std::fs::File::create(&z).unwrap();
+        let mut w = zip::ZipWriter::new(std::io::BufWriter::new(f));
+        let o = zip::write::SimpleFileOptions::default();
+        for i in 0..n {
+            let (name, bytes) = if i % 2500 == 7 {
+                (format!("p/{i:05}.pdf"), cert.clone())
+            } else {
+                (format!("p/{i:05}.txt"), format!("note {i}\n").into_bytes())
+            };
+            w.start_file(name.as_str(), o).unwrap();
+            std::io::Write::write_all(&mut w, &bytes).unwrap();
+            names.push(format!("big.zip!{name}"));
+        }
+        w.finish().unwrap();
+    }
+    let o = scan(&[os(&z)]);
+    ok(&o);
+    let v = stdout_lines(&o);
+    assert_eq!(v.len(), n, "one line per member");
+    let m = by_input(t.path(), &v);
+    names.sort();
+    assert_eq!(
+        keys(&m),
+        names.iter().map(|s| s.as_str()).collect::<Vec<_>>()
+    );
+    for (name, l) in &m {
+        assert_eq!(l.len(), 1, "{name}: {l:?}");
+        let want = if name.ends_with(".pdf") {
+            "certificate"
+        } else {
+            "error"
+        };
+        assert_eq!(l[0]["status"], want, "{name}: {}", l[0]);
+    }
+}
+
 /// The pages of several PDFs, one after another, in one PDF (lopdf).
 fn join_pdfs(files: &[Vec<u8>]) -> Vec<u8> {
     use lopdf::{dictionary, Document, Object, ObjectId};

@@ -423,21 +423,34 @@ impl PdfDocument {
                 ),
             ));
         }
-        if let Some((scan, geom)) = self.scan(index) {
-            if let Some(t) = Self::usable_text(&scan, &geom, index) {
-                return Ok(PdfPage::Text(t));
-            }
-            raster::check_image_sizes(&self.doc, &scan)?;
-            raster::check_jpeg_data(&self.doc, &scan, index)?;
-            let direct = catch_unwind(AssertUnwindSafe(|| raster::direct_image(&self.doc, &scan)));
-            match direct {
-                Ok(Ok(raster::Direct::Image(img))) => return Ok(PdfPage::Image(img)),
-                Ok(Err(e)) => return Err(e),
-                // Not a plain scanned page, or the decoder crashed: render it.
-                Ok(Ok(raster::Direct::NotApplicable)) | Err(_) => {}
-            }
+        match self.page_unrendered(index)? {
+            Some(p) => Ok(p),
+            None => self.render(index).map(PdfPage::Image),
         }
-        self.render(index).map(PdfPage::Image)
+    }
+
+    /// Page `index` as [`PdfDocument::page`] reads it, up to rendering: its
+    /// text layer, else the checks of its images and a scanned page's own
+    /// image; `None` where the page is to be rendered (also for the fuzz
+    /// targets: rendering at 300 dpi takes a second).
+    #[doc(hidden)]
+    pub fn page_unrendered(&self, index: usize) -> Result<Option<PdfPage>, DocError> {
+        let Some((scan, geom)) = self.scan(index) else {
+            return Ok(None);
+        };
+        if let Some(t) = Self::usable_text(&scan, &geom, index) {
+            return Ok(Some(PdfPage::Text(t)));
+        }
+        raster::check_image_sizes(&self.doc, &scan)?;
+        raster::check_jpeg_data(&self.doc, &scan, index)?;
+        raster::check_ccitt_data(&self.doc, &scan, index)?;
+        let direct = catch_unwind(AssertUnwindSafe(|| raster::direct_image(&self.doc, &scan)));
+        match direct {
+            Ok(Ok(raster::Direct::Image(img))) => Ok(Some(PdfPage::Image(img))),
+            Ok(Err(e)) => Err(e),
+            // Not a plain scanned page, or the decoder crashed: render it.
+            Ok(Ok(raster::Direct::NotApplicable)) | Err(_) => Ok(None),
+        }
     }
 
     /// The page rendered at 300 dpi, a renderer panic contained.
@@ -464,6 +477,48 @@ impl PdfDocument {
             PdfPage::Image(img) => Ok(img),
             PdfPage::Text(_) => self.render(index),
         }
+    }
+}
+
+/// Entry points for the fuzz targets (fuzz/, scripts/fuzz): the readers
+/// behind a PDF's text layer, reached without a whole file. Not an API.
+#[doc(hidden)]
+pub mod fuzzing {
+    use super::{cmap, font};
+
+    /// Parses a CMap program (`data` up to its first NUL) and reads the
+    /// codes after the NUL with it; the number of codes mapped.
+    pub fn cmap(data: &[u8]) -> usize {
+        let (program, codes) = match data.iter().position(|&b| b == 0) {
+            Some(p) => (&data[..p], &data[p + 1..]),
+            None => (data, &[][..]),
+        };
+        let cm = cmap::CMap::parse(program);
+        let _ = (cm.has_unicode(), cm.has_cids());
+        let mut mapped = 0;
+        let mut i = 0;
+        while i < codes.len() {
+            let len = cm.code_len(&codes[i..]).unwrap_or(1).clamp(1, 4);
+            let len = len.min(codes.len() - i);
+            let code = codes[i..i + len]
+                .iter()
+                .fold(0u32, |a, &b| (a << 8) | u32::from(b));
+            if cm.lookup(code, len as u8).is_some() {
+                mapped += 1;
+            }
+            let _ = cm.cid(code, len as u8);
+            i += len;
+        }
+        mapped
+    }
+
+    /// Loads font dictionary `font` of `doc` and decodes `text` (a string's
+    /// bytes in a content stream) with it; the number of glyphs.
+    pub fn font(doc: &lopdf::Document, font: &lopdf::Dictionary, text: &[u8]) -> usize {
+        let f = font::load_font(doc, font);
+        let mut out = Vec::new();
+        f.decode(text, &mut out);
+        out.len()
     }
 }
 

@@ -4,8 +4,9 @@
 //! memory). Three streaming passes over the file:
 //! 1. each certificate's number and line number go to one of [`BUCKETS`]
 //!    scratch files by a hash of the number (lines already flagged are noted);
-//! 2. bucket by bucket, the numbers on more than one line give the
-//!    candidate lines;
+//! 2. bucket by bucket, the numbers printed for more than one organisation
+//!    give the candidate lines (the same certificate read many times, by one
+//!    organisation, is no candidate: memory stays flat);
 //! 3. only the candidate lines are read as records and judged together by
 //!    [`crate::validate::mark_duplicates`] (a group is judged whole: every
 //!    line of a number is a candidate), which gives the same findings as
@@ -18,7 +19,7 @@ use crate::model::{Record, Status};
 use crate::rules::Rulebook;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -40,6 +41,8 @@ struct Peek {
 struct PeekCertificate {
     #[serde(default)]
     certificate_number: Option<String>,
+    #[serde(default)]
+    organization_name: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -128,14 +131,20 @@ pub fn judge(path: &Path, rulebook: &Rulebook) -> io::Result<Judged> {
         if p.status != Status::Certificate {
             return Ok(());
         }
-        let Some(number) = p
-            .certificate
-            .and_then(|c| c.certificate_number)
+        let Some(c) = p.certificate else {
+            return Ok(());
+        };
+        let Some(number) = c
+            .certificate_number
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
         else {
             return Ok(());
         };
+        let org = c
+            .organization_name
+            .map(|o| crate::normalize::name_key(&o))
+            .unwrap_or_default();
         let b = bucket_of(&number);
         if buckets[b].is_none() {
             buckets[b] = Some(BufWriter::new(File::create(
@@ -143,21 +152,29 @@ pub fn judge(path: &Path, rulebook: &Rulebook) -> io::Result<Judged> {
             )?));
         }
         let w = buckets[b].as_mut().expect("bucket open");
-        serde_json::to_writer(&mut *w, &(number, n)).map_err(io::Error::other)?;
+        serde_json::to_writer(&mut *w, &(number, n, org)).map_err(io::Error::other)?;
         w.write_all(b"\n")
     })?;
     for (b, w) in buckets.into_iter().enumerate() {
         let Some(mut w) = w else { continue };
         w.flush()?;
         drop(w);
-        let mut lines: HashMap<String, Vec<u64>> = HashMap::new();
+        // number -> its lines, and the organisations (name keys) printing it.
+        let mut groups: HashMap<String, (Vec<u64>, HashSet<String>)> = HashMap::new();
         for_each_line(&scratch.0.join(format!("{b:03}")), |_, l| {
-            let (number, n): (String, u64) = serde_json::from_slice(l).map_err(io::Error::other)?;
-            lines.entry(number).or_default().push(n);
+            let (number, n, org): (String, u64, String) =
+                serde_json::from_slice(l).map_err(io::Error::other)?;
+            let g = groups.entry(number).or_default();
+            g.0.push(n);
+            if !org.is_empty() {
+                g.1.insert(org);
+            }
             Ok(())
         })?;
-        for (_, ns) in lines {
-            if ns.len() > 1 {
+        for (_, (ns, orgs)) in groups {
+            // Two organisations at least: the rule may flag them (it
+            // decides); one organisation alone is never a duplicate.
+            if orgs.len() > 1 {
                 candidates.extend(ns);
             }
         }
@@ -191,9 +208,14 @@ pub fn judge(path: &Path, rulebook: &Rulebook) -> io::Result<Judged> {
     Ok(Judged { changed, claimed })
 }
 
-/// Writes `from`'s lines to `to` atomically (a temporary file beside it,
-/// synced, renamed), with the lines of `changed` replaced.
-pub fn rewrite(from: &Path, to: &Path, changed: &BTreeMap<u64, Vec<u8>>) -> io::Result<()> {
+/// Writes `to` atomically (a temporary file beside it, synced, renamed)
+/// from `from`'s complete lines: `keep` is given each line (without its
+/// newline) and writes what stays of it.
+pub fn rewrite_lines(
+    from: &Path,
+    to: &Path,
+    mut keep: impl FnMut(u64, &[u8], &mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let name = to
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -201,10 +223,7 @@ pub fn rewrite(from: &Path, to: &Path, changed: &BTreeMap<u64, Vec<u8>>) -> io::
     let tmp = to.with_file_name(format!(".{name}.tmp{}", std::process::id()));
     let r = (|| {
         let mut w = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
-        for_each_line(from, |n, line| {
-            w.write_all(changed.get(&n).map(Vec::as_slice).unwrap_or(line))?;
-            w.write_all(b"\n")
-        })?;
+        for_each_line(from, |n, line| keep(n, line, &mut w))?;
         let f = w.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
         std::fs::rename(&tmp, to)
@@ -213,6 +232,14 @@ pub fn rewrite(from: &Path, to: &Path, changed: &BTreeMap<u64, Vec<u8>>) -> io::
         let _ = std::fs::remove_file(&tmp);
     }
     r
+}
+
+/// Writes `from`'s lines to `to` atomically, with the lines of `changed` replaced.
+pub fn rewrite(from: &Path, to: &Path, changed: &BTreeMap<u64, Vec<u8>>) -> io::Result<()> {
+    rewrite_lines(from, to, |n, line, w| {
+        w.write_all(changed.get(&n).map(Vec::as_slice).unwrap_or(line))?;
+        w.write_all(b"\n")
+    })
 }
 
 /// Applies the rule to a results file in place: rewritten (atomically) only

@@ -145,19 +145,10 @@ pub fn open_output(path: &Path, retry_errors: bool) -> io::Result<(File, Resume)
         }
     }
     if retry_errors && !errored.is_empty() {
-        // The file without those inputs' lines, in place of the old one
-        // (streamed to a temporary file beside it, renamed over it).
-        let tmp = path.with_file_name(format!(
-            ".{}.retry{}",
-            path.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            std::process::id()
-        ));
-        let mut w = io::BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+        // The file without those inputs' lines, in place of the old one.
         let mut lines = 0usize;
         keep = 0;
-        let copied = duplicates::for_each_line(path, |_, line| {
+        duplicates::rewrite_lines(path, path, |_, line, w| {
             let retried = serde_json::from_slice::<PeekLine>(line.trim_ascii())
                 .ok()
                 .and_then(|p| p.input)
@@ -169,14 +160,7 @@ pub fn open_output(path: &Path, retry_errors: bool) -> io::Result<(File, Resume)
                 lines += !line.trim_ascii().is_empty() as usize;
             }
             Ok(())
-        })
-        .and_then(|_| w.into_inner().map_err(|e| e.into_error()))
-        .and_then(|t| t.sync_all())
-        .and_then(|_| std::fs::rename(&tmp, path));
-        if let Err(e) = copied {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
+        })?;
         f = OpenOptions::new().read(true).write(true).open(path)?;
         resume.done.retain(|k| !errored.contains(k));
         resume.retried = errored.len();
