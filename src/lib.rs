@@ -5,6 +5,7 @@
 //! [`normalize`] → [`validate`] → [`output`].
 
 pub mod classify;
+pub mod clock;
 pub mod discover;
 pub mod error;
 pub mod extract;

@@ -400,6 +400,8 @@ impl Worker {
         for (k, &i) in indices.iter().enumerate() {
             let number = i as u32 + 1;
             progress(Step::Start(i));
+            let load_t0 = std::time::Instant::now();
+            let load_cpu0 = crate::clock::process_cpu_seconds();
             let loaded = match doc.page(i) {
                 // A damaged page of a document of several pages costs that
                 // page only; the document's lines say which and why.
@@ -417,26 +419,34 @@ impl Worker {
                     t
                 }
                 LoadedPage::Image(img) if triage => {
+                    let load = (
+                        load_t0.elapsed().as_secs_f32(),
+                        crate::clock::process_cpu_seconds() - load_cpu0,
+                    );
                     let t0 = std::time::Instant::now();
-                    let cpu0 = crate::triage::thread_cpu_seconds();
+                    let cpu0 = crate::clock::process_cpu_seconds();
                     // A PP-OCR worker triages by PP-OCR (detection at low
                     // resolution, the large print recognised); the others
                     // by Tesseract's reading at low resolution.
-                    let (cheap, full, is_annex, detail) =
-                        if self.settings.engine == EngineChoice::Paddle {
-                            let (_, _, paddle) = self.engines()?;
-                            let p = paddle.expect("PP-OCR loaded by engines()");
-                            let t = crate::triage::triage_page(p, &img, number)?;
-                            let detail = format!("{} lines, {} read", t.detected, t.read);
-                            (t.page, t.full, t.annex, detail)
-                        } else {
-                            let (engine, orient, _) = self.engines()?;
-                            let cheap = ocr::read_page(engine, orient, None, &img, number, &small)?;
-                            let full = full_reading_reason(&cheap);
-                            let kind = classify(&cheap.text());
-                            let detail = format!("conf {:?}, kind {kind:?}", cheap.mean_conf);
-                            (cheap, full, kind == PageKind::Annex, detail)
-                        };
+                    let (cheap, full, is_annex, detail) = if self.settings.engine
+                        == EngineChoice::Paddle
+                    {
+                        let (_, _, paddle) = self.engines()?;
+                        let p = paddle.expect("PP-OCR loaded by engines()");
+                        let t = crate::triage::triage_page(p, &img, number)?;
+                        let detail = format!(
+                                "{} lines, {} read (CPU s: grey {:.2}, detection {:.2}, recognition {:.2})",
+                                t.detected, t.read, t.cpu[0], t.cpu[1], t.cpu[2]
+                            );
+                        (t.page, t.full, t.annex, detail)
+                    } else {
+                        let (engine, orient, _) = self.engines()?;
+                        let cheap = ocr::read_page(engine, orient, None, &img, number, &small)?;
+                        let full = full_reading_reason(&cheap);
+                        let kind = classify(&cheap.text());
+                        let detail = format!("conf {:?}, kind {kind:?}", cheap.mean_conf);
+                        (cheap, full, kind == PageKind::Annex, detail)
+                    };
                     annex[k] = is_annex;
                     if debug {
                         let text: String = cheap
@@ -446,9 +456,11 @@ impl Worker {
                             .take(100)
                             .collect();
                         eprintln!(
-                            "page {number}: triage {:.2} s (CPU {:.2} s), {detail}, read {text:?}, full reading: {}",
+                            "page {number}: load {:.2} s (CPU {:.2} s), triage {:.2} s (CPU {:.2} s), {detail}, read {text:?}, full reading: {}",
+                            load.0,
+                            load.1,
                             t0.elapsed().as_secs_f32(),
-                            crate::triage::thread_cpu_seconds() - cpu0,
+                            crate::clock::process_cpu_seconds() - cpu0,
                             full.as_deref().unwrap_or("no"),
                         );
                     }
