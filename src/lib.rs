@@ -5,6 +5,7 @@
 //! [`normalize`] → [`validate`] → [`output`].
 
 pub mod classify;
+pub mod clock;
 pub mod discover;
 pub mod error;
 pub mod extract;
@@ -28,5 +29,6 @@ pub mod reread;
 pub mod rules;
 pub mod run;
 pub mod texts;
+pub mod triage;
 pub mod validate;
 pub mod worker;

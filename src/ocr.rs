@@ -679,7 +679,9 @@ pub fn read_page_upright(
         }
     }
     let (mut lines, mut mean_conf, mut flipped) = match (paddle, detected) {
-        (Some(p), Some(quads)) => p.read_detected(&gray, quads, std::time::Instant::now())?,
+        (Some(p), Some(quads)) => {
+            p.read_detected(&gray, quads, crate::clock::process_cpu_seconds())?
+        }
         _ => recognize(engine, paddle, &gray, opts.page_deadline_ms, None)?,
     };
     // PP-OCR's poor reading of a page that looked upright: it may be upside
@@ -688,11 +690,13 @@ pub fn read_page_upright(
     // better reading.
     if let (Some(p), Some(_)) = (paddle, orient_paddle) {
         if mean_conf.unwrap_or(0.0) < PADDLE_RETRY_180_BELOW_CONF {
+            let c0 = crate::clock::process_cpu_seconds();
             let turned_gray = rotate_cw(&gray, 180);
             let again = p.read_lines(&turned_gray)?;
             if debug {
                 eprintln!(
-                    "page {number}: poor PP-OCR reading ({mean_conf:?}), turned 180: {:?}",
+                    "page {number}: retry turned 180 (CPU {:.2} s): poor PP-OCR reading ({mean_conf:?}), turned: {:?}",
+                    crate::clock::process_cpu_seconds() - c0,
                     again.1
                 );
             }
@@ -723,6 +727,7 @@ pub fn read_page_upright(
     // A reading this poor may be a turned page OSD missed (degraded scans):
     // try the other three turns on a small copy and keep a clearly better one.
     if retry && mean_conf.unwrap_or(0.0) < RETRY_TURNS_BELOW_CONF {
+        let c0 = crate::clock::process_cpu_seconds();
         let f = 1400.0 / gray.width().max(gray.height()).max(1) as f32;
         let small = if f < 1.0 {
             resize_gray(
@@ -754,6 +759,13 @@ pub fn read_page_upright(
             (lines, mean_conf, flipped) =
                 recognize(engine, paddle, &gray, opts.page_deadline_ms, None)?;
         }
+        if debug {
+            eprintln!(
+                "page {number}: retry three turns (CPU {:.2} s): kept {}",
+                crate::clock::process_cpu_seconds() - c0,
+                best.0
+            );
+        }
     }
     // PP-OCR found the page upside down: its boxes are in the frame of `gray`
     // turned by 180 degrees.
@@ -763,10 +775,9 @@ pub fn read_page_upright(
     // Red print (a transition notice, the seal's ring text), lost in the red
     // channel: read from a red mask and added after the page's lines.
     if opts.read_red && !img.color().has_alpha() && img.color().channel_count() >= 3 {
+        let c0 = crate::clock::process_cpu_seconds();
         let (share, mask) = red_mask(img, RED_SHARE);
-        if std::env::var_os("CERTSCAN_DEBUG").is_some() {
-            eprintln!("page {number}: red share {share:.4}");
-        }
+        let read = mask.is_some();
         if let Some(mask) = mask {
             let f = (opts.long_side as f32 * 0.6 / mask.width().max(mask.height()).max(1) as f32)
                 .min(1.0);
@@ -776,13 +787,24 @@ pub fn read_page_upright(
                 ((mask.height() as f32 * f) as u32).max(1),
             );
             let small = rotate_cw(&small, turned);
-            if let Ok((mut red_lines, _, _)) = recognize(
-                engine,
-                paddle,
-                &small,
-                opts.page_deadline_ms,
-                Some(crate::paddle::RED_DET_MAX_SIDE),
-            ) {
+            // PP-OCR detects where the red ink is (seals, a title), not on
+            // the whole mask.
+            let read = match paddle {
+                Some(p) => p.read_inked(&small, crate::paddle::RED_DET_MAX_SIDE),
+                None => recognize(
+                    engine,
+                    None,
+                    &small,
+                    opts.page_deadline_ms,
+                    Some(crate::paddle::RED_DET_MAX_SIDE),
+                ),
+            };
+            if let Ok((mut red_lines, _, _)) = read {
+                if debug {
+                    for l in &red_lines {
+                        eprintln!("page {number}: red line {:?} ({:.0})", l.text, l.conf);
+                    }
+                }
                 // Into the scale of `gray`, so the common unscaling below applies.
                 let k = prepared.scale / f;
                 for l in &mut red_lines {
@@ -793,6 +815,12 @@ pub fn read_page_upright(
                 }
                 merge_red_lines(&mut lines, red_lines);
             }
+        }
+        if debug {
+            eprintln!(
+                "page {number}: red pass (CPU {:.2} s): share {share:.4}, read {read}",
+                crate::clock::process_cpu_seconds() - c0
+            );
         }
     }
     // A page printed in traditional characters: where the recogniser saw a

@@ -62,7 +62,7 @@ const BOX_THRESH: f32 = 0.5;
 const UNCLIP_RATIO: f32 = 1.6;
 /// Margin added at both ends of a line before it is cut out, in line
 /// heights: DB's boxes clip small marks at a line's end (a final 、 or ：).
-const END_PAD: f32 = 0.2;
+pub const END_PAD: f32 = 0.2;
 /// Height of the recognition input.
 const REC_HEIGHT: u32 = 48;
 /// Crops per recognition batch. Batches are padded to their widest crop and
@@ -280,20 +280,22 @@ impl Paddle {
         gray: &GrayImage,
         det_max_side: u32,
     ) -> Result<LinesRead, DocError> {
-        let t0 = std::time::Instant::now();
+        let c0 = crate::clock::process_cpu_seconds();
         let quads = self.detect_at(gray, det_max_side)?;
-        self.read_detected(gray, quads, t0)
+        self.read_detected(gray, quads, c0)
     }
 
     /// The reading of [`Paddle::read_lines_at`] on boxes already detected
-    /// (`t0`: when detection started, for the debug timing).
+    /// (`c0`: the process's CPU seconds when detection started, for the
+    /// debug log's cost of each step).
     pub fn read_detected(
         &self,
         gray: &GrayImage,
         quads: Vec<Quad>,
-        t0: std::time::Instant,
+        c0: f64,
     ) -> Result<LinesRead, DocError> {
-        let t1 = t0.elapsed();
+        let cpu = crate::clock::process_cpu_seconds;
+        let t1 = cpu() - c0;
         let mut crops: Vec<GrayImage> = quads
             .iter()
             .map(|q| crop_line(gray, &q.lengthened(END_PAD * q.height)))
@@ -326,17 +328,17 @@ impl Paddle {
         } else {
             quads
         };
-        let t2 = t0.elapsed();
+        let t2 = cpu() - c0;
         let texts = self.recognize(&crops)?;
         if std::env::var_os("CERTSCAN_DEBUG").is_some() {
             eprintln!(
-                "paddle: {}x{} detect {:.2} s, {} lines, crop+direction {:.2} s, recognise {:.2} s",
+                "paddle: {}x{} CPU s: detect {:.2}, {} lines, crop+direction {:.2}, recognise {:.2}",
                 gray.width(),
                 gray.height(),
-                t1.as_secs_f32(),
+                t1,
                 quads.len(),
-                (t2 - t1).as_secs_f32(),
-                (t0.elapsed() - t2).as_secs_f32()
+                t2 - t1,
+                cpu() - c0 - t2
             );
         }
         let n = texts.len();
@@ -358,13 +360,71 @@ impl Paddle {
         }
         // Scale as rapidocr does: longest side at most DET_MAX_SIDE, shortest
         // at least DET_MIN_SIDE, both multiples of 32.
+        let f = self.det_scale(w, h, det_max_side);
+        let rw = (((w as f32 * f) / 32.0).round() as u32).max(1) * 32;
+        let rh = (((h as f32 * f) / 32.0).round() as u32).max(1) * 32;
+        self.detect_resized(gray, rw, rh)
+    }
+
+    /// [`Paddle::read_lines_at`] of an image whose ink lies in a few places
+    /// (a red mask: seals, a red title or notice on white): detection runs
+    /// only on the inked regions ([`ink_regions`]), each scaled as the whole
+    /// image would be at `det_max_side`, so that lines come out as a
+    /// whole-image detection finds them at a cost that follows the ink, not
+    /// the page. Mostly inked images are detected whole.
+    pub fn read_inked(&self, gray: &GrayImage, det_max_side: u32) -> Result<LinesRead, DocError> {
+        let (w, h) = gray.dimensions();
+        if w < 8 || h < 8 {
+            return Ok((Vec::new(), None, false));
+        }
+        let regions = ink_regions(gray);
+        let inked: u64 = regions.iter().map(|r| r.2 as u64 * r.3 as u64).sum();
+        if inked * 2 > w as u64 * h as u64 {
+            return self.read_lines_at(gray, det_max_side);
+        }
+        let c0 = crate::clock::process_cpu_seconds();
+        let f = self.det_scale(w, h, det_max_side);
+        let pw = (((w as f32 * f) / 32.0).round() as u32).max(1) * 32;
+        let ph = (((h as f32 * f) / 32.0).round() as u32).max(1) * 32;
+        let (fx, fy) = (pw as f32 / w as f32, ph as f32 / h as f32);
+        // Each region in the resized image's pixels, on its grid of 32, with
+        // DET_BAND_CONTEXT pixels of context around it.
+        let snap = |v: f32, up: bool, max: u32| -> usize {
+            let c = if up {
+                (v / 32.0).ceil()
+            } else {
+                (v / 32.0).floor()
+            };
+            ((c.max(0.0) as u32) * 32).min(max) as usize
+        };
+        let ctx = DET_BAND_CONTEXT;
+        let blocks: Vec<Block> = regions
+            .iter()
+            .map(|&(x, y, rw, rh)| {
+                let x0 = snap(x as f32 * fx, false, pw);
+                let y0 = snap(y as f32 * fy, false, ph);
+                let x1 = snap((x + rw) as f32 * fx, true, pw).max(x0 + 32);
+                let y1 = snap((y + rh) as f32 * fy, true, ph).max(y0 + 32);
+                Block {
+                    own: (x0..x1, y0..y1),
+                    ctx: (
+                        x0.saturating_sub(ctx)..(x1 + ctx).min(pw as usize),
+                        y0.saturating_sub(ctx)..(y1 + ctx).min(ph as usize),
+                    ),
+                }
+            })
+            .collect();
+        let quads = self.detect_blocks(&self.det, gray, pw, ph, &blocks)?;
+        self.read_detected(gray, quads, c0)
+    }
+
+    /// The factor [`Paddle::detect_at`] scales a `w`×`h` image by.
+    fn det_scale(&self, w: u32, h: u32, det_max_side: u32) -> f32 {
         let mut f = (det_max_side as f32 / w.max(h) as f32).min(1.0);
         if (w.min(h) as f32 * f) < DET_MIN_SIDE as f32 {
             f = DET_MIN_SIDE as f32 / w.min(h) as f32;
         }
-        let rw = (((w as f32 * f) / 32.0).round() as u32).max(1) * 32;
-        let rh = (((h as f32 * f) / 32.0).round() as u32).max(1) * 32;
-        self.detect_resized(gray, rw, rh)
+        f
     }
 
     /// Text lines of a small region (a field's line cut from the page), its
@@ -385,9 +445,64 @@ impl Paddle {
         Ok(rows_of(words_of(&quads, texts, (w, h))))
     }
 
+    /// Detection for triage: `gray` scaled so that its longest side is
+    /// `long_side` (no shortest-side floor: a page's large print, its title,
+    /// is what triage looks for), run as one band up to [`TRIAGE_BAND_ROWS`]
+    /// rows; boxes in `gray`'s pixels.
+    pub fn detect_small(&self, gray: &GrayImage, long_side: u32) -> Result<Vec<Quad>, DocError> {
+        let (w, h) = gray.dimensions();
+        if w < 8 || h < 8 {
+            return Ok(Vec::new());
+        }
+        let f = (long_side as f32 / w.max(h) as f32).min(1.0);
+        let rw = (((w as f32 * f) / 32.0).round() as u32).max(1) * 32;
+        let rh = (((h as f32 * f) / 32.0).round() as u32).max(1) * 32;
+        self.detect_banded(&self.det, gray, rw, rh, TRIAGE_BAND_ROWS)
+    }
+
     /// Detection on `gray` resized to `rw`×`rh` (multiples of 32); boxes in
     /// `gray`'s pixels.
     fn detect_resized(&self, gray: &GrayImage, rw: u32, rh: u32) -> Result<Vec<Quad>, DocError> {
+        self.detect_banded(&self.det, gray, rw, rh, DET_BAND_ABOVE)
+    }
+
+    /// [`Paddle::detect_resized`], inputs taller than `band_above` rows run
+    /// in bands.
+    fn detect_banded(
+        &self,
+        model: &Model,
+        gray: &GrayImage,
+        rw: u32,
+        rh: u32,
+        band_above: usize,
+    ) -> Result<Vec<Quad>, DocError> {
+        let (pw, ph) = (rw as usize, rh as usize);
+        let blocks: Vec<Block> = if ph <= band_above {
+            vec![(0..ph, 0..ph)]
+        } else {
+            det_bands(ph)
+        }
+        .into_iter()
+        .map(|(own, ctx)| Block {
+            own: (0..pw, own),
+            ctx: (0..pw, ctx),
+        })
+        .collect();
+        self.detect_blocks(model, gray, rw, rh, &blocks)
+    }
+
+    /// Detection on `gray` resized to `rw`×`rh` (multiples of 32), the
+    /// network run on each block's rectangle with its context and its own
+    /// part of the probability map kept (the rest of the map is empty: no
+    /// lines); boxes in `gray`'s pixels.
+    fn detect_blocks(
+        &self,
+        model: &Model,
+        gray: &GrayImage,
+        rw: u32,
+        rh: u32,
+        blocks: &[Block],
+    ) -> Result<Vec<Quad>, DocError> {
         let (w, h) = gray.dimensions();
         if w < 8 || h < 8 {
             return Ok(Vec::new());
@@ -406,22 +521,25 @@ impl Paddle {
         // rows, each band giving the probability map of its own rows, so that
         // the peak is a band's and the stitched map the page's.
         let mut prob = vec![0f32; pw * ph];
-        for (own, with_context) in det_bands(ph) {
-            let rows = with_context.len();
-            let band = &plane[with_context.start * pw..with_context.end * pw];
-            let mut data = Vec::with_capacity(band.len() * 3);
+        for Block { own, ctx } in blocks {
+            let (cols, rows) = (ctx.0.len(), ctx.1.len());
+            let mut data = Vec::with_capacity(cols * rows * 3);
             for _ in 0..3 {
-                data.extend_from_slice(band);
+                for y in ctx.1.clone() {
+                    data.extend_from_slice(&plane[y * pw + ctx.0.start..y * pw + ctx.0.end]);
+                }
             }
-            let input = NdTensor::from_data([1, 3, rows, pw], data);
-            let out: NdTensor<f32, 4> = run(&self.det, input, "detection")?;
-            if out.shape()[2] != rows || out.shape()[3] != pw {
+            let input = NdTensor::from_data([1, 3, rows, cols], data);
+            let out: NdTensor<f32, 4> = run(model, input, "detection")?;
+            if out.shape()[2] != rows || out.shape()[3] != cols {
                 return Err(ocr_err("PP-OCR detection gave a map of another size"));
             }
             let out = out.into_data();
-            let skip = own.start - with_context.start;
-            prob[own.start * pw..own.end * pw]
-                .copy_from_slice(&out[skip * pw..(skip + own.len()) * pw]);
+            for y in own.1.clone() {
+                let from = (y - ctx.1.start) * cols + (own.0.start - ctx.0.start);
+                prob[y * pw + own.0.start..y * pw + own.0.end]
+                    .copy_from_slice(&out[from..from + own.0.len()]);
+            }
         }
         let quads = quads_from_map(&prob, pw, ph);
         let (sx, sy) = (w as f32 / pw as f32, h as f32 / ph as f32);
@@ -699,11 +817,107 @@ const ORIENT_MIN_LINES: usize = 3;
 /// Longest lines the direction classifier looks at.
 const ORIENT_SAMPLE: usize = 16;
 
+/// Rows triage's small detection runs in one band (a page at 640 px: its
+/// activations are about a third of a 1280-px band's whole page).
+pub const TRIAGE_BAND_ROWS: usize = 768;
+
 /// Inputs taller than this many rows are detected in bands.
 const DET_BAND_ABOVE: usize = 448;
 /// Rows of context a band reads beyond its own rows, on each inner side
 /// (a multiple of 32, as the network's input must be).
 const DET_BAND_CONTEXT: usize = 64;
+
+/// A rectangle of a resized page detection runs on (`ctx`: columns and
+/// rows, multiples of 32) and the part of it whose probabilities are kept
+/// (`own`, inside `ctx`).
+struct Block {
+    own: (std::ops::Range<usize>, std::ops::Range<usize>),
+    ctx: (std::ops::Range<usize>, std::ops::Range<usize>),
+}
+
+/// Side of the cells [`ink_regions`] looks for ink in (pixels).
+const INK_CELL: u32 = 16;
+/// A cell holds ink when a pixel is darker than this.
+const INK_DARK: u8 = 230;
+/// Margin around a region of ink (pixels): the detector sees a line's
+/// surroundings as it would on the whole image.
+const INK_MARGIN: u32 = 48;
+
+/// The places of `gray` (dark ink on white) that hold ink: cells of
+/// [`INK_CELL`] pixels with a dark pixel, grouped where they touch, each
+/// group's bounding box widened by [`INK_MARGIN`], boxes that overlap merged;
+/// (x, y, width, height), top to bottom.
+pub fn ink_regions(gray: &GrayImage) -> Vec<(u32, u32, u32, u32)> {
+    let (w, h) = gray.dimensions();
+    let (cw, ch) = (w.div_ceil(INK_CELL) as usize, h.div_ceil(INK_CELL) as usize);
+    let mut ink = vec![false; cw * ch];
+    for (x, y, p) in gray.enumerate_pixels() {
+        if p[0] < INK_DARK {
+            ink[(y / INK_CELL) as usize * cw + (x / INK_CELL) as usize] = true;
+        }
+    }
+    // Groups of touching cells (8-neighbours), by a flood fill.
+    let mut seen = vec![false; cw * ch];
+    let mut boxes: Vec<[u32; 4]> = Vec::new();
+    for start in 0..ink.len() {
+        if !ink[start] || seen[start] {
+            continue;
+        }
+        let mut stack = vec![start];
+        seen[start] = true;
+        let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
+        while let Some(i) = stack.pop() {
+            let (cx, cy) = (i % cw, i / cw);
+            (x0, y0, x1, y1) = (x0.min(cx), y0.min(cy), x1.max(cx), y1.max(cy));
+            for dy in -1i64..=1 {
+                for dx in -1i64..=1 {
+                    let (nx, ny) = (cx as i64 + dx, cy as i64 + dy);
+                    if nx < 0 || ny < 0 || nx >= cw as i64 || ny >= ch as i64 {
+                        continue;
+                    }
+                    let j = ny as usize * cw + nx as usize;
+                    if ink[j] && !seen[j] {
+                        seen[j] = true;
+                        stack.push(j);
+                    }
+                }
+            }
+        }
+        let px = |c: usize| c as u32 * INK_CELL;
+        boxes.push([
+            px(x0).saturating_sub(INK_MARGIN),
+            px(y0).saturating_sub(INK_MARGIN),
+            (px(x1 + 1) + INK_MARGIN).min(w),
+            (px(y1 + 1) + INK_MARGIN).min(h),
+        ]);
+    }
+    // Widened boxes that overlap are one region (a seal's ring and its star).
+    let mut merged = true;
+    while merged {
+        merged = false;
+        'outer: for i in 0..boxes.len() {
+            for j in i + 1..boxes.len() {
+                let (a, b) = (boxes[i], boxes[j]);
+                if a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3] {
+                    boxes[i] = [
+                        a[0].min(b[0]),
+                        a[1].min(b[1]),
+                        a[2].max(b[2]),
+                        a[3].max(b[3]),
+                    ];
+                    boxes.swap_remove(j);
+                    merged = true;
+                    break 'outer;
+                }
+            }
+        }
+    }
+    boxes.sort_by_key(|b| (b[1], b[0]));
+    boxes
+        .into_iter()
+        .map(|b| (b[0], b[1], b[2] - b[0], b[3] - b[1]))
+        .collect()
+}
 
 /// Splits `rows` (a multiple of 32) into bands: each band's own rows (which
 /// tile 0..rows) and the rows it is run on (its own plus context).
@@ -947,6 +1161,45 @@ pub fn rows_of(words: Vec<(Word, Quad)>) -> Vec<Line> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ink_regions_cover_the_ink_alone() {
+        // A white page with a seal (a 100 px ring) and a title line far
+        // from it: two regions, each around its own ink, with the margin.
+        let mut g = GrayImage::from_pixel(1000, 1400, Luma([255]));
+        for y in 100..200 {
+            for x in 600..700 {
+                let (dx, dy) = (x as f32 - 650.0, y as f32 - 150.0);
+                let r = (dx * dx + dy * dy).sqrt();
+                if (40.0..50.0).contains(&r) {
+                    g.put_pixel(x, y, Luma([30]));
+                }
+            }
+        }
+        for y in 900..930 {
+            for x in 200..800 {
+                g.put_pixel(x, y, Luma([90]));
+            }
+        }
+        // Faint paper tint is no ink.
+        g.put_pixel(10, 10, Luma([245]));
+        let r = ink_regions(&g);
+        assert_eq!(r.len(), 2, "{r:?}");
+        let (x, y, w, h) = r[0];
+        assert!(
+            x <= 600 && y <= 100 && x + w >= 700 && y + h >= 200,
+            "{r:?}"
+        );
+        assert!(w < 250 && h < 250, "the seal's region is small: {r:?}");
+        let (x, y, w, h) = r[1];
+        assert!(
+            x <= 200 && y <= 900 && x + w >= 800 && y + h >= 930,
+            "{r:?}"
+        );
+        assert!(y > 300, "{r:?}");
+        // Nothing inked: no region; touching ink: one.
+        assert!(ink_regions(&GrayImage::from_pixel(64, 64, Luma([255]))).is_empty());
+    }
 
     #[test]
     fn detection_bands_tile_the_rows_with_context() {

@@ -386,6 +386,7 @@ impl Worker {
         // all the others, with Tesseract (70 MB, needed by triage only) put
         // away first: its peak is then PP-OCR's alone.
         let defer = triage && self.settings.engine == EngineChoice::Paddle;
+        let debug = std::env::var_os("CERTSCAN_DEBUG").is_some();
         let mut out: Vec<Option<PageText>> = (0..indices.len()).map(|_| None).collect();
         let mut deferred = Vec::new();
         // Pages triage left at their cheap reading, and those it classified
@@ -399,6 +400,8 @@ impl Worker {
         for (k, &i) in indices.iter().enumerate() {
             let number = i as u32 + 1;
             progress(Step::Start(i));
+            let load_t0 = std::time::Instant::now();
+            let load_cpu0 = crate::clock::process_cpu_seconds();
             let loaded = match doc.page(i) {
                 // A damaged page of a document of several pages costs that
                 // page only; the document's lines say which and why.
@@ -416,27 +419,66 @@ impl Worker {
                     t
                 }
                 LoadedPage::Image(img) if triage => {
+                    let load = (
+                        load_t0.elapsed().as_secs_f32(),
+                        crate::clock::process_cpu_seconds() - load_cpu0,
+                    );
                     let t0 = std::time::Instant::now();
-                    let (engine, orient, _) = self.engines()?;
-                    let cheap = ocr::read_page(engine, orient, None, &img, number, &small)?;
-                    let full = needs_full_reading(&cheap);
-                    let kind = classify(&cheap.text());
-                    annex[k] = kind == PageKind::Annex;
-                    if std::env::var_os("CERTSCAN_DEBUG").is_some() {
+                    let cpu0 = crate::clock::process_cpu_seconds();
+                    // A PP-OCR worker triages by PP-OCR (detection at low
+                    // resolution, the large print recognised); the others
+                    // by Tesseract's reading at low resolution.
+                    let (cheap, full, is_annex, detail) = if self.settings.engine
+                        == EngineChoice::Paddle
+                    {
+                        let (_, _, paddle) = self.engines()?;
+                        let p = paddle.expect("PP-OCR loaded by engines()");
+                        let t = crate::triage::triage_page(p, &img, number)?;
+                        let detail = format!(
+                                "{} lines, {} read (CPU s: grey {:.2}, detection {:.2}, recognition {:.2})",
+                                t.detected, t.read, t.cpu[0], t.cpu[1], t.cpu[2]
+                            );
+                        (t.page, t.full, t.annex, detail)
+                    } else {
+                        let (engine, orient, _) = self.engines()?;
+                        let cheap = ocr::read_page(engine, orient, None, &img, number, &small)?;
+                        let full = full_reading_reason(&cheap);
+                        let kind = classify(&cheap.text());
+                        let detail = format!("conf {:?}, kind {kind:?}", cheap.mean_conf);
+                        (cheap, full, kind == PageKind::Annex, detail)
+                    };
+                    annex[k] = is_annex;
+                    if debug {
+                        let text: String = cheap
+                            .text()
+                            .replace('\n', " | ")
+                            .chars()
+                            .take(100)
+                            .collect();
                         eprintln!(
-                            "page {number}: triage {:.2} s, conf {:?}, kind {kind:?}, full reading: {full}",
+                            "page {number}: load {:.2} s (CPU {:.2} s), triage {:.2} s (CPU {:.2} s), {detail}, read {text:?}, full reading: {}",
+                            load.0,
+                            load.1,
                             t0.elapsed().as_secs_f32(),
-                            cheap.mean_conf,
+                            crate::clock::process_cpu_seconds() - cpu0,
+                            full.as_deref().unwrap_or("no"),
                         );
                     }
-                    if full && defer {
-                        deferred.push(k);
-                        continue;
-                    } else if full {
-                        self.ocr_page(&img, number, &opts)?
-                    } else {
-                        cheap_only[k] = true;
-                        cheap
+                    match full {
+                        Some(reason) => {
+                            if debug {
+                                eprintln!("page {number}: read in full: {reason}");
+                            }
+                            if defer {
+                                deferred.push(k);
+                                continue;
+                            }
+                            self.ocr_page(&img, number, &opts)?
+                        }
+                        None => {
+                            cheap_only[k] = true;
+                            cheap
+                        }
                     }
                 }
                 LoadedPage::Image(img) => self.ocr_page(&img, number, &opts)?,
@@ -446,6 +488,12 @@ impl Worker {
             progress(Step::Done(done, total));
         }
         for k in pages_before_annexes(indices, &annex, &cheap_only) {
+            if debug {
+                eprintln!(
+                    "page {}: read in full: before an annex",
+                    indices[k] as u32 + 1
+                );
+            }
             out[k] = None;
             done -= 1;
             deferred.push(k);
@@ -819,18 +867,22 @@ pub fn pages_before_annexes(indices: &[usize], annex: &[bool], cheap_only: &[boo
 /// Longest side of the cheap triage reading (about 120 dpi for A4).
 pub const TRIAGE_LONG_SIDE: u32 = 1400;
 
-/// Whether a page read cheaply must be read again at full resolution. Errs
-/// towards reading: anything that is or mentions a certificate, a surveillance
-/// notice or a business licence, and anything the cheap reading could not read.
-pub fn needs_full_reading(cheap: &PageText) -> bool {
+/// Why a page read cheaply (Tesseract at low resolution) must be read again
+/// at full resolution, `None` when it need not. Errs towards reading:
+/// anything that is or mentions a certificate, a surveillance notice or a
+/// business licence, and anything the cheap reading could not read.
+pub fn full_reading_reason(cheap: &PageText) -> Option<String> {
     let text = cheap.text();
-    if classify(&text) != PageKind::Other {
-        return true;
+    let kind = classify(&text);
+    if kind != PageKind::Other {
+        return Some(format!("kind {kind:?}"));
     }
-    if cheap.mean_conf.unwrap_or(0.0) < 60.0
-        || text.chars().filter(|c| c.is_alphanumeric()).count() < 40
-    {
-        return true;
+    let conf = cheap.mean_conf.unwrap_or(0.0);
+    if conf < 60.0 {
+        return Some(format!("poor reading (confidence {conf:.0})"));
+    }
+    if text.chars().filter(|c| c.is_alphanumeric()).count() < 40 {
+        return Some("few characters read".into());
     }
     let s = crate::normalize::to_simplified(&text).to_lowercase();
     let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
@@ -860,7 +912,8 @@ pub fn needs_full_reading(cheap: &PageText) -> bool {
         "validuntil",
     ]
     .iter()
-    .any(|k| s.contains(k))
+    .find(|k| s.contains(*k))
+    .map(|k| format!("label word {k:?}"))
 }
 
 /// The text source of a set of pages (OCR if any page was OCRed) and the mean

@@ -1,0 +1,362 @@
+//! Triage of the scanned pages of multi-page documents by PP-OCR: a page's
+//! kind decided from what is cheap and telling, its large print. Detection
+//! runs on the page scaled to [`TRIAGE_DET_SIDE`]; only the tallest lines
+//! (titles: 认证证书, CERTIFICATE, 营业执照, 通知书, 附件) are cut from the page
+//! and recognised, tallest first, until one holds a title word of
+//! `models/triage.toml`. A page is read in full for a stated reason: a title,
+//! a hint of certification in its large print, or large print that could not
+//! be read; a page of prose (many lines of one size under a short heading)
+//! costs a small detection and one or two short recognitions.
+
+use crate::clock::process_cpu_seconds;
+use crate::error::DocError;
+use crate::paddle::{crop_line, quarter_turn, Paddle, Quad, END_PAD};
+use crate::page::{Line, PageText, TextSource, Word};
+use image::{imageops, DynamicImage, GrayImage};
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+/// Longest side of the copy triage detects lines on (a title at 18 pt on
+/// A4 is still 13 px high; body print at 10 pt is 7 px).
+pub const TRIAGE_DET_SIDE: u32 = 640;
+/// A line counts as large print from this multiple of the page's median
+/// line height.
+const LARGE: f32 = 1.25;
+/// Most large lines recognised on one page.
+const MAX_READ: usize = 6;
+/// A line is recognised up to this many line heights from its start (a
+/// title is shorter; a paragraph detected as one block is cut).
+const MAX_LEN_HEIGHTS: f32 = 24.0;
+/// Mean character probability under which the large print counts as unread.
+const POOR: f32 = 0.75;
+/// Pages with at most this many detected lines are laid out like a
+/// certificate (one framed page of few lines) rather than prose.
+const FEW_LINES: usize = 40;
+
+/// What a page's title says it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TitleKind {
+    Certificate,
+    Licence,
+    Notice,
+    Annex,
+}
+
+#[derive(Debug, Deserialize)]
+struct Titles {
+    certificate: Vec<String>,
+    licence: Vec<String>,
+    notice: Vec<String>,
+    annex: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Hints {
+    words: Vec<String>,
+}
+
+/// The vocabulary of `models/triage.toml`.
+#[derive(Debug, Deserialize)]
+pub struct TitleWords {
+    titles: Titles,
+    hints: Hints,
+}
+
+impl TitleWords {
+    /// Parses the vocabulary (entries compacted as the text they match is).
+    pub fn parse(src: &str) -> Result<TitleWords, String> {
+        let mut w: TitleWords = toml::from_str(src).map_err(|e| e.to_string())?;
+        for list in [
+            &mut w.titles.certificate,
+            &mut w.titles.licence,
+            &mut w.titles.notice,
+            &mut w.titles.annex,
+            &mut w.hints.words,
+        ] {
+            for e in list.iter_mut() {
+                *e = compact(e);
+            }
+            list.retain(|e| !e.is_empty());
+        }
+        Ok(w)
+    }
+
+    /// The bundled vocabulary.
+    pub fn bundled() -> &'static TitleWords {
+        static W: OnceLock<TitleWords> = OnceLock::new();
+        W.get_or_init(|| {
+            TitleWords::parse(include_str!("../models/triage.toml"))
+                .expect("models/triage.toml parses")
+        })
+    }
+
+    /// The kind a line of large print names, and the word that says so; the
+    /// specific kinds go first (证书附件 is an annex, 年度监督审核记录 a record
+    /// page that continues its certificate, not a notice).
+    pub fn title(&self, text: &str) -> Option<(TitleKind, &str)> {
+        let c = compact(text);
+        let t = &self.titles;
+        [
+            (TitleKind::Annex, &t.annex),
+            (TitleKind::Notice, &t.notice),
+            (TitleKind::Licence, &t.licence),
+            (TitleKind::Certificate, &t.certificate),
+        ]
+        .into_iter()
+        .find_map(|(k, words)| {
+            words
+                .iter()
+                .find(|w| c.contains(w.as_str()))
+                .map(|w| (k, w.as_str()))
+        })
+    }
+
+    /// A word of large print that hints at a certificate.
+    pub fn hint(&self, text: &str) -> Option<&str> {
+        let c = compact(text);
+        self.hints
+            .words
+            .iter()
+            .find(|w| c.contains(w.as_str()))
+            .map(String::as_str)
+    }
+}
+
+/// Text as titles are matched: simplified, lower case, no spaces.
+pub fn compact(text: &str) -> String {
+    crate::normalize::to_simplified(text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The boxes worth recognising on a page, best first: the tallest line,
+/// then every other line of large print (at least [`LARGE`] times the
+/// median line height), tallest first, at most [`MAX_READ`]. Specks and
+/// single characters (seals, logos, stamps) are no lines.
+pub fn title_lines(quads: &[Quad]) -> Vec<usize> {
+    // Lines across the page (after the quarter-turn check, the others are
+    // specks, seals, or print running down a margin).
+    let mut idx: Vec<usize> = (0..quads.len())
+        .filter(|&i| quads[i].len >= 1.5 * quads[i].height)
+        .collect();
+    if idx.is_empty() {
+        return idx;
+    }
+    let mut heights: Vec<f32> = idx.iter().map(|&i| quads[i].height).collect();
+    heights.sort_by(f32::total_cmp);
+    let median = heights[heights.len() / 2];
+    idx.sort_by(|&a, &b| quads[b].height.total_cmp(&quads[a].height));
+    let mut out = Vec::new();
+    for (rank, &i) in idx.iter().enumerate() {
+        if out.len() >= MAX_READ || (rank > 0 && quads[i].height < LARGE * median) {
+            break;
+        }
+        out.push(i);
+    }
+    out
+}
+
+/// Triage's verdict on one scanned page.
+pub struct Triaged {
+    /// The lines read (the large print), in the page's frame as loaded
+    /// turned by `rotated`.
+    pub page: PageText,
+    /// Why the page must be read in full (`None`: its triage reading stands).
+    pub full: Option<String>,
+    /// The title said the page continues the certificate before it.
+    pub annex: bool,
+    /// Lines detected, and large lines recognised.
+    pub detected: usize,
+    pub read: usize,
+    /// CPU seconds (this process) of the steps: grey copy, detection,
+    /// recognition.
+    pub cpu: [f64; 3],
+}
+
+/// Triage of one scanned page (see the module's description).
+pub fn triage_page(p: &Paddle, img: &DynamicImage, number: u32) -> Result<Triaged, DocError> {
+    let words = TitleWords::bundled();
+    let c0 = process_cpu_seconds();
+    // Grey, not the red channel: a licence's red title stays dark.
+    let mut gray: GrayImage = img.to_luma8();
+    let c1 = process_cpu_seconds();
+    let mut turned = 0u32;
+    let mut quads = p.detect_small(&gray, TRIAGE_DET_SIDE)?;
+    if quarter_turn(&quads) == Some(true) {
+        gray = imageops::rotate90(&gray);
+        turned = 90;
+        quads = p.detect_small(&gray, TRIAGE_DET_SIDE)?;
+    }
+    let c2 = process_cpu_seconds();
+    let detected = quads.len();
+    let picked = title_lines(&quads);
+    let mut crops: Vec<(usize, GrayImage)> = picked
+        .iter()
+        .map(|&i| {
+            let q = Quad {
+                len: quads[i].len.min(MAX_LEN_HEIGHTS * quads[i].height),
+                ..quads[i]
+            };
+            (i, crop_line(&gray, &q.lengthened(END_PAD * q.height)))
+        })
+        .collect();
+    let mut read: Vec<(usize, crate::paddle::Recognized)> = Vec::new();
+    let mut found = None;
+    for (i, c) in &crops {
+        let r = p
+            .recognize(std::slice::from_ref(c))?
+            .pop()
+            .unwrap_or_default();
+        let title = words.title(&r.text).map(|(k, w)| (k, w.to_string()));
+        read.push((*i, r));
+        if let Some(t) = title {
+            found = Some(t);
+            break;
+        }
+    }
+    let mean = |read: &[(usize, crate::paddle::Recognized)]| {
+        read.iter().map(|(_, r)| r.mean).sum::<f32>() / read.len().max(1) as f32
+    };
+    // Large print read poorly: the page may be upside down (its lines read
+    // turned; the better reading kept).
+    if found.is_none() && !read.is_empty() && mean(&read) < POOR {
+        let mut again = Vec::new();
+        for (i, c) in crops.iter_mut() {
+            *c = imageops::rotate180(c);
+            let r = p
+                .recognize(std::slice::from_ref(c))?
+                .pop()
+                .unwrap_or_default();
+            let title = words.title(&r.text).map(|(k, w)| (k, w.to_string()));
+            again.push((*i, r));
+            if let Some(t) = title {
+                found = Some(t);
+                break;
+            }
+        }
+        if found.is_some() || mean(&again) > mean(&read) + 0.1 {
+            read = again;
+            turned = (turned + 180) % 360;
+        }
+    }
+    let c3 = process_cpu_seconds();
+    let text: Vec<&str> = read.iter().map(|(_, r)| r.text.as_str()).collect();
+    let full = if let Some((kind, w)) = &found {
+        Some(format!(
+            "title {kind:?} ({w:?} in {:?})",
+            text.last().unwrap_or(&"")
+        ))
+    } else if let Some(w) = text.iter().find_map(|t| words.hint(t)) {
+        Some(format!("hint ({w:?} in large print {text:?})"))
+    } else if !read.is_empty() && mean(&read) < POOR && detected <= FEW_LINES {
+        Some(format!(
+            "large print unread (confidence {:.2}, {detected} lines)",
+            mean(&read)
+        ))
+    } else {
+        None
+    };
+    let (w, h) = gray.dimensions();
+    let lines: Vec<Line> = read
+        .iter()
+        .filter(|(_, r)| !r.text.trim().is_empty())
+        .map(|(i, r)| {
+            Line::from_words(vec![Word {
+                text: r.text.trim().to_string(),
+                bbox: quads[*i].bbox(w, h),
+                conf: r.min * 100.0,
+                ..Default::default()
+            }])
+        })
+        .collect();
+    let mut lines = lines;
+    crate::ocr::sort_reading_order(&mut lines);
+    Ok(Triaged {
+        page: PageText {
+            number,
+            width: w,
+            height: h,
+            source: TextSource::Ocr,
+            lines,
+            mean_conf: (!read.is_empty()).then(|| mean(&read) * 100.0),
+            rotated: turned,
+            error: None,
+        },
+        full,
+        annex: matches!(found, Some((TitleKind::Annex, _))),
+        detected,
+        read: read.len(),
+        cpu: [c1 - c0, c2 - c1, c3 - c2],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(len: f32, height: f32) -> Quad {
+        Quad {
+            origin: (0.0, 0.0),
+            along: (1.0, 0.0),
+            len,
+            height,
+            score: 0.9,
+        }
+    }
+
+    #[test]
+    fn the_vocabulary_names_titles_by_kind() {
+        let w = TitleWords::bundled();
+        let kind = |t: &str| w.title(t).map(|(k, _)| k);
+        assert_eq!(
+            kind("信息技术服务管理体系认证证书"),
+            Some(TitleKind::Certificate)
+        );
+        assert_eq!(
+            kind("資訊安全管理系統驗證證書"),
+            Some(TitleKind::Certificate)
+        );
+        assert_eq!(kind("C E R T I F I C A T E"), Some(TitleKind::Certificate));
+        assert_eq!(kind("Certificado"), Some(TitleKind::Certificate));
+        assert_eq!(kind("CERTIFIKÁT"), Some(TitleKind::Certificate));
+        assert_eq!(kind("营业执照"), Some(TitleKind::Licence));
+        assert_eq!(kind("保持认证注册资格通知书"), Some(TitleKind::Notice));
+        assert_eq!(
+            kind("证书附件 Annex to Certificate"),
+            Some(TitleKind::Annex)
+        );
+        assert_eq!(kind("技术方案"), None);
+        assert_eq!(kind("售后服务承诺"), None);
+        assert_eq!(w.hint("ISO 9001:2015"), Some("iso"));
+        assert_eq!(w.hint("项目实施方案"), None);
+        assert!(TitleWords::parse("[titles]\ncertificate = []").is_err());
+    }
+
+    #[test]
+    fn the_tallest_line_and_large_print_are_read() {
+        // Prose: a heading over lines of one size: the heading alone.
+        let mut prose = vec![q(300.0, 40.0)];
+        prose.extend(std::iter::repeat_n(q(900.0, 20.0), 30));
+        assert_eq!(title_lines(&prose), vec![0]);
+        // A certificate: title, name and standard in large print over
+        // lines of body print, tallest first; a seal (a square) is no line.
+        let mut cert = vec![
+            q(400.0, 20.0),
+            q(600.0, 50.0),
+            q(500.0, 32.0),
+            q(120.0, 118.0),
+            q(400.0, 20.0),
+            q(380.0, 20.0),
+            q(300.0, 36.0),
+        ];
+        cert.extend(std::iter::repeat_n(q(500.0, 20.0), 8));
+        assert_eq!(title_lines(&cert), vec![1, 6, 2]);
+        // At most MAX_READ, and nothing on a page without lines.
+        let mut many: Vec<Quad> = (0..8).map(|i| q(500.0, 50.0 + i as f32)).collect();
+        many.extend(std::iter::repeat_n(q(500.0, 20.0), 14));
+        assert_eq!(title_lines(&many).len(), MAX_READ);
+        assert!(title_lines(&[q(50.0, 50.0)]).is_empty());
+    }
+}
