@@ -207,9 +207,143 @@ impl Severity {
     }
 }
 
+/// A validation rule (SPEC §4), written in the output as its code
+/// (`"EXPIRED"`); the rulebook's severities are keyed by these codes, and a
+/// code the enum does not know is refused when the rulebook is loaded.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+pub enum RuleCode {
+    /// the expiry date is more than the maximum validity after the decision date (or the issue date if no decision date)
+    #[serde(rename = "VALIDITY_OVER_3_YEARS")]
+    ValidityOver3Years,
+    /// no annual surveillance record section is printed
+    #[serde(rename = "NO_SURVEILLANCE_SECTION")]
+    NoSurveillanceSection,
+    /// a registry is in use and the certification body (by approval number, name or the number's body code) is not in it
+    #[serde(rename = "BODY_NOT_REGISTERED")]
+    BodyNotRegistered,
+    /// the number's body code differs from the registered code of the body found by approval number or name
+    #[serde(rename = "BODY_CODE_MISMATCH")]
+    BodyCodeMismatch,
+    /// the same certificate number appears in this run for a different organisation
+    #[serde(rename = "DUPLICATE_CERTIFICATE_NUMBER")]
+    DuplicateCertificateNumber,
+    /// the scope names no concrete process (e.g. only "IT服务" / "IT services")
+    #[serde(rename = "SCOPE_VAGUE")]
+    ScopeVague,
+    /// the expiry date is before the as-of date
+    #[serde(rename = "EXPIRED")]
+    Expired,
+    /// the certificate is to an old version of the standard whose transition period has ended
+    #[serde(rename = "STANDARD_TRANSITION_EXPIRED")]
+    StandardTransitionExpired,
+    /// the registry lists the certification body as suspended or withdrawn
+    #[serde(rename = "BODY_WITHDRAWN")]
+    BodyWithdrawn,
+    /// the manifest (or business licence) names another organisation for this input
+    #[serde(rename = "ORGANIZATION_MISMATCH")]
+    OrganizationMismatch,
+    /// a required element could not be read (one finding per field, the field named)
+    #[serde(rename = "MISSING_FIELD")]
+    MissingField,
+    /// the certificate number does not fit the profile's pattern
+    #[serde(rename = "CERTIFICATE_NUMBER_FORMAT")]
+    CertificateNumberFormat,
+    /// the unified social credit code fails its check character (GB 32100-2015)
+    #[serde(rename = "USCC_CHECKSUM")]
+    UsccChecksum,
+    /// the certificate is older than the surveillance interval and no surveillance audit is recorded within it before the as-of date (it may be suspended)
+    #[serde(rename = "SURVEILLANCE_OVERDUE")]
+    SurveillanceOverdue,
+    /// a field a rule depends on was read by OCR with low confidence
+    #[serde(rename = "LOW_CONFIDENCE")]
+    LowConfidence,
+    /// a 2025 supplementary module is not listed: not applicable to hybrid-cloud or smart-city projects
+    #[serde(rename = "SUPPLEMENTARY_MODULES_MISSING")]
+    SupplementaryModulesMissing,
+}
+
+impl RuleCode {
+    /// Every code, in the order of SPEC §4 (the order of `certscan rules`).
+    pub const ALL: [RuleCode; 16] = [
+        RuleCode::ValidityOver3Years,
+        RuleCode::NoSurveillanceSection,
+        RuleCode::BodyNotRegistered,
+        RuleCode::BodyCodeMismatch,
+        RuleCode::DuplicateCertificateNumber,
+        RuleCode::ScopeVague,
+        RuleCode::Expired,
+        RuleCode::StandardTransitionExpired,
+        RuleCode::BodyWithdrawn,
+        RuleCode::OrganizationMismatch,
+        RuleCode::MissingField,
+        RuleCode::CertificateNumberFormat,
+        RuleCode::UsccChecksum,
+        RuleCode::SurveillanceOverdue,
+        RuleCode::LowConfidence,
+        RuleCode::SupplementaryModulesMissing,
+    ];
+
+    /// The code as written in the output and the rulebook.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleCode::ValidityOver3Years => "VALIDITY_OVER_3_YEARS",
+            RuleCode::NoSurveillanceSection => "NO_SURVEILLANCE_SECTION",
+            RuleCode::BodyNotRegistered => "BODY_NOT_REGISTERED",
+            RuleCode::BodyCodeMismatch => "BODY_CODE_MISMATCH",
+            RuleCode::DuplicateCertificateNumber => "DUPLICATE_CERTIFICATE_NUMBER",
+            RuleCode::ScopeVague => "SCOPE_VAGUE",
+            RuleCode::Expired => "EXPIRED",
+            RuleCode::StandardTransitionExpired => "STANDARD_TRANSITION_EXPIRED",
+            RuleCode::BodyWithdrawn => "BODY_WITHDRAWN",
+            RuleCode::OrganizationMismatch => "ORGANIZATION_MISMATCH",
+            RuleCode::MissingField => "MISSING_FIELD",
+            RuleCode::CertificateNumberFormat => "CERTIFICATE_NUMBER_FORMAT",
+            RuleCode::UsccChecksum => "USCC_CHECKSUM",
+            RuleCode::SurveillanceOverdue => "SURVEILLANCE_OVERDUE",
+            RuleCode::LowConfidence => "LOW_CONFIDENCE",
+            RuleCode::SupplementaryModulesMissing => "SUPPLEMENTARY_MODULES_MISSING",
+        }
+    }
+
+    /// What the rule checks, in one sentence.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            RuleCode::ValidityOver3Years => "the expiry date is more than the maximum validity after the decision date (or the issue date if no decision date)",
+            RuleCode::NoSurveillanceSection => "no annual surveillance record section is printed",
+            RuleCode::BodyNotRegistered => "a registry is in use and the certification body (by approval number, name or the number's body code) is not in it",
+            RuleCode::BodyCodeMismatch => "the number's body code differs from the registered code of the body found by approval number or name",
+            RuleCode::DuplicateCertificateNumber => "the same certificate number appears in this run for a different organisation",
+            RuleCode::ScopeVague => "the scope names no concrete process (e.g. only \"IT服务\" / \"IT services\")",
+            RuleCode::Expired => "the expiry date is before the as-of date",
+            RuleCode::StandardTransitionExpired => "the certificate is to an old version of the standard whose transition period has ended",
+            RuleCode::BodyWithdrawn => "the registry lists the certification body as suspended or withdrawn",
+            RuleCode::OrganizationMismatch => "the manifest (or business licence) names another organisation for this input",
+            RuleCode::MissingField => "a required element could not be read (one finding per field, the field named)",
+            RuleCode::CertificateNumberFormat => "the certificate number does not fit the profile's pattern",
+            RuleCode::UsccChecksum => "the unified social credit code fails its check character (GB 32100-2015)",
+            RuleCode::SurveillanceOverdue => "the certificate is older than the surveillance interval and no surveillance audit is recorded within it before the as-of date (it may be suspended)",
+            RuleCode::LowConfidence => "a field a rule depends on was read by OCR with low confidence",
+            RuleCode::SupplementaryModulesMissing => "a 2025 supplementary module is not listed: not applicable to hybrid-cloud or smart-city projects",
+        }
+    }
+
+    /// The code written `s`, if there is one.
+    pub fn parse(s: &str) -> Option<RuleCode> {
+        RuleCode::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for RuleCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {
-    pub code: String,
+    pub code: RuleCode,
     pub severity: Severity,
     pub message: String,
     /// The message in Chinese (models/texts.toml).

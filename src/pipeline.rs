@@ -1014,7 +1014,7 @@ mod tests {
             .unwrap()
             .findings
             .iter()
-            .map(|f| f.code.clone())
+            .map(|f| f.code.to_string())
             .collect()
     }
 

@@ -6,7 +6,7 @@
 //! picks one by `[[select]]` rules, then by standard, then the fallback. A broken
 //! file is refused with the file, line, column and reason.
 
-use crate::model::Severity;
+use crate::model::{RuleCode, Severity};
 use chrono::NaiveDate;
 use regex::Regex;
 use serde::Deserialize;
@@ -14,26 +14,6 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
 use toml::Spanned;
-
-/// Every rule code, in the order of SPEC §4, with what it means.
-pub const CODES: [(&str, &str); 16] = [
-    ("VALIDITY_OVER_3_YEARS", "the expiry date is more than the maximum validity after the decision date (or the issue date if no decision date)"),
-    ("NO_SURVEILLANCE_SECTION", "no annual surveillance record section is printed"),
-    ("BODY_NOT_REGISTERED", "a registry is in use and the certification body (by approval number, name or the number's body code) is not in it"),
-    ("BODY_CODE_MISMATCH", "the number's body code differs from the registered code of the body found by approval number or name"),
-    ("DUPLICATE_CERTIFICATE_NUMBER", "the same certificate number appears in this run for a different organisation"),
-    ("SCOPE_VAGUE", "the scope names no concrete process (e.g. only \"IT服务\" / \"IT services\")"),
-    ("EXPIRED", "the expiry date is before the as-of date"),
-    ("STANDARD_TRANSITION_EXPIRED", "the certificate is to an old version of the standard whose transition period has ended"),
-    ("BODY_WITHDRAWN", "the registry lists the certification body as suspended or withdrawn"),
-    ("ORGANIZATION_MISMATCH", "the manifest (or business licence) names another organisation for this input"),
-    ("MISSING_FIELD", "a required element could not be read (one finding per field, the field named)"),
-    ("CERTIFICATE_NUMBER_FORMAT", "the certificate number does not fit the profile's pattern"),
-    ("USCC_CHECKSUM", "the unified social credit code fails its check character (GB 32100-2015)"),
-    ("SURVEILLANCE_OVERDUE", "the certificate is older than the surveillance interval and no surveillance audit is recorded within it before the as-of date (it may be suspended)"),
-    ("LOW_CONFIDENCE", "a field a rule depends on was read by OCR with low confidence"),
-    ("SUPPLEMENTARY_MODULES_MISSING", "a 2025 supplementary module is not listed: not applicable to hybrid-cloud or smart-city projects"),
-];
 
 /// Field names `[profile.missing_field] required` may list.
 pub const REQUIRED_FIELD_NAMES: [&str; 16] = [
@@ -114,13 +94,13 @@ pub struct Profile {
     pub low_confidence_below: f32,
     pub low_confidence_fields: Vec<String>,
     /// Severity per code; `None` when the rule is switched off.
-    pub severities: BTreeMap<String, Option<Severity>>,
+    pub severities: BTreeMap<RuleCode, Option<Severity>>,
 }
 
 impl Profile {
     /// The severity of `code` in this profile, `None` when the rule is off.
-    pub fn severity(&self, code: &str) -> Option<Severity> {
-        self.severities.get(code).copied().flatten()
+    pub fn severity(&self, code: RuleCode) -> Option<Severity> {
+        self.severities.get(&code).copied().flatten()
     }
 
     /// The body code of a certificate number as this profile defines it.
@@ -138,18 +118,14 @@ impl Profile {
     }
 
     /// What a code means in this profile, with its parameters.
-    pub fn meaning(&self, code: &str) -> String {
-        let base = CODES
-            .iter()
-            .find(|c| c.0 == code)
-            .map(|c| c.1)
-            .unwrap_or("");
+    pub fn meaning(&self, code: RuleCode) -> String {
+        let base = code.meaning();
         let detail = match code {
-            "VALIDITY_OVER_3_YEARS" => format!(
+            RuleCode::ValidityOver3Years => format!(
                 "maximum validity {} years, same month and day",
                 self.validity_max_years
             ),
-            "NO_SURVEILLANCE_SECTION" => {
+            RuleCode::NoSurveillanceSection => {
                 if !self.surveillance_section_required {
                     "not required in this profile".to_string()
                 } else if self.surveillance_clause_counts {
@@ -158,7 +134,7 @@ impl Profile {
                     "the record section itself must be printed".to_string()
                 }
             }
-            "BODY_CODE_MISMATCH" => format!(
+            RuleCode::BodyCodeMismatch => format!(
                 "body code = group 1 of {}{}",
                 self.body_code.as_str(),
                 if self.compare_codes_of_other_length {
@@ -167,7 +143,7 @@ impl Profile {
                     "; registry codes of another length are not compared"
                 }
             ),
-            "SCOPE_VAGUE" => format!(
+            RuleCode::ScopeVague => format!(
                 "{}vague phrases: {}",
                 if self.scope_requires_process {
                     "a process of the vocabulary must be named; "
@@ -176,7 +152,7 @@ impl Profile {
                 },
                 self.vague_phrases.join(", ")
             ),
-            "STANDARD_TRANSITION_EXPIRED" => {
+            RuleCode::StandardTransitionExpired => {
                 if self.transitions.is_empty() {
                     "no transition in this profile".to_string()
                 } else {
@@ -193,28 +169,28 @@ impl Profile {
                         .join("; ")
                 }
             }
-            "MISSING_FIELD" => {
+            RuleCode::MissingField => {
                 let mut s = format!("required: {}", self.required_fields.join(", "));
                 if let Some(d) = self.transition_notice_required_until {
                     s.push_str(&format!("; transition notice until {d}"));
                 }
                 s
             }
-            "CERTIFICATE_NUMBER_FORMAT" => format!(
+            RuleCode::CertificateNumberFormat => format!(
                 "{} ({})",
                 self.number_description,
                 self.number_pattern.as_str()
             ),
-            "SURVEILLANCE_OVERDUE" => format!(
+            RuleCode::SurveillanceOverdue => format!(
                 "interval {} months; not raised with NO_SURVEILLANCE_SECTION or EXPIRED",
                 self.surveillance_interval_months
             ),
-            "LOW_CONFIDENCE" => format!(
+            RuleCode::LowConfidence => format!(
                 "below {} on {}",
                 self.low_confidence_below,
                 self.low_confidence_fields.join(", ")
             ),
-            "SUPPLEMENTARY_MODULES_MISSING" => {
+            RuleCode::SupplementaryModulesMissing => {
                 if self.supplementary_modules.is_empty()
                     || self.supplementary_modules_apply_to.is_empty()
                 {
@@ -387,14 +363,14 @@ impl Rulebook {
     pub fn to_json(&self) -> serde_json::Value {
         use crate::texts::{Lang, Texts};
         let t = Texts::bundled();
-        let codes: Vec<serde_json::Value> = CODES
+        let codes: Vec<serde_json::Value> = RuleCode::ALL
             .iter()
-            .map(|(code, meaning)| {
+            .map(|code| {
                 serde_json::json!({
-                    "code": code,
-                    "name_zh": t.rule(code, Lang::Zh),
-                    "name_en": t.rule(code, Lang::En),
-                    "meaning": meaning,
+                    "code": code.as_str(),
+                    "name_zh": t.rule(code.as_str(), Lang::Zh),
+                    "name_en": t.rule(code.as_str(), Lang::En),
+                    "meaning": code.meaning(),
                 })
             })
             .collect();
@@ -402,9 +378,9 @@ impl Rulebook {
             .profiles
             .iter()
             .map(|p| {
-                let sev: serde_json::Map<String, serde_json::Value> = CODES
+                let sev: serde_json::Map<String, serde_json::Value> = RuleCode::ALL
                     .iter()
-                    .map(|(code, _)| {
+                    .map(|&code| {
                         (
                             code.to_string(),
                             serde_json::Value::from(
@@ -466,14 +442,15 @@ impl Rulebook {
             if !p.standards.is_empty() {
                 s.push_str(&format!("  适用标准：{}\n", p.standards.join("、")));
             }
-            for (code, _) in CODES {
+            for code in RuleCode::ALL {
                 let sev = p
                     .severity(code)
                     .map(|s| t.verdict(s, Lang::Zh))
                     .unwrap_or("关闭");
                 s.push_str(&format!(
-                    "  {code:<30} {sev:<8} {}\n",
-                    t.rule(code, Lang::Zh)
+                    "  {:<30} {sev:<8} {}\n",
+                    code.as_str(),
+                    t.rule(code.as_str(), Lang::Zh)
                 ));
             }
         }
@@ -539,9 +516,13 @@ impl Rulebook {
                 p.number_pattern.as_str(),
                 p.body_code.as_str()
             ));
-            for (code, _) in CODES {
+            for code in RuleCode::ALL {
                 let sev = p.severity(code).map(|s| s.as_str()).unwrap_or("off");
-                s.push_str(&format!("  {code:<30} {sev:<17} {}\n", p.meaning(code)));
+                s.push_str(&format!(
+                    "  {:<30} {sev:<17} {}\n",
+                    code.as_str(),
+                    p.meaning(code)
+                ));
             }
         }
         s
@@ -691,14 +672,10 @@ fn parse_severity(s: &str) -> Result<Option<Severity>, String> {
 
 const SEVERITY_NAMES: &str = "suspected_forgery, invalid, needs_review, limited or off";
 
-fn known_code(code: &str) -> bool {
-    CODES.iter().any(|c| c.0 == code)
-}
-
 fn unknown_code(code: &str) -> String {
     format!(
         "unknown rule code '{code}': the codes are {}",
-        CODES.iter().map(|c| c.0).collect::<Vec<_>>().join(", ")
+        RuleCode::ALL.map(RuleCode::as_str).join(", ")
     )
 }
 
@@ -744,18 +721,17 @@ fn regex_of(r: &Spanned<String>, src: &str, origin: &str, what: &str) -> Result<
 fn build(raw: RawBook, src: &str, origin: &str) -> Result<Rulebook, String> {
     let err = |span: Range<usize>, reason: &str| at(src, origin, span, reason);
     // Severities.
-    let mut base: BTreeMap<String, Option<Severity>> = BTreeMap::new();
+    let mut base: BTreeMap<RuleCode, Option<Severity>> = BTreeMap::new();
     for (k, v) in raw.severity.get_ref() {
-        if !known_code(k.get_ref()) {
-            return Err(err(k.span(), &unknown_code(k.get_ref())));
-        }
+        let code = RuleCode::parse(k.get_ref())
+            .ok_or_else(|| err(k.span(), &unknown_code(k.get_ref())))?;
         let sev = parse_severity(v.get_ref()).map_err(|e| err(v.span(), &e))?;
-        base.insert(k.get_ref().clone(), sev);
+        base.insert(code, sev);
     }
-    let missing: Vec<&str> = CODES
-        .iter()
-        .map(|c| c.0)
-        .filter(|c| !base.contains_key(*c))
+    let missing: Vec<&str> = RuleCode::ALL
+        .into_iter()
+        .filter(|c| !base.contains_key(c))
+        .map(RuleCode::as_str)
         .collect();
     if !missing.is_empty() {
         return Err(err(
@@ -876,11 +852,10 @@ fn build(raw: RawBook, src: &str, origin: &str) -> Result<Rulebook, String> {
         }
         let mut severities = base.clone();
         for (k, v) in &p.severity {
-            if !known_code(k.get_ref()) {
-                return Err(err(k.span(), &unknown_code(k.get_ref())));
-            }
+            let code = RuleCode::parse(k.get_ref())
+                .ok_or_else(|| err(k.span(), &unknown_code(k.get_ref())))?;
             let sev = parse_severity(v.get_ref()).map_err(|e| err(v.span(), &e))?;
-            severities.insert(k.get_ref().clone(), sev);
+            severities.insert(code, sev);
         }
         profiles.push(Profile {
             name,
@@ -985,17 +960,17 @@ mod tests {
             ]
         );
         for p in &rb.profiles {
-            for (code, _) in CODES {
+            for code in RuleCode::ALL {
                 assert!(p.severity(code).is_some(), "{} lacks {code}", p.name);
             }
         }
         let seed = rb.profile("iso20000_seed").unwrap();
         assert_eq!(
-            seed.severity("VALIDITY_OVER_3_YEARS"),
+            seed.severity(RuleCode::ValidityOver3Years),
             Some(Severity::SuspectedForgery)
         );
         assert_eq!(
-            seed.severity("SUPPLEMENTARY_MODULES_MISSING"),
+            seed.severity(RuleCode::SupplementaryModulesMissing),
             Some(Severity::Limited)
         );
         assert_eq!(
@@ -1235,7 +1210,7 @@ mod tests {
         for p in &rb.profiles {
             assert!(d.contains(&format!("profile {}", p.name)));
         }
-        for (code, _) in CODES {
+        for code in RuleCode::ALL {
             let rows = d
                 .lines()
                 .filter(|l| l.trim_start().starts_with(&format!("{code} ")))

@@ -231,7 +231,7 @@ mod tests {
 
     #[test]
     fn bundled_texts_cover_every_code_field_and_verdict() {
-        let codes: Vec<&str> = crate::rules::CODES.iter().map(|c| c.0).collect();
+        let codes: Vec<&str> = crate::model::RuleCode::ALL.map(|c| c.as_str()).to_vec();
         let mut fields: Vec<&str> = crate::rules::REQUIRED_FIELD_NAMES.to_vec();
         fields.extend(crate::rules::EVIDENCE_FIELD_NAMES);
         let problems = Texts::bundled().check(&codes, &fields);

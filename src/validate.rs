@@ -3,7 +3,9 @@
 //! come from the rulebook ([`crate::rules`], `models/rules.toml`); this module
 //! holds only their logic.
 
-use crate::model::{Certificate, Evidence, Finding, Record, Severity, Status, Validation};
+use crate::model::{
+    Certificate, Evidence, Finding, Record, RuleCode, Severity, Status, Validation,
+};
 use crate::normalize::{name_key, to_simplified, uscc_check_char, USCC_ALPHABET};
 use crate::registry::{BodyMatch, Registry};
 use crate::rules::{standard_matches, Profile, Rulebook};
@@ -26,7 +28,7 @@ pub struct RuleContext<'a> {
     pub ocr: bool,
 }
 
-pub const DUPLICATE: &str = "DUPLICATE_CERTIFICATE_NUMBER";
+pub const DUPLICATE: RuleCode = RuleCode::DuplicateCertificateNumber;
 
 fn date(s: &Option<String>) -> Option<NaiveDate> {
     s.as_deref()
@@ -149,31 +151,31 @@ fn msg(en: String, variant: &'static str, args: Vec<(&'static str, String)>) -> 
 }
 
 /// A finding of `code` resting on `fields`, with its messages.
-fn finding(code: &str, severity: Severity, fields: &[&str], m: Msg) -> Finding {
+fn finding(code: RuleCode, severity: Severity, fields: &[&str], m: Msg) -> Finding {
     Finding {
-        code: code.to_string(),
+        code,
         severity,
         message: m.en,
-        message_zh: Texts::bundled().message_zh(code, m.variant, &m.args),
+        message_zh: Texts::bundled().message_zh(code.as_str(), m.variant, &m.args),
         fields: fields.iter().map(|f| f.to_string()).collect(),
     }
 }
 
 impl Findings<'_> {
-    fn add(&mut self, code: &str, fields: &[&str], m: Msg) {
+    fn add(&mut self, code: RuleCode, fields: &[&str], m: Msg) {
         if let Some(severity) = self.profile.severity(code) {
             self.list.push(finding(code, severity, fields, m));
         }
     }
 
     /// As [`Findings::add`], with the severity capped at `cap`.
-    fn add_at_most(&mut self, code: &str, cap: Severity, fields: &[&str], m: Msg) {
+    fn add_at_most(&mut self, code: RuleCode, cap: Severity, fields: &[&str], m: Msg) {
         if let Some(severity) = self.profile.severity(code) {
             self.list.push(finding(code, severity.min(cap), fields, m));
         }
     }
 
-    fn has(&self, code: &str) -> bool {
+    fn has(&self, code: RuleCode) -> bool {
         self.list.iter().any(|f| f.code == code)
     }
 }
@@ -347,7 +349,7 @@ pub fn validate(
         let limit = add_months(start, profile.validity_max_years * 12);
         if exp > limit {
             f.add(
-                "VALIDITY_OVER_3_YEARS",
+                RuleCode::ValidityOver3Years,
                 &["expiry_date", key],
                 msg(
                     format!(
@@ -384,7 +386,7 @@ pub fn validate(
             )
         };
         f.add(
-            "NO_SURVEILLANCE_SECTION",
+            RuleCode::NoSurveillanceSection,
             &["surveillance_section"],
             msg(en.to_string(), variant, vec![]),
         );
@@ -404,8 +406,9 @@ pub fn validate(
         let known_foreign = reg.partial && foreign;
         let (printed, printed_zh, body_fields) = {
             let (mut v, mut z, mut fl) = (Vec::new(), Vec::new(), Vec::new());
-            let part =
-                |p: &str, args: Vec<(&str, String)>| t.message_zh("BODY_NOT_REGISTERED", p, &args);
+            let part = |p: &str, args: Vec<(&str, String)>| {
+                t.message_zh(RuleCode::BodyNotRegistered.as_str(), p, &args)
+            };
             if let Some(n) = name {
                 v.push(format!("'{n}'"));
                 z.push(part("part_name", vec![("name", n.to_string())]));
@@ -435,7 +438,7 @@ pub fn validate(
                         // The bundled snapshot lacks many real bodies: a review,
                         // not a forgery (SPEC §4).
                         f.add_at_most(
-                            "BODY_NOT_REGISTERED",
+                            RuleCode::BodyNotRegistered,
                             Severity::NeedsReview,
                             &body_fields,
                             msg(
@@ -449,7 +452,7 @@ pub fn validate(
                         );
                     } else {
                         f.add(
-                            "BODY_NOT_REGISTERED",
+                            RuleCode::BodyNotRegistered,
                             &body_fields,
                             msg(
                                 format!(
@@ -485,7 +488,7 @@ pub fn validate(
                             || k.chars().count() == b.body_code.chars().count();
                         if comparable && *k != b.body_code {
                             f.add(
-                                "BODY_CODE_MISMATCH",
+                                RuleCode::BodyCodeMismatch,
                                 &["certificate_number", "certification_body.name"],
                                 msg(
                                     format!(
@@ -507,7 +510,7 @@ pub fn validate(
                 }
                 if b.status == "suspended" || b.status == "withdrawn" {
                     f.add(
-                        "BODY_WITHDRAWN",
+                        RuleCode::BodyWithdrawn,
                         &["certification_body.name"],
                         msg(
                             format!(
@@ -534,7 +537,7 @@ pub fn validate(
         let has_process = !c.scope_processes.is_empty() || names_extra_process(scope, profile);
         if let Some(phrases) = vague_only(scope, profile) {
             f.add(
-                "SCOPE_VAGUE",
+                RuleCode::ScopeVague,
                 &["scope"],
                 msg(
                     format!(
@@ -550,7 +553,7 @@ pub fn validate(
             );
         } else if profile.scope_requires_process && !has_process {
             f.add(
-                "SCOPE_VAGUE",
+                RuleCode::ScopeVague,
                 &["scope"],
                 msg(
                     format!(
@@ -567,7 +570,7 @@ pub fn validate(
     if let Some(exp) = expiry {
         if exp < as_of {
             f.add(
-                "EXPIRED",
+                RuleCode::Expired,
                 &["expiry_date"],
                 msg(
                     format!(
@@ -595,7 +598,7 @@ pub fn validate(
             if as_of >= tr.invalid_from {
                 let ended = tr.invalid_from.pred_opt().unwrap_or(tr.invalid_from);
                 f.add(
-                    "STANDARD_TRANSITION_EXPIRED",
+                    RuleCode::StandardTransitionExpired,
                     &["standard"],
                     msg(
                         format!(
@@ -634,7 +637,7 @@ pub fn validate(
                 .unwrap_or(false);
         if !want.is_empty() && !same {
             f.add(
-                "ORGANIZATION_MISMATCH",
+                RuleCode::OrganizationMismatch,
                 &["organization_name"],
                 msg(
                     format!("the certificate names '{org}', but the organisation expected for this input is '{expected}'"),
@@ -655,7 +658,7 @@ pub fn validate(
                 vec![field.as_str()]
             };
             f.add(
-                "MISSING_FIELD",
+                RuleCode::MissingField,
                 &keys,
                 msg(
                     format!("the {what} could not be read (field {field})"),
@@ -671,7 +674,7 @@ pub fn validate(
     if let Some(until) = profile.transition_notice_required_until {
         if !c.transition_notice && as_of <= until {
             f.add(
-                "MISSING_FIELD",
+                RuleCode::MissingField,
                 &["transition_notice"],
                 msg(
                     format!(
@@ -688,7 +691,7 @@ pub fn validate(
     if let Some(n) = number {
         if !profile.number_pattern.is_match(n) {
             f.add(
-                "CERTIFICATE_NUMBER_FORMAT",
+                RuleCode::CertificateNumberFormat,
                 &["certificate_number"],
                 msg(
                     format!(
@@ -712,12 +715,12 @@ pub fn validate(
     // USCC_CHECKSUM
     if let Some(code) = present(&c.unified_social_credit_code) {
         if let Some(m) = uscc_problem(code) {
-            f.add("USCC_CHECKSUM", &["unified_social_credit_code"], m);
+            f.add(RuleCode::UsccChecksum, &["unified_social_credit_code"], m);
         }
     }
 
     // SURVEILLANCE_OVERDUE
-    if !f.has("NO_SURVEILLANCE_SECTION") && !f.has("EXPIRED") {
+    if !f.has(RuleCode::NoSurveillanceSection) && !f.has(RuleCode::Expired) {
         if let Some((start, what, key)) = base {
             let months = profile.surveillance_interval_months;
             if as_of > add_months(start, months) {
@@ -730,10 +733,10 @@ pub fn validate(
                 if !audits.iter().any(|d| *d >= from && *d <= as_of) {
                     let list = audits.iter().map(|d| d.to_string()).collect::<Vec<_>>();
                     let recorded_zh = if audits.is_empty() {
-                        t.message_zh("SURVEILLANCE_OVERDUE", "none", &[])
+                        t.message_zh(RuleCode::SurveillanceOverdue.as_str(), "none", &[])
                     } else {
                         t.message_zh(
-                            "SURVEILLANCE_OVERDUE",
+                            RuleCode::SurveillanceOverdue.as_str(),
                             "outside",
                             &[("dates", list.join(t.word("list_separator")))],
                         )
@@ -751,7 +754,7 @@ pub fn validate(
                         )
                     };
                     f.add(
-                        "SURVEILLANCE_OVERDUE",
+                        RuleCode::SurveillanceOverdue,
                         &["surveillance_audits", key],
                         msg(
                             format!(
@@ -780,7 +783,7 @@ pub fn validate(
             if let Some(e) = evidence.get(field) {
                 if e.confidence < profile.low_confidence_below {
                     f.add(
-                        "LOW_CONFIDENCE",
+                        RuleCode::LowConfidence,
                         &[field.as_str()],
                         msg(
                             format!(
@@ -822,7 +825,7 @@ pub fn validate(
             if !absent.is_empty() {
                 let names: Vec<&str> = absent.iter().map(|m| m.as_str()).collect();
                 f.add(
-                    "SUPPLEMENTARY_MODULES_MISSING",
+                    RuleCode::SupplementaryModulesMissing,
                     &["supplementary_modules"],
                     msg(
                         format!(
@@ -884,7 +887,7 @@ pub fn rejudge(
         r.validation.as_ref().and_then(|v| {
             v.findings
                 .iter()
-                .find(|f| f.code == "ORGANIZATION_MISMATCH")
+                .find(|f| f.code == RuleCode::OrganizationMismatch)
                 .cloned()
         })
     } else {
@@ -903,7 +906,7 @@ pub fn rejudge(
         let mut findings = v.findings;
         if let Some(sev) = rulebook
             .profile_named(profile_name.as_deref().unwrap_or(""))
-            .and_then(|p| p.severity("ORGANIZATION_MISMATCH"))
+            .and_then(|p| p.severity(RuleCode::OrganizationMismatch))
         {
             findings.push(Finding { severity: sev, ..f });
         }
@@ -999,7 +1002,7 @@ pub fn mark_duplicates(records: &mut [Record], rulebook: &Rulebook) -> Vec<(Stri
                 .iter()
                 .map(|(o, input)| {
                     t.message_zh(
-                        DUPLICATE,
+                        DUPLICATE.as_str(),
                         "part_other",
                         &[("org", o.clone()), ("input", input.clone())],
                     )
@@ -1183,15 +1186,15 @@ mod tests {
         validate(c, &BTreeMap::new(), ctx)
     }
 
-    fn codes(v: &Validation) -> Vec<&str> {
-        v.findings.iter().map(|f| f.code.as_str()).collect()
+    fn codes(v: &Validation) -> Vec<RuleCode> {
+        v.findings.iter().map(|f| f.code).collect()
     }
 
-    fn fires(v: &Validation, code: &str) -> bool {
+    fn fires(v: &Validation, code: RuleCode) -> bool {
         v.findings.iter().any(|f| f.code == code)
     }
 
-    fn msg<'v>(v: &'v Validation, code: &str) -> &'v str {
+    fn msg(v: &Validation, code: RuleCode) -> &str {
         &v.findings
             .iter()
             .find(|f| f.code == code)
@@ -1211,8 +1214,8 @@ mod tests {
 
     #[test]
     fn verdict_order_and_finding_order() {
-        let f = |code: &str, severity| Finding {
-            code: code.into(),
+        let f = |code: RuleCode, severity| Finding {
+            code,
             severity,
             message: String::new(),
             message_zh: String::new(),
@@ -1220,26 +1223,39 @@ mod tests {
         };
         assert_eq!(verdict(vec![]).verdict, Severity::Valid);
         assert_eq!(
-            verdict(vec![f("A", Severity::Limited)]).verdict,
+            verdict(vec![f(RuleCode::Expired, Severity::Limited)]).verdict,
             Severity::Limited
         );
         let v = verdict(vec![
-            f("A", Severity::Limited),
-            f("B", Severity::NeedsReview),
-            f("C", Severity::SuspectedForgery),
-            f("D", Severity::Invalid),
-            f("E", Severity::NeedsReview),
+            f(RuleCode::Expired, Severity::Limited),
+            f(RuleCode::ScopeVague, Severity::NeedsReview),
+            f(RuleCode::BodyNotRegistered, Severity::SuspectedForgery),
+            f(RuleCode::UsccChecksum, Severity::Invalid),
+            f(RuleCode::LowConfidence, Severity::NeedsReview),
         ]);
         assert_eq!(v.verdict, Severity::SuspectedForgery);
-        assert_eq!(codes(&v), ["C", "D", "B", "E", "A"]);
         assert_eq!(
-            verdict(vec![f("A", Severity::Limited), f("D", Severity::Invalid)]).verdict,
+            codes(&v),
+            [
+                RuleCode::BodyNotRegistered,
+                RuleCode::UsccChecksum,
+                RuleCode::ScopeVague,
+                RuleCode::LowConfidence,
+                RuleCode::Expired
+            ]
+        );
+        assert_eq!(
+            verdict(vec![
+                f(RuleCode::Expired, Severity::Limited),
+                f(RuleCode::UsccChecksum, Severity::Invalid)
+            ])
+            .verdict,
             Severity::Invalid
         );
         assert_eq!(
             verdict(vec![
-                f("A", Severity::Limited),
-                f("B", Severity::NeedsReview)
+                f(RuleCode::Expired, Severity::Limited),
+                f(RuleCode::ScopeVague, Severity::NeedsReview)
             ])
             .verdict,
             Severity::NeedsReview
@@ -1258,32 +1274,32 @@ mod tests {
         c.issue_date = Some("2026-02-28".into());
         c.expiry_date = Some("2029-02-28".into());
         let v = run(&c, &ctx(&e, "2026-03-01"));
-        assert!(!fires(&v, "VALIDITY_OVER_3_YEARS"), "{v:?}");
+        assert!(!fires(&v, RuleCode::ValidityOver3Years), "{v:?}");
         c.expiry_date = Some("2029-03-01".into());
         let v = run(&c, &ctx(&e, "2026-03-01"));
         assert_eq!(v.verdict, Severity::SuspectedForgery);
-        assert!(msg(&v, "VALIDITY_OVER_3_YEARS")
+        assert!(msg(&v, RuleCode::ValidityOver3Years)
             .contains("expiry 2029-03-01 is 3 years 1 day after the decision date 2026-02-28"));
         c.expiry_date = Some("2029-06-30".into());
         let v = run(&c, &ctx(&e, "2026-03-01"));
         assert!(
-            msg(&v, "VALIDITY_OVER_3_YEARS").contains("3 years 4 months 2 days"),
+            msg(&v, RuleCode::ValidityOver3Years).contains("3 years 4 months 2 days"),
             "{v:?}"
         );
         // No decision date: counted from the issue date.
         c.decision_date = None;
         let v = run(&c, &ctx(&e, "2026-03-01"));
-        assert!(msg(&v, "VALIDITY_OVER_3_YEARS").contains("issue date 2026-02-28"));
+        assert!(msg(&v, RuleCode::ValidityOver3Years).contains("issue date 2026-02-28"));
         // Leap day: 2024-02-29 + 3 years = 2027-02-28.
         c.issue_date = Some("2024-02-29".into());
         c.expiry_date = Some("2027-02-28".into());
         c.surveillance_audits = vec!["2026-01-10".into()];
         let v = run(&c, &ctx(&e, "2026-03-01"));
-        assert!(!fires(&v, "VALIDITY_OVER_3_YEARS"), "{v:?}");
+        assert!(!fires(&v, RuleCode::ValidityOver3Years), "{v:?}");
         c.expiry_date = Some("2027-03-01".into());
         assert!(fires(
             &run(&c, &ctx(&e, "2026-03-01")),
-            "VALIDITY_OVER_3_YEARS"
+            RuleCode::ValidityOver3Years
         ));
     }
 
@@ -1293,24 +1309,24 @@ mod tests {
         let mut c = good();
         c.surveillance_section = false;
         let v = run(&c, &ctx(&e, "2026-03-01"));
-        assert_eq!(codes(&v), ["NO_SURVEILLANCE_SECTION"]);
+        assert_eq!(codes(&v), [RuleCode::NoSurveillanceSection]);
         assert_eq!(v.verdict, Severity::SuspectedForgery);
         // The seed profile does not take a clause for the section ...
         c.surveillance_clause = true;
         assert!(fires(
             &run(&c, &ctx(&e, "2026-03-01")),
-            "NO_SURVEILLANCE_SECTION"
+            RuleCode::NoSurveillanceSection
         ));
         // ... the real-practice profile does.
         let mut r = real();
         assert!(!fires(
             &run(&r, &ctx(&e, "2026-03-01")),
-            "NO_SURVEILLANCE_SECTION"
+            RuleCode::NoSurveillanceSection
         ));
         r.surveillance_clause = false;
         assert!(fires(
             &run(&r, &ctx(&e, "2026-03-01")),
-            "NO_SURVEILLANCE_SECTION"
+            RuleCode::NoSurveillanceSection
         ));
     }
 
@@ -1324,8 +1340,8 @@ mod tests {
             name_en: None,
         };
         let v = run(&c, &ctx(&e, "2026-03-01"));
-        assert_eq!(codes(&v), ["BODY_NOT_REGISTERED"]);
-        assert!(msg(&v, "BODY_NOT_REGISTERED").contains("CNCA-R-2099-999"));
+        assert_eq!(codes(&v), [RuleCode::BodyNotRegistered]);
+        assert!(msg(&v, RuleCode::BodyNotRegistered).contains("CNCA-R-2099-999"));
         // Near misses: found by name alone, by approval number alone, by a
         // traditional-script name; no registry at all.
         for body in [
@@ -1347,7 +1363,7 @@ mod tests {
         ] {
             c.certification_body = body;
             let v = run(&c, &ctx(&e, "2026-03-01"));
-            assert!(!fires(&v, "BODY_NOT_REGISTERED"), "{v:?}");
+            assert!(!fires(&v, RuleCode::BodyNotRegistered), "{v:?}");
         }
         c.certification_body = CertificationBody {
             name: Some("某某国际认证有限公司".into()),
@@ -1356,16 +1372,16 @@ mod tests {
         };
         let mut x = ctx(&e, "2026-03-01");
         x.registry = None;
-        assert!(!fires(&run(&c, &x), "BODY_NOT_REGISTERED"));
+        assert!(!fires(&run(&c, &x), RuleCode::BodyNotRegistered));
         // Real practice: found by the number's 3-digit code alone.
         let mut r = real();
         r.certification_body.name = None;
         let v = run(&r, &ctx(&e, "2026-03-01"));
-        assert!(!fires(&v, "BODY_NOT_REGISTERED"), "{v:?}");
+        assert!(!fires(&v, RuleCode::BodyNotRegistered), "{v:?}");
         r.certificate_number = Some("99925ITS10097R1S".into());
         let v = run(&r, &ctx(&e, "2026-03-01"));
         assert!(
-            msg(&v, "BODY_NOT_REGISTERED").contains("body code 999"),
+            msg(&v, RuleCode::BodyNotRegistered).contains("body code 999"),
             "{v:?}"
         );
     }
@@ -1377,20 +1393,20 @@ mod tests {
         let mut r = real();
         r.certification_body.name = Some("中国质量认证中心".into());
         let v = run(&r, &ctx(&e, "2026-03-01"));
-        assert_eq!(codes(&v), ["BODY_CODE_MISMATCH"]);
+        assert_eq!(codes(&v), [RuleCode::BodyCodeMismatch]);
         assert!(
-            msg(&v, "BODY_CODE_MISMATCH").contains("body code 002")
-                && msg(&v, "BODY_CODE_MISMATCH").contains("code 001")
+            msg(&v, RuleCode::BodyCodeMismatch).contains("body code 002")
+                && msg(&v, RuleCode::BodyCodeMismatch).contains("code 001")
         );
         // Near miss: 方圆 is 002.
         assert!(!fires(
             &run(&real(), &ctx(&e, "2026-03-01")),
-            "BODY_CODE_MISMATCH"
+            RuleCode::BodyCodeMismatch
         ));
         // Seed profile with the 3-digit registry: 6-character codes are another numbering.
         assert!(!fires(
             &run(&good(), &ctx(&e, "2026-03-01")),
-            "BODY_CODE_MISMATCH"
+            RuleCode::BodyCodeMismatch
         ));
         // Seed profile with a registry in the seed's numbering.
         let reg = Registry::parse(
@@ -1400,14 +1416,14 @@ mod tests {
         .unwrap();
         let mut x = ctx(&e, "2026-03-01");
         x.registry = Some(&reg);
-        assert!(!fires(&run(&good(), &x), "BODY_CODE_MISMATCH"));
+        assert!(!fires(&run(&good(), &x), RuleCode::BodyCodeMismatch));
         let mut c = good();
         c.certificate_number = Some("ABC123202500ITS01".into());
         let v = run(&c, &x);
-        assert_eq!(codes(&v), ["BODY_CODE_MISMATCH"], "{v:?}");
+        assert_eq!(codes(&v), [RuleCode::BodyCodeMismatch], "{v:?}");
         // Found only by the code: no mismatch possible.
         c.certification_body = CertificationBody::default();
-        assert!(!fires(&run(&c, &x), "BODY_CODE_MISMATCH"));
+        assert!(!fires(&run(&c, &x), RuleCode::BodyCodeMismatch));
     }
 
     #[test]
@@ -1421,17 +1437,17 @@ mod tests {
         let mut x = ctx(&e, "2026-03-01");
         x.registry = Some(&reg);
         let v = run(&good(), &x);
-        assert_eq!(codes(&v), ["BODY_WITHDRAWN"]);
-        assert!(msg(&v, "BODY_WITHDRAWN").contains("suspended"));
+        assert_eq!(codes(&v), [RuleCode::BodyWithdrawn]);
+        assert!(msg(&v, RuleCode::BodyWithdrawn).contains("suspended"));
         assert_eq!(v.verdict, Severity::Invalid);
-        assert!(msg(&run(&real(), &x), "BODY_WITHDRAWN").contains("withdrawn"));
+        assert!(msg(&run(&real(), &x), RuleCode::BodyWithdrawn).contains("withdrawn"));
         let mut c = good();
         c.certification_body = CertificationBody {
             name: Some("上海质量体系审核中心".into()),
             cnca_approval_number: Some("CNCA-R-2002-003".into()),
             name_en: None,
         };
-        assert!(!fires(&run(&c, &x), "BODY_WITHDRAWN"));
+        assert!(!fires(&run(&c, &x), RuleCode::BodyWithdrawn));
     }
 
     #[test]
@@ -1449,22 +1465,34 @@ mod tests {
             c.scope = Some(scope.into());
             c.scope_processes = vec![];
             let v = run(&c, &ctx(&e, "2026-03-01"));
-            assert_eq!(codes(&v), ["SCOPE_VAGUE"], "{scope}");
+            assert_eq!(codes(&v), [RuleCode::ScopeVague], "{scope}");
             assert_eq!(v.verdict, Severity::Invalid);
         }
         // Seed: no process of the vocabulary is vague too.
         c.scope = Some("软件开发".into());
-        assert!(fires(&run(&c, &ctx(&e, "2026-03-01")), "SCOPE_VAGUE"));
+        assert!(fires(
+            &run(&c, &ctx(&e, "2026-03-01")),
+            RuleCode::ScopeVague
+        ));
         // Near miss: a concrete process named beside the vague phrase.
         c.scope = Some("IT服务：事件管理".into());
         c.scope_processes = vec!["事件管理".into()];
-        assert!(!fires(&run(&c, &ctx(&e, "2026-03-01")), "SCOPE_VAGUE"));
+        assert!(!fires(
+            &run(&c, &ctx(&e, "2026-03-01")),
+            RuleCode::ScopeVague
+        ));
         // Real practice: a described service is not vague, the bare phrase is.
         let r = real();
-        assert!(!fires(&run(&r, &ctx(&e, "2026-03-01")), "SCOPE_VAGUE"));
+        assert!(!fires(
+            &run(&r, &ctx(&e, "2026-03-01")),
+            RuleCode::ScopeVague
+        ));
         let mut r = real();
         r.scope = Some("IT服务管理".into());
-        assert!(fires(&run(&r, &ctx(&e, "2026-03-01")), "SCOPE_VAGUE"));
+        assert!(fires(
+            &run(&r, &ctx(&e, "2026-03-01")),
+            RuleCode::ScopeVague
+        ));
         // extra_processes in an edited rulebook.
         let src = BUNDLED.replacen(
             "extra_processes = []",
@@ -1477,7 +1505,10 @@ mod tests {
         };
         c.scope = Some("软件开发".into());
         c.scope_processes = vec![];
-        assert!(!fires(&run(&c, &ctx(&e2, "2026-03-01")), "SCOPE_VAGUE"));
+        assert!(!fires(
+            &run(&c, &ctx(&e2, "2026-03-01")),
+            RuleCode::ScopeVague
+        ));
     }
 
     #[test]
@@ -1487,14 +1518,13 @@ mod tests {
         let mut c2 = c.clone();
         c2.surveillance_audits = vec!["2028-01-01".into()];
         let v = run(&c2, &ctx(&e, "2028-06-01"));
-        assert!(!fires(&v, "EXPIRED"), "{v:?}");
+        assert!(!fires(&v, RuleCode::Expired), "{v:?}");
         assert_eq!(v.verdict, Severity::Valid, "{v:?}");
         let v = run(&c2, &ctx(&e, "2028-06-02"));
-        assert_eq!(codes(&v), ["EXPIRED"]);
-        assert!(
-            msg(&v, "EXPIRED").contains("expiry 2028-06-01 is before the as-of date 2028-06-02")
-        );
-        assert!(!fires(&run(&c, &ctx(&e, "2028-05-31")), "EXPIRED"));
+        assert_eq!(codes(&v), [RuleCode::Expired]);
+        assert!(msg(&v, RuleCode::Expired)
+            .contains("expiry 2028-06-01 is before the as-of date 2028-06-02"));
+        assert!(!fires(&run(&c, &ctx(&e, "2028-05-31")), RuleCode::Expired));
     }
 
     #[test]
@@ -1503,14 +1533,14 @@ mod tests {
         let mut c = good();
         c.standard = Some("ISO/IEC 20000-1:2011".into());
         let v = run(&c, &ctx(&e, "2026-01-01"));
-        assert_eq!(codes(&v), ["STANDARD_TRANSITION_EXPIRED"]);
-        assert!(msg(&v, "STANDARD_TRANSITION_EXPIRED").contains("2026-01-01"));
+        assert_eq!(codes(&v), [RuleCode::StandardTransitionExpired]);
+        assert!(msg(&v, RuleCode::StandardTransitionExpired).contains("2026-01-01"));
         let v = run(&c, &ctx(&e, "2025-12-31"));
-        assert!(!fires(&v, "STANDARD_TRANSITION_EXPIRED"), "{v:?}");
+        assert!(!fires(&v, RuleCode::StandardTransitionExpired), "{v:?}");
         // 2018 never.
         assert!(!fires(
             &run(&good(), &ctx(&e, "2027-01-01")),
-            "STANDARD_TRANSITION_EXPIRED"
+            RuleCode::StandardTransitionExpired
         ));
     }
 
@@ -1536,12 +1566,15 @@ mod tests {
         let v = run(&c, &ctx(&e, "2025-10-31"));
         assert_eq!(v.verdict, Severity::Valid, "{v:?}");
         let v = run(&c, &ctx(&e, "2025-11-01"));
-        assert_eq!(codes(&v), ["STANDARD_TRANSITION_EXPIRED"]);
+        assert_eq!(codes(&v), [RuleCode::StandardTransitionExpired]);
         c.standard = Some("ISO/IEC 27001:2022".into());
         assert_eq!(run(&c, &ctx(&e, "2025-11-01")).verdict, Severity::Valid);
         // Its own vague-scope rule: only the bare phrase is vague.
         c.scope = Some("信息安全管理".into());
-        assert!(fires(&run(&c, &ctx(&e, "2025-11-01")), "SCOPE_VAGUE"));
+        assert!(fires(
+            &run(&c, &ctx(&e, "2025-11-01")),
+            RuleCode::ScopeVague
+        ));
     }
 
     #[test]
@@ -1562,15 +1595,15 @@ mod tests {
         old.standard = Some("ISO/IEC 20000-1:2011".into());
         assert!(!fires(
             &run(&old, &ctx(&e, "2021-09-30")),
-            "STANDARD_TRANSITION_EXPIRED"
+            RuleCode::StandardTransitionExpired
         ));
         assert!(fires(
             &run(&old, &ctx(&e, "2021-10-01")),
-            "STANDARD_TRANSITION_EXPIRED"
+            RuleCode::StandardTransitionExpired
         ));
         // Surveillance overdue after 12 months without a notice.
         let v = run(&r, &ctx(&e, "2026-06-02"));
-        assert_eq!(codes(&v), ["SURVEILLANCE_OVERDUE"], "{v:?}");
+        assert_eq!(codes(&v), [RuleCode::SurveillanceOverdue], "{v:?}");
         // The same certificate under the seed profile (select rule switched off).
         let src = BUNDLED.replacen("enabled = true", "enabled = false", 1);
         let e2 = Env {
@@ -1580,11 +1613,11 @@ mod tests {
         let v = run(&r, &ctx(&e2, "2026-03-01"));
         assert_eq!(v.verdict, Severity::SuspectedForgery);
         for code in [
-            "NO_SURVEILLANCE_SECTION",
-            "CERTIFICATE_NUMBER_FORMAT",
-            "MISSING_FIELD",
-            "SUPPLEMENTARY_MODULES_MISSING",
-            "SCOPE_VAGUE",
+            RuleCode::NoSurveillanceSection,
+            RuleCode::CertificateNumberFormat,
+            RuleCode::MissingField,
+            RuleCode::SupplementaryModulesMissing,
+            RuleCode::ScopeVague,
         ] {
             assert!(fires(&v, code), "{code}: {v:?}");
         }
@@ -1596,8 +1629,8 @@ mod tests {
         let mut x = ctx(&e, "2026-03-01");
         x.expected_organization = Some("上海另一家公司");
         let v = run(&good(), &x);
-        assert_eq!(codes(&v), ["ORGANIZATION_MISMATCH"]);
-        assert!(msg(&v, "ORGANIZATION_MISMATCH").contains("上海另一家公司"));
+        assert_eq!(codes(&v), [RuleCode::OrganizationMismatch]);
+        assert!(msg(&v, RuleCode::OrganizationMismatch).contains("上海另一家公司"));
         // Near misses: traditional script, spaces, full-width brackets alike.
         let mut c = good();
         c.organization_name = Some("北京某某科技（集团）有限公司".into());
@@ -1606,17 +1639,20 @@ mod tests {
             "北京 某某 科技 （集團） 有限公司",
         ] {
             x.expected_organization = Some(same);
-            assert!(!fires(&run(&c, &x), "ORGANIZATION_MISMATCH"), "{same}");
+            assert!(
+                !fires(&run(&c, &x), RuleCode::OrganizationMismatch),
+                "{same}"
+            );
         }
         x.expected_organization = None;
-        assert!(!fires(&run(&c, &x), "ORGANIZATION_MISMATCH"));
+        assert!(!fires(&run(&c, &x), RuleCode::OrganizationMismatch));
     }
 
     #[test]
     fn missing_field_one_per_field() {
         let e = env();
         let full = run(&good(), &ctx(&e, "2026-03-01"));
-        assert!(!fires(&full, "MISSING_FIELD"));
+        assert!(!fires(&full, RuleCode::MissingField));
         let c = Certificate {
             standard: Some("ISO/IEC 20000-1:2018".into()),
             transition_notice: true,
@@ -1627,7 +1663,7 @@ mod tests {
         let fields: Vec<&str> = v
             .findings
             .iter()
-            .filter(|f| f.code == "MISSING_FIELD")
+            .filter(|f| f.code == RuleCode::MissingField)
             .map(|f| {
                 f.message
                     .rsplit("(field ")
@@ -1657,19 +1693,26 @@ mod tests {
         let mut c = good();
         c.auditor.as_mut().unwrap().qualification_number = None;
         let v = run(&c, &ctx(&e, "2026-03-01"));
-        assert_eq!(codes(&v), ["MISSING_FIELD"]);
-        assert!(msg(&v, "MISSING_FIELD").contains("auditor's qualification number"));
+        assert_eq!(codes(&v), [RuleCode::MissingField]);
+        assert!(msg(&v, RuleCode::MissingField).contains("auditor's qualification number"));
         // The issue date stands in for a missing decision date.
         let mut c = good();
         c.decision_date = None;
-        assert!(!fires(&run(&c, &ctx(&e, "2026-03-01")), "MISSING_FIELD"));
+        assert!(!fires(
+            &run(&c, &ctx(&e, "2026-03-01")),
+            RuleCode::MissingField
+        ));
         c.issue_date = None;
-        assert!(msg(&run(&c, &ctx(&e, "2026-03-01")), "MISSING_FIELD").contains("decision date"));
+        assert!(
+            msg(&run(&c, &ctx(&e, "2026-03-01")), RuleCode::MissingField).contains("decision date")
+        );
         // An empty string is missing too.
         let mut c = good();
         c.cnas.code = Some(" ".into());
-        assert!(msg(&run(&c, &ctx(&e, "2026-03-01")), "MISSING_FIELD")
-            .contains("CNAS accreditation code"));
+        assert!(
+            msg(&run(&c, &ctx(&e, "2026-03-01")), RuleCode::MissingField)
+                .contains("CNAS accreditation code")
+        );
     }
 
     #[test]
@@ -1682,11 +1725,11 @@ mod tests {
         c.expiry_date = Some("2028-03-01".into());
         let v = run(&c, &ctx(&e, "2025-12-31"));
         assert!(
-            msg(&v, "MISSING_FIELD").contains("transition_notice"),
+            msg(&v, RuleCode::MissingField).contains("transition_notice"),
             "{v:?}"
         );
         let v = run(&c, &ctx(&e, "2026-01-01"));
-        assert!(!fires(&v, "MISSING_FIELD"), "{v:?}");
+        assert!(!fires(&v, RuleCode::MissingField), "{v:?}");
     }
 
     #[test]
@@ -1695,29 +1738,29 @@ mod tests {
         let mut c = good();
         c.certificate_number = Some("CQC001202500ITS1".into()); // 16 characters
         let v = run(&c, &ctx(&e, "2026-03-01"));
-        assert_eq!(codes(&v), ["CERTIFICATE_NUMBER_FORMAT"]);
-        assert!(msg(&v, "CERTIFICATE_NUMBER_FORMAT").contains("16 characters"));
+        assert_eq!(codes(&v), [RuleCode::CertificateNumberFormat]);
+        assert!(msg(&v, RuleCode::CertificateNumberFormat).contains("16 characters"));
         c.certificate_number = Some("CQC001202500ITS012".into()); // 18
         assert!(fires(
             &run(&c, &ctx(&e, "2026-03-01")),
-            "CERTIFICATE_NUMBER_FORMAT"
+            RuleCode::CertificateNumberFormat
         ));
         c.certificate_number = Some("CQC001202500ITS01".into()); // 17
         assert!(!fires(
             &run(&c, &ctx(&e, "2026-03-01")),
-            "CERTIFICATE_NUMBER_FORMAT"
+            RuleCode::CertificateNumberFormat
         ));
         // Real practice: the real pattern.
         let mut r = real();
         assert!(!fires(
             &run(&r, &ctx(&e, "2026-03-01")),
-            "CERTIFICATE_NUMBER_FORMAT"
+            RuleCode::CertificateNumberFormat
         ));
         r.certificate_number = Some("00225ITS10097R1S/12".into());
         // Does not match the select rule any more: seed profile, 19 characters.
         assert!(fires(
             &run(&r, &ctx(&e, "2026-03-01")),
-            "CERTIFICATE_NUMBER_FORMAT"
+            RuleCode::CertificateNumberFormat
         ));
     }
 
@@ -1727,14 +1770,19 @@ mod tests {
         let mut c = good();
         c.unified_social_credit_code = Some("91371323760038087N".into());
         let v = run(&c, &ctx(&e, "2026-03-01"));
-        assert_eq!(codes(&v), ["USCC_CHECKSUM"]);
-        assert!(msg(&v, "USCC_CHECKSUM").contains("'M'"));
+        assert_eq!(codes(&v), [RuleCode::UsccChecksum]);
+        assert!(msg(&v, RuleCode::UsccChecksum).contains("'M'"));
         c.unified_social_credit_code = Some("9137132376003808".into());
-        assert!(msg(&run(&c, &ctx(&e, "2026-03-01")), "USCC_CHECKSUM").contains("16 characters"));
+        assert!(
+            msg(&run(&c, &ctx(&e, "2026-03-01")), RuleCode::UsccChecksum).contains("16 characters")
+        );
         c.unified_social_credit_code = Some("9137132376003808IM".into());
-        assert!(msg(&run(&c, &ctx(&e, "2026-03-01")), "USCC_CHECKSUM").contains("'I'"));
+        assert!(msg(&run(&c, &ctx(&e, "2026-03-01")), RuleCode::UsccChecksum).contains("'I'"));
         c.unified_social_credit_code = None;
-        assert!(!fires(&run(&c, &ctx(&e, "2026-03-01")), "USCC_CHECKSUM"));
+        assert!(!fires(
+            &run(&c, &ctx(&e, "2026-03-01")),
+            RuleCode::UsccChecksum
+        ));
     }
 
     #[test]
@@ -1744,43 +1792,46 @@ mod tests {
                         // Exactly 12 months old: not over.
         assert!(!fires(
             &run(&c, &ctx(&e, "2026-06-01")),
-            "SURVEILLANCE_OVERDUE"
+            RuleCode::SurveillanceOverdue
         ));
         let v = run(&c, &ctx(&e, "2026-06-02"));
-        assert_eq!(codes(&v), ["SURVEILLANCE_OVERDUE"]);
-        assert!(msg(&v, "SURVEILLANCE_OVERDUE").contains("decision date 2025-06-01"));
+        assert_eq!(codes(&v), [RuleCode::SurveillanceOverdue]);
+        assert!(msg(&v, RuleCode::SurveillanceOverdue).contains("decision date 2025-06-01"));
         assert_eq!(v.verdict, Severity::NeedsReview);
         // An audit exactly at as-of - 12 months counts; one day earlier does not.
         let mut c2 = c.clone();
         c2.surveillance_audits = vec!["2025-06-02".into()];
         assert!(!fires(
             &run(&c2, &ctx(&e, "2026-06-02")),
-            "SURVEILLANCE_OVERDUE"
+            RuleCode::SurveillanceOverdue
         ));
         c2.surveillance_audits = vec!["2025-06-01".into()];
-        assert!(
-            msg(&run(&c2, &ctx(&e, "2026-06-02")), "SURVEILLANCE_OVERDUE").contains("2025-06-01")
-        );
+        assert!(msg(
+            &run(&c2, &ctx(&e, "2026-06-02")),
+            RuleCode::SurveillanceOverdue
+        )
+        .contains("2025-06-01"));
         // An audit after the as-of date does not count.
         c2.surveillance_audits = vec!["2026-06-03".into()];
         assert!(fires(
             &run(&c2, &ctx(&e, "2026-06-02")),
-            "SURVEILLANCE_OVERDUE"
+            RuleCode::SurveillanceOverdue
         ));
         // Not with NO_SURVEILLANCE_SECTION or EXPIRED.
         let mut c3 = c.clone();
         c3.surveillance_section = false;
         let v = run(&c3, &ctx(&e, "2026-06-02"));
-        assert_eq!(codes(&v), ["NO_SURVEILLANCE_SECTION"]);
+        assert_eq!(codes(&v), [RuleCode::NoSurveillanceSection]);
         let v = run(&c, &ctx(&e, "2028-06-02"));
-        assert_eq!(codes(&v), ["EXPIRED"]);
+        assert_eq!(codes(&v), [RuleCode::Expired]);
         // Issue date when no decision date.
         let mut c4 = c.clone();
         c4.decision_date = None;
-        assert!(
-            msg(&run(&c4, &ctx(&e, "2026-06-02")), "SURVEILLANCE_OVERDUE")
-                .contains("issue date 2025-06-01")
-        );
+        assert!(msg(
+            &run(&c4, &ctx(&e, "2026-06-02")),
+            RuleCode::SurveillanceOverdue
+        )
+        .contains("issue date 2025-06-01"));
     }
 
     #[test]
@@ -1798,13 +1849,16 @@ mod tests {
         let mut x = ctx(&e, "2026-03-01");
         x.ocr = true;
         let v = validate(&good(), &evidence, &x);
-        assert_eq!(codes(&v), ["LOW_CONFIDENCE"], "{v:?}");
+        assert_eq!(codes(&v), [RuleCode::LowConfidence], "{v:?}");
         assert!(
-            msg(&v, "LOW_CONFIDENCE").contains("certificate_number")
-                && msg(&v, "LOW_CONFIDENCE").contains("42")
+            msg(&v, RuleCode::LowConfidence).contains("certificate_number")
+                && msg(&v, RuleCode::LowConfidence).contains("42")
         );
         x.ocr = false;
-        assert!(!fires(&validate(&good(), &evidence, &x), "LOW_CONFIDENCE"));
+        assert!(!fires(
+            &validate(&good(), &evidence, &x),
+            RuleCode::LowConfidence
+        ));
     }
 
     #[test]
@@ -1813,15 +1867,15 @@ mod tests {
         let mut c = good();
         c.supplementary_modules = vec!["组织环境".into(), "服务组合管理".into(), "知识管理".into()];
         let v = run(&c, &ctx(&e, "2026-03-01"));
-        assert_eq!(codes(&v), ["SUPPLEMENTARY_MODULES_MISSING"]);
-        assert!(msg(&v, "SUPPLEMENTARY_MODULES_MISSING").contains("数字化运维看板"));
+        assert_eq!(codes(&v), [RuleCode::SupplementaryModulesMissing]);
+        assert!(msg(&v, RuleCode::SupplementaryModulesMissing).contains("数字化运维看板"));
         assert_eq!(v.verdict, Severity::Limited);
         // 2018 only: a 2011 certificate before the deadline is not asked for modules.
         c.standard = Some("ISO/IEC 20000-1:2011".into());
         c.supplementary_modules = vec![];
         assert!(!fires(
             &run(&c, &ctx(&e, "2025-12-31")),
-            "SUPPLEMENTARY_MODULES_MISSING"
+            RuleCode::SupplementaryModulesMissing
         ));
         // Traditional script counts.
         let mut c = good();
@@ -1833,7 +1887,7 @@ mod tests {
         ];
         assert!(!fires(
             &run(&c, &ctx(&e, "2026-03-01")),
-            "SUPPLEMENTARY_MODULES_MISSING"
+            RuleCode::SupplementaryModulesMissing
         ));
     }
 
@@ -1890,11 +1944,11 @@ mod tests {
         };
         assert!(fires(
             &run(&c, &ctx(&e, "2026-03-01")),
-            "STANDARD_TRANSITION_EXPIRED"
+            RuleCode::StandardTransitionExpired
         ));
         assert!(!fires(
             &run(&c, &ctx(&e5, "2026-03-01")),
-            "STANDARD_TRANSITION_EXPIRED"
+            RuleCode::StandardTransitionExpired
         ));
     }
 
@@ -1942,7 +1996,11 @@ mod tests {
             assert!(!f.message_zh.contains('{'), "placeholder left: {f:?}");
             assert!(!f.fields.is_empty(), "{f:?}");
         }
-        let exp = v.findings.iter().find(|f| f.code == "EXPIRED").unwrap();
+        let exp = v
+            .findings
+            .iter()
+            .find(|f| f.code == RuleCode::Expired)
+            .unwrap();
         assert_eq!(exp.fields, vec!["expiry_date"]);
         assert!(exp.message_zh.contains("2025-01-01"), "{}", exp.message_zh);
         assert!(

@@ -123,7 +123,7 @@ pub fn judge(path: &Path, rulebook: &Rulebook) -> io::Result<Judged> {
         let flagged = p.validation.is_some_and(|v| {
             v.findings
                 .iter()
-                .any(|f| f.code == crate::validate::DUPLICATE)
+                .any(|f| f.code == crate::validate::DUPLICATE.as_str())
         });
         if flagged {
             candidates.push(n);

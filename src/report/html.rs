@@ -372,9 +372,9 @@ fn certificate(
                     "<li><span class=\"v {}\">{}</span> <b>{}</b> {} <span class=\"meta\">{}</span></li>",
                     f.severity.as_str(),
                     esc(t.verdict(f.severity, lang)),
-                    esc(t.rule(&f.code, lang)),
+                    esc(t.rule(f.code.as_str(), lang)),
                     esc(text),
-                    esc(&f.code)
+                    esc(f.code.as_str())
                 );
                 hit.extend(f.fields.iter().map(String::as_str));
             }

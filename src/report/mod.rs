@@ -371,7 +371,7 @@ fn findings_text(r: &Record, lang: Lang) -> String {
                 .iter()
                 .map(|f| match lang {
                     Lang::Zh if !f.message_zh.is_empty() => {
-                        format!("[{}] {}", t.rule(&f.code, lang), f.message_zh)
+                        format!("[{}] {}", t.rule(f.code.as_str(), lang), f.message_zh)
                     }
                     _ => format!("[{}] {}", f.code, f.message),
                 })
@@ -596,8 +596,8 @@ impl Report {
                         .as_ref()
                         .and_then(|x| x.certificate_number.clone())
                         .unwrap_or_default(),
-                    f.code.clone(),
-                    t.rule(&f.code, lang).to_string(),
+                    f.code.to_string(),
+                    t.rule(f.code.as_str(), lang).to_string(),
                     t.verdict(f.severity, lang).to_string(),
                     match lang {
                         Lang::Zh if !f.message_zh.is_empty() => f.message_zh.clone(),
