@@ -22,6 +22,11 @@ pub const TRIAGE_DET_SIDE: u32 = 640;
 /// A line counts as large print from this multiple of the page's median
 /// line height.
 const LARGE: f32 = 1.25;
+/// The tallest lines recognised on every page, large print or not: where
+/// framed table cells or a seal detect as tall as the title, height alone
+/// does not single it out (a notice's title under its body's name, a
+/// certificate of framed cells).
+const MIN_READ: usize = 3;
 /// Most large lines recognised on one page.
 const MAX_READ: usize = 6;
 /// A line is recognised up to this many line heights from its start (a
@@ -150,7 +155,7 @@ pub fn title_lines(quads: &[Quad]) -> Vec<usize> {
     idx.sort_by(|&a, &b| quads[b].height.total_cmp(&quads[a].height));
     let mut out = Vec::new();
     for (rank, &i) in idx.iter().enumerate() {
-        if out.len() >= MAX_READ || (rank > 0 && quads[i].height < LARGE * median) {
+        if out.len() >= MAX_READ || (rank >= MIN_READ && quads[i].height < LARGE * median) {
             break;
         }
         out.push(i);
@@ -192,6 +197,14 @@ pub fn triage_page(p: &Paddle, img: &DynamicImage, number: u32) -> Result<Triage
     let c2 = process_cpu_seconds();
     let detected = quads.len();
     let picked = title_lines(&quads);
+    if std::env::var_os("CERTSCAN_DEBUG").is_some() {
+        let mut h: Vec<(f32, f32)> = quads.iter().map(|q| (q.height, q.len)).collect();
+        h.sort_by(|a, b| b.0.total_cmp(&a.0));
+        eprintln!(
+            "page {number}: triage boxes (height, length), tallest first: {:?}",
+            &h[..h.len().min(10)]
+        );
+    }
     let mut crops: Vec<(usize, GrayImage)> = picked
         .iter()
         .map(|&i| {
@@ -336,10 +349,12 @@ mod tests {
 
     #[test]
     fn the_tallest_line_and_large_print_are_read() {
-        // Prose: a heading over lines of one size: the heading alone.
+        // Prose.
         let mut prose = vec![q(300.0, 40.0)];
         prose.extend(std::iter::repeat_n(q(900.0, 20.0), 30));
-        assert_eq!(title_lines(&prose), vec![0]);
+        // A heading over lines of one size: the heading and two lines of
+        // body print (the three tallest are always read).
+        assert_eq!(title_lines(&prose), vec![0, 1, 2]);
         // A certificate: title, name and standard in large print over
         // lines of body print, tallest first; a seal (a square) is no line.
         let mut cert = vec![

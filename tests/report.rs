@@ -142,7 +142,11 @@ fn tender_answer_per_bidder_in_excel_csv_and_html() {
             "{input}: {codes:?}"
         );
     }
-    assert!(vf["bids/c.docx"].1.contains(&"EXPIRED".to_string()));
+    assert!(
+        vf["bids/c.docx"].1.contains(&"EXPIRED".to_string()),
+        "{:?}",
+        vf["bids/c.docx"]
+    );
     assert!(vf["bids/d/cert.pdf"]
         .1
         .contains(&"ORGANIZATION_MISMATCH".to_string()));
