@@ -777,7 +777,7 @@ pub fn read_page_upright(
     if opts.read_red && !img.color().has_alpha() && img.color().channel_count() >= 3 {
         let c0 = crate::clock::process_cpu_seconds();
         let (share, mask) = red_mask(img, RED_SHARE);
-        let read = mask.is_some();
+        let has_red = mask.is_some();
         if let Some(mask) = mask {
             let f = (opts.long_side as f32 * 0.6 / mask.width().max(mask.height()).max(1) as f32)
                 .min(1.0);
@@ -818,7 +818,7 @@ pub fn read_page_upright(
         }
         if debug {
             eprintln!(
-                "page {number}: red pass (CPU {:.2} s): share {share:.4}, read {read}",
+                "page {number}: red pass (CPU {:.2} s): share {share:.4}, read {has_red}",
                 crate::clock::process_cpu_seconds() - c0
             );
         }

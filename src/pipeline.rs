@@ -375,12 +375,8 @@ impl Worker {
             read_red: true,
         };
         // Triage of multi-page documents: a cheap reading at low resolution
-        // first; full-resolution OCR only for pages that may matter. A
-        // document of a few pages (a certificate with its annex, a Word file
-        // with a scan pasted in) is read in full: triage would save at most
-        // a few readings there, and its large-print test fails on pages whose
-        // framed table cells detect as tall as the title (issue 17, open).
-        let triage = n > TRIAGE_ABOVE_PAGES && self.settings.triage;
+        // first; full-resolution OCR only for pages that may matter.
+        let triage = n > 1 && self.settings.triage;
         let small = OcrOptions {
             long_side: TRIAGE_LONG_SIDE,
             read_red: false,
@@ -870,8 +866,6 @@ pub fn pages_before_annexes(indices: &[usize], annex: &[bool], cheap_only: &[boo
 
 /// Longest side of the cheap triage reading (about 120 dpi for A4).
 pub const TRIAGE_LONG_SIDE: u32 = 1400;
-/// Documents of more pages than this are triaged.
-pub const TRIAGE_ABOVE_PAGES: usize = 3;
 
 /// Why a page read cheaply (Tesseract at low resolution) must be read again
 /// at full resolution, `None` when it need not. Errs towards reading:

@@ -180,6 +180,62 @@ pub struct Triaged {
     pub cpu: [f64; 3],
 }
 
+/// A line recognised: its box's index, and what was read.
+type Read = (usize, crate::paddle::Recognized);
+/// A title found: its kind and the word that says so.
+type Title = (TitleKind, String);
+
+/// Punctuation that ends or joins the clauses of a sentence: a line holding
+/// one is running text (a title, a name or a standard is not punctuated so).
+const SENTENCE_MARKS: &[char] = &['。', '，', '；', '！', '？', ';'];
+
+/// The longest title, in ems (a Chinese character is one, a Latin letter or
+/// digit half): "ISO/IEC 27001信息安全管理体系认证证书" is 19,
+/// "Information Security Management System Certificate" 23; a line of body
+/// print across an A4 column is 35-45.
+const TITLE_EMS: f32 = 30.0;
+
+/// A line's length in ems (see [`TITLE_EMS`]).
+fn ems(text: &str) -> f32 {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| if crate::page::is_cjk(c) { 1.0 } else { 0.5 })
+        .sum()
+}
+
+/// A line of running text, not a title: punctuated as a sentence, or longer
+/// than any title. On a page of prose, the tallest lines are body lines;
+/// their words (证书 in "相关证书复印件附后。", 管理体系 in a paragraph on the
+/// bidder's certifications) say nothing of the page's kind.
+pub fn running_text(text: &str) -> bool {
+    text.contains(SENTENCE_MARKS) || ems(text) > TITLE_EMS
+}
+
+/// The crops recognised in order until one that is no running text holds a
+/// title word: the lines read, and the title's kind and word.
+fn read_until_title(
+    p: &Paddle,
+    words: &TitleWords,
+    crops: &[(usize, GrayImage)],
+) -> Result<(Vec<Read>, Option<Title>), DocError> {
+    let mut read = Vec::new();
+    for (i, c) in crops {
+        let r = p
+            .recognize(std::slice::from_ref(c))?
+            .pop()
+            .unwrap_or_default();
+        let title = (!running_text(&r.text))
+            .then(|| words.title(&r.text))
+            .flatten()
+            .map(|(k, w)| (k, w.to_string()));
+        read.push((*i, r));
+        if title.is_some() {
+            return Ok((read, title));
+        }
+    }
+    Ok((read, None))
+}
+
 /// Triage of one scanned page (see the module's description).
 pub fn triage_page(p: &Paddle, img: &DynamicImage, number: u32) -> Result<Triaged, DocError> {
     let words = TitleWords::bundled();
@@ -215,40 +271,17 @@ pub fn triage_page(p: &Paddle, img: &DynamicImage, number: u32) -> Result<Triage
             (i, crop_line(&gray, &q.lengthened(END_PAD * q.height)))
         })
         .collect();
-    let mut read: Vec<(usize, crate::paddle::Recognized)> = Vec::new();
-    let mut found = None;
-    for (i, c) in &crops {
-        let r = p
-            .recognize(std::slice::from_ref(c))?
-            .pop()
-            .unwrap_or_default();
-        let title = words.title(&r.text).map(|(k, w)| (k, w.to_string()));
-        read.push((*i, r));
-        if let Some(t) = title {
-            found = Some(t);
-            break;
-        }
-    }
-    let mean = |read: &[(usize, crate::paddle::Recognized)]| {
-        read.iter().map(|(_, r)| r.mean).sum::<f32>() / read.len().max(1) as f32
-    };
+    let (mut read, mut found) = read_until_title(p, words, &crops)?;
+    let mean =
+        |read: &[Read]| read.iter().map(|(_, r)| r.mean).sum::<f32>() / read.len().max(1) as f32;
     // Large print read poorly: the page may be upside down (its lines read
     // turned; the better reading kept).
     if found.is_none() && !read.is_empty() && mean(&read) < POOR {
-        let mut again = Vec::new();
-        for (i, c) in crops.iter_mut() {
+        for (_, c) in crops.iter_mut() {
             *c = imageops::rotate180(c);
-            let r = p
-                .recognize(std::slice::from_ref(c))?
-                .pop()
-                .unwrap_or_default();
-            let title = words.title(&r.text).map(|(k, w)| (k, w.to_string()));
-            again.push((*i, r));
-            if let Some(t) = title {
-                found = Some(t);
-                break;
-            }
         }
+        let again;
+        (again, found) = read_until_title(p, words, &crops)?;
         if found.is_some() || mean(&again) > mean(&read) + 0.1 {
             read = again;
             turned = (turned + 180) % 360;
@@ -261,7 +294,11 @@ pub fn triage_page(p: &Paddle, img: &DynamicImage, number: u32) -> Result<Triage
             "title {kind:?} ({w:?} in {:?})",
             text.last().unwrap_or(&"")
         ))
-    } else if let Some(w) = text.iter().find_map(|t| words.hint(t)) {
+    } else if let Some(w) = read
+        .iter()
+        .filter(|(_, r)| !running_text(&r.text))
+        .find_map(|(_, r)| words.hint(&r.text))
+    {
         Some(format!("hint ({w:?} in large print {text:?})"))
     } else if !read.is_empty() && mean(&read) < POOR && detected <= FEW_LINES {
         Some(format!(
@@ -373,5 +410,35 @@ mod tests {
         many.extend(std::iter::repeat_n(q(500.0, 20.0), 14));
         assert_eq!(title_lines(&many).len(), MAX_READ);
         assert!(title_lines(&[q(50.0, 50.0)]).is_empty());
+    }
+
+    #[test]
+    fn running_text_is_no_title() {
+        let w = TitleWords::bundled();
+        // Cases from bid packages' prose pages (tests/triage.rs, CI of
+        // 65989c8): the last line of a paragraph, a whole line of one; an
+        // English certificate's opening sentence.
+        assert!(running_text("证，相关证书复印件附后。"));
+        assert!(running_text(
+            "投标人已获得ISO/IEC 20000-1信息技术服务管理体系认证及ISO/IEC 27001信息安全管理体系认"
+        ));
+        assert!(running_text("We hereby certify; the scope"));
+        assert!(running_text(
+            "This is to certify that the management system of the organization named below has been assessed"
+        ));
+        // Titles, names and standards, whatever their language.
+        for t in [
+            "信息技术服务管理体系认证证书",
+            "质量、环境和职业健康安全管理体系认证证书",
+            "CERTIFICATE OF REGISTRATION",
+            "Beijing Example Co., Ltd.",
+            "证书编号：00123Q45678R0M",
+            "ISO 9001:2015",
+            "ISO/IEC 27001信息安全管理体系认证证书",
+            "Information Security Management System Certificate",
+        ] {
+            assert!(!running_text(t), "{t}");
+            assert!(w.title(t).is_some() || w.hint(t).is_some() || t.contains("Co."));
+        }
     }
 }
