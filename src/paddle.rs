@@ -39,6 +39,22 @@ pub const MODEL_FILES: [(&str, &str); 3] = [
     ),
 ];
 
+/// The detector triage uses when it is present (optional: without it triage
+/// detects with the reading's detector at [`TRIAGE_FALLBACK_SIDE`]): PP-OCRv4
+/// mobile, from the `rapidocr_onnxruntime` 1.4.4 wheel. A third of PP-OCRv6
+/// small's cost per pixel; its boxes are coarser (a page's lines of one size
+/// come out as tall as its headings), which triage's title rules absorb
+/// (docs/triage-2026-12-05.md).
+pub const TRIAGE_MODEL_FILE: (&str, &str) = (
+    "ch_PP-OCRv4_det_infer.onnx",
+    "d2a7720d45a54257208b1e13e36a8479894cb74155a5efe29462512d42f49da9",
+);
+/// Longest side of the page triage's own detector works on (a title at 18 pt
+/// on A4 is 16 px high, body print at 10 pt 9 px).
+pub const TRIAGE_SIDE: u32 = 800;
+/// Longest side of the page triage detects on with the reading's detector.
+pub const TRIAGE_FALLBACK_SIDE: u32 = 640;
+
 /// Longest side of the image given to detection. rapidocr uses 2000; on A4
 /// pages 1280 finds the same lines (10-point text is still ~15 px high) in
 /// 40 % of the time (`CERTSCAN_DEBUG=1 certscan pages --engine paddle`:
@@ -217,6 +233,8 @@ impl Quad {
 /// The loaded PP-OCR models.
 pub struct Paddle {
     det: Model,
+    /// Triage's detector ([`TRIAGE_MODEL_FILE`]), when present.
+    triage_det: Option<Model>,
     rec: Model,
     cls: Model,
     /// Index 0 is the CTC blank.
@@ -247,6 +265,12 @@ impl Paddle {
         let det = load(MODEL_FILES[0].0)?;
         let rec = load(MODEL_FILES[1].0)?;
         let cls = load(MODEL_FILES[2].0)?;
+        let triage_file = dir.join(TRIAGE_MODEL_FILE.0);
+        let triage_det = if triage_file.is_file() {
+            Some(load(TRIAGE_MODEL_FILE.0)?)
+        } else {
+            None
+        };
         let dict = rec
             .metadata()
             .get("character")
@@ -257,6 +281,7 @@ impl Paddle {
         let traditional = traditional_classes(&chars);
         Ok(Paddle {
             det,
+            triage_det,
             rec,
             cls,
             chars,
@@ -445,11 +470,31 @@ impl Paddle {
         Ok(rows_of(words_of(&quads, texts, (w, h))))
     }
 
-    /// Detection for triage: `gray` scaled so that its longest side is
+    /// Detection for triage: with triage's own detector at [`TRIAGE_SIDE`]
+    /// when it is loaded, else with the reading's at
+    /// [`TRIAGE_FALLBACK_SIDE`]; the detector's name is for the debug log.
+    pub fn detect_triage(&self, gray: &GrayImage) -> Result<(Vec<Quad>, &'static str), DocError> {
+        match &self.triage_det {
+            Some(m) => Ok((
+                self.detect_small(m, gray, TRIAGE_SIDE)?,
+                TRIAGE_MODEL_FILE.0,
+            )),
+            None => Ok((
+                self.detect_small(&self.det, gray, TRIAGE_FALLBACK_SIDE)?,
+                MODEL_FILES[0].0,
+            )),
+        }
+    }
+
+    /// Detection by `model` on `gray` scaled so that its longest side is
     /// `long_side` (no shortest-side floor: a page's large print, its title,
-    /// is what triage looks for), run as one band up to [`TRIAGE_BAND_ROWS`]
-    /// rows; boxes in `gray`'s pixels.
-    pub fn detect_small(&self, gray: &GrayImage, long_side: u32) -> Result<Vec<Quad>, DocError> {
+    /// is what triage looks for), in one band; boxes in `gray`'s pixels.
+    fn detect_small(
+        &self,
+        model: &Model,
+        gray: &GrayImage,
+        long_side: u32,
+    ) -> Result<Vec<Quad>, DocError> {
         let (w, h) = gray.dimensions();
         if w < 8 || h < 8 {
             return Ok(Vec::new());
@@ -457,7 +502,7 @@ impl Paddle {
         let f = (long_side as f32 / w.max(h) as f32).min(1.0);
         let rw = (((w as f32 * f) / 32.0).round() as u32).max(1) * 32;
         let rh = (((h as f32 * f) / 32.0).round() as u32).max(1) * 32;
-        self.detect_banded(&self.det, gray, rw, rh, TRIAGE_BAND_ROWS)
+        self.detect_banded(model, gray, rw, rh, rh as usize)
     }
 
     /// Detection on `gray` resized to `rw`×`rh` (multiples of 32); boxes in
@@ -816,10 +861,6 @@ const ORIENT_SIDE: u32 = 960;
 const ORIENT_MIN_LINES: usize = 3;
 /// Longest lines the direction classifier looks at.
 const ORIENT_SAMPLE: usize = 16;
-
-/// Rows triage's small detection runs in one band (a page at 640 px: its
-/// activations are about a third of a 1280-px band's whole page).
-pub const TRIAGE_BAND_ROWS: usize = 768;
 
 /// Inputs taller than this many rows are detected in bands.
 const DET_BAND_ABOVE: usize = 448;

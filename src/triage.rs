@@ -1,6 +1,6 @@
 //! Triage of the scanned pages of multi-page documents by PP-OCR: a page's
 //! kind decided from what is cheap and telling, its large print. Detection
-//! runs on the page scaled to [`TRIAGE_DET_SIDE`]; only the tallest lines
+//! runs on a small copy of the page ([`Paddle::detect_triage`]); only the tallest lines
 //! (titles: 认证证书, CERTIFICATE, 营业执照, 通知书, 附件) are cut from the page
 //! and recognised, tallest first, until one holds a title word of
 //! `models/triage.toml`. A page is read in full for a stated reason: a title,
@@ -16,9 +16,6 @@ use image::{imageops, DynamicImage, GrayImage};
 use serde::Deserialize;
 use std::sync::OnceLock;
 
-/// Longest side of the copy triage detects lines on (a title at 18 pt on
-/// A4 is still 13 px high; body print at 10 pt is 7 px).
-pub const TRIAGE_DET_SIDE: u32 = 640;
 /// A line counts as large print from this multiple of the page's median
 /// line height.
 const LARGE: f32 = 1.25;
@@ -27,6 +24,11 @@ const LARGE: f32 = 1.25;
 /// does not single it out (a notice's title under its body's name, a
 /// certificate of framed cells).
 const MIN_READ: usize = 3;
+/// A line of ordinary height longer than this many heights is body print
+/// across a column (34-45 ems of Chinese: 23-27 heights in PP-OCRv4 mobile's
+/// boxes at 800 px), not a title (the longest, "Information Security
+/// Management System Certificate", is 20 heights; at 16, it was skipped).
+const BODY_LINE_HEIGHTS: f32 = 21.0;
 /// Most large lines recognised on one page.
 const MAX_READ: usize = 6;
 /// A line is recognised up to this many line heights from its start (a
@@ -136,10 +138,11 @@ pub fn compact(text: &str) -> String {
         .collect()
 }
 
-/// The boxes worth recognising on a page, best first: the tallest line,
-/// then every other line of large print (at least [`LARGE`] times the
-/// median line height), tallest first, at most [`MAX_READ`]. Specks and
-/// single characters (seals, logos, stamps) are no lines.
+/// The boxes worth recognising on a page, best first: the [`MIN_READ`]
+/// tallest lines, then every other line of large print (at least [`LARGE`]
+/// times the median line height), tallest first, at most [`MAX_READ`].
+/// Specks and single characters (seals, logos, stamps) are no lines, nor are
+/// lines of ordinary height running across a column (body print).
 pub fn title_lines(quads: &[Quad]) -> Vec<usize> {
     // Lines across the page (after the quarter-turn check, the others are
     // specks, seals, or print running down a margin).
@@ -155,8 +158,14 @@ pub fn title_lines(quads: &[Quad]) -> Vec<usize> {
     idx.sort_by(|&a, &b| quads[b].height.total_cmp(&quads[a].height));
     let mut out = Vec::new();
     for (rank, &i) in idx.iter().enumerate() {
-        if out.len() >= MAX_READ || (rank >= MIN_READ && quads[i].height < LARGE * median) {
+        let large = quads[i].height >= LARGE * median;
+        if out.len() >= MAX_READ || (rank >= MIN_READ && !large) {
             break;
+        }
+        // A line of the page's body print running across its column: no
+        // title (a page of prose has them among its tallest boxes).
+        if !large && quads[i].len > BODY_LINE_HEIGHTS * quads[i].height {
+            continue;
         }
         out.push(i);
     }
@@ -211,6 +220,50 @@ pub fn running_text(text: &str) -> bool {
     text.contains(SENTENCE_MARKS) || ems(text) > TITLE_EMS
 }
 
+/// A line numbered as a list's item ("3. 营业执照", "（三）资质证书", "一、
+/// 认证证书", "第三章") or a table of contents' entry (leader dots): it names a
+/// section of a document, not the page it stands on. Detectors whose boxes
+/// are as tall for body print as for headings put a table of contents'
+/// entries among a page's tallest lines.
+pub fn listed(text: &str) -> bool {
+    const NUMERALS: &str = "一二三四五六七八九十";
+    let t = text.trim_start();
+    let numeral =
+        |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c) || NUMERALS.contains(c);
+    let leaders = ["...", "…", "···", "．．．", "。。。"];
+    if leaders.iter().any(|l| t.contains(l)) {
+        return true;
+    }
+    if let Some(rest) = t.strip_prefix('第') {
+        let n = rest.chars().take_while(|&c| numeral(c)).count();
+        return n > 0
+            && rest
+                .chars()
+                .nth(n)
+                .is_some_and(|c| "章节部分篇条".contains(c));
+    }
+    let (bracketed, rest) = match t.strip_prefix(['（', '(']) {
+        Some(r) => (true, r.trim_start()),
+        None => (false, t),
+    };
+    let n = rest.chars().take_while(|&c| numeral(c)).count();
+    // One or two digits or numerals: "2019.01.01" is a date.
+    if n == 0 || n > 2 {
+        return false;
+    }
+    let after = rest.chars().skip(n).find(|c| !c.is_whitespace());
+    match after {
+        Some(c) if bracketed => c == '）' || c == ')',
+        Some(c) => ".．、)）".contains(c),
+        None => false,
+    }
+}
+
+/// A line that cannot be the page's title: running text or a listed item.
+fn no_title(text: &str) -> bool {
+    running_text(text) || listed(text)
+}
+
 /// The crops recognised in order until one that is no running text holds a
 /// title word: the lines read, and the title's kind and word.
 fn read_until_title(
@@ -224,7 +277,7 @@ fn read_until_title(
             .recognize(std::slice::from_ref(c))?
             .pop()
             .unwrap_or_default();
-        let title = (!running_text(&r.text))
+        let title = (!no_title(&r.text))
             .then(|| words.title(&r.text))
             .flatten()
             .map(|(k, w)| (k, w.to_string()));
@@ -244,11 +297,11 @@ pub fn triage_page(p: &Paddle, img: &DynamicImage, number: u32) -> Result<Triage
     let mut gray: GrayImage = img.to_luma8();
     let c1 = process_cpu_seconds();
     let mut turned = 0u32;
-    let mut quads = p.detect_small(&gray, TRIAGE_DET_SIDE)?;
+    let (mut quads, detector) = p.detect_triage(&gray)?;
     if quarter_turn(&quads) == Some(true) {
         gray = imageops::rotate90(&gray);
         turned = 90;
-        quads = p.detect_small(&gray, TRIAGE_DET_SIDE)?;
+        quads = p.detect_triage(&gray)?.0;
     }
     let c2 = process_cpu_seconds();
     let detected = quads.len();
@@ -257,7 +310,7 @@ pub fn triage_page(p: &Paddle, img: &DynamicImage, number: u32) -> Result<Triage
         let mut h: Vec<(f32, f32)> = quads.iter().map(|q| (q.height, q.len)).collect();
         h.sort_by(|a, b| b.0.total_cmp(&a.0));
         eprintln!(
-            "page {number}: triage boxes (height, length), tallest first: {:?}",
+            "page {number}: triage boxes by {detector} (height, length), tallest first: {:?}",
             &h[..h.len().min(10)]
         );
     }
@@ -296,7 +349,7 @@ pub fn triage_page(p: &Paddle, img: &DynamicImage, number: u32) -> Result<Triage
         ))
     } else if let Some(w) = read
         .iter()
-        .filter(|(_, r)| !running_text(&r.text))
+        .filter(|(_, r)| !no_title(&r.text))
         .find_map(|(_, r)| words.hint(&r.text))
     {
         Some(format!("hint ({w:?} in large print {text:?})"))
@@ -389,9 +442,14 @@ mod tests {
         // Prose.
         let mut prose = vec![q(300.0, 40.0)];
         prose.extend(std::iter::repeat_n(q(900.0, 20.0), 30));
-        // A heading over lines of one size: the heading and two lines of
-        // body print (the three tallest are always read).
-        assert_eq!(title_lines(&prose), vec![0, 1, 2]);
+        // A heading over lines of one size: the heading alone (the three
+        // tallest are read, but not lines of body print across the column).
+        assert_eq!(title_lines(&prose), vec![0]);
+        // The title of a page of framed cells, as tall as the cells: read
+        // among the three tallest.
+        let mut framed = vec![q(400.0, 50.0), q(500.0, 51.0), q(150.0, 50.5)];
+        framed.extend(std::iter::repeat_n(q(200.0, 50.0), 12));
+        assert_eq!(title_lines(&framed), vec![1, 2, 0]);
         // A certificate: title, name and standard in large print over
         // lines of body print, tallest first; a seal (a square) is no line.
         let mut cert = vec![
@@ -436,9 +494,42 @@ mod tests {
             "ISO 9001:2015",
             "ISO/IEC 27001信息安全管理体系认证证书",
             "Information Security Management System Certificate",
+            "2019年度监督审核通知书",
+            "9001质量管理体系认证证书",
+            "第三方认证证书",
         ] {
-            assert!(!running_text(t), "{t}");
+            assert!(!running_text(t) && !listed(t), "{t}");
             assert!(w.title(t).is_some() || w.hint(t).is_some() || t.contains("Co."));
+        }
+    }
+
+    #[test]
+    fn a_listed_item_is_no_title() {
+        // A table of contents' entries and a document's section headings
+        // (the bench's packages, PP-OCRv4 mobile's boxes at 800 px).
+        for t in [
+            "3. 营业执照",
+            "4. 信息技术服务管理体系认证证书",
+            "4．信息技术服务管理体系认证证书",
+            "（三）资质证书",
+            "(3) ISO 9001 certificate",
+            "一、认证证书",
+            "十二、营业执照复印件",
+            "第三章 资格证明文件",
+            "营业执照 .......... 12",
+            "认证证书……………15",
+            "３、认证证书",
+        ] {
+            assert!(listed(t), "{t}");
+        }
+        for t in [
+            "2019.01.01",
+            "第三方认证证书",
+            "ISO 9001",
+            "3C认证证书",
+            "一级资质证书",
+        ] {
+            assert!(!listed(t), "{t}");
         }
     }
 }
