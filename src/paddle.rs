@@ -49,9 +49,11 @@ pub const TRIAGE_MODEL_FILE: (&str, &str) = (
     "ch_PP-OCRv4_det_infer.onnx",
     "d2a7720d45a54257208b1e13e36a8479894cb74155a5efe29462512d42f49da9",
 );
-/// Longest side of the page triage's own detector works on (a title at 18 pt
-/// on A4 is 16 px high, body print at 10 pt 9 px).
-pub const TRIAGE_SIDE: u32 = 800;
+/// Longest sides of the page triage's own detector works on: 640 px first
+/// (a title at 18 pt on A4 is 13 px high), 800 px when the page's large print
+/// at 640 gave no verdict (read poorly, no title, no hint): a page whose only
+/// large print is a standard or a name reads at 640 as noise.
+pub const TRIAGE_SIDES: [u32; 2] = [640, 800];
 /// Longest side of the page triage detects on with the reading's detector.
 pub const TRIAGE_FALLBACK_SIDE: u32 = 640;
 
@@ -470,19 +472,27 @@ impl Paddle {
         Ok(rows_of(words_of(&quads, texts, (w, h))))
     }
 
-    /// Detection for triage: with triage's own detector at [`TRIAGE_SIDE`]
-    /// when it is loaded, else with the reading's at
-    /// [`TRIAGE_FALLBACK_SIDE`]; the detector's name is for the debug log.
-    pub fn detect_triage(&self, gray: &GrayImage) -> Result<(Vec<Quad>, &'static str), DocError> {
+    /// The sides triage detects a page at, coarse first: with triage's own
+    /// detector [`TRIAGE_SIDES`], else the reading's at
+    /// [`TRIAGE_FALLBACK_SIDE`].
+    pub fn triage_sides(&self) -> &'static [u32] {
+        match self.triage_det {
+            Some(_) => &TRIAGE_SIDES,
+            None => &[TRIAGE_FALLBACK_SIDE],
+        }
+    }
+
+    /// Detection for triage at `side` (one of [`Paddle::triage_sides`]),
+    /// with triage's own detector when it is loaded; the detector's name is
+    /// for the debug log.
+    pub fn detect_triage(
+        &self,
+        gray: &GrayImage,
+        side: u32,
+    ) -> Result<(Vec<Quad>, &'static str), DocError> {
         match &self.triage_det {
-            Some(m) => Ok((
-                self.detect_small(m, gray, TRIAGE_SIDE)?,
-                TRIAGE_MODEL_FILE.0,
-            )),
-            None => Ok((
-                self.detect_small(&self.det, gray, TRIAGE_FALLBACK_SIDE)?,
-                MODEL_FILES[0].0,
-            )),
+            Some(m) => Ok((self.detect_small(m, gray, side)?, TRIAGE_MODEL_FILE.0)),
+            None => Ok((self.detect_small(&self.det, gray, side)?, MODEL_FILES[0].0)),
         }
     }
 

@@ -297,50 +297,73 @@ pub fn triage_page(p: &Paddle, img: &DynamicImage, number: u32) -> Result<Triage
     let mut gray: GrayImage = img.to_luma8();
     let c1 = process_cpu_seconds();
     let mut turned = 0u32;
-    let (mut quads, detector) = p.detect_triage(&gray)?;
-    if quarter_turn(&quads) == Some(true) {
-        gray = imageops::rotate90(&gray);
-        turned = 90;
-        quads = p.detect_triage(&gray)?.0;
-    }
-    let c2 = process_cpu_seconds();
-    let detected = quads.len();
-    let picked = title_lines(&quads);
-    if std::env::var_os("CERTSCAN_DEBUG").is_some() {
-        let mut h: Vec<(f32, f32)> = quads.iter().map(|q| (q.height, q.len)).collect();
-        h.sort_by(|a, b| b.0.total_cmp(&a.0));
-        eprintln!(
-            "page {number}: triage boxes by {detector} (height, length), tallest first: {:?}",
-            &h[..h.len().min(10)]
-        );
-    }
-    let mut crops: Vec<(usize, GrayImage)> = picked
-        .iter()
-        .map(|&i| {
-            let q = Quad {
-                len: quads[i].len.min(MAX_LEN_HEIGHTS * quads[i].height),
-                ..quads[i]
-            };
-            (i, crop_line(&gray, &q.lengthened(END_PAD * q.height)))
-        })
-        .collect();
-    let (mut read, mut found) = read_until_title(p, words, &crops)?;
     let mean =
         |read: &[Read]| read.iter().map(|(_, r)| r.mean).sum::<f32>() / read.len().max(1) as f32;
-    // Large print read poorly: the page may be upside down (its lines read
-    // turned; the better reading kept).
-    if found.is_none() && !read.is_empty() && mean(&read) < POOR {
-        for (_, c) in crops.iter_mut() {
-            *c = imageops::rotate180(c);
+    let hinted = |read: &[Read]| {
+        read.iter()
+            .filter(|(_, r)| !no_title(&r.text))
+            .find_map(|(_, r)| words.hint(&r.text))
+            .is_some()
+    };
+    let sides = p.triage_sides();
+    let (mut det_cpu, mut rec_cpu) = (0.0, 0.0);
+    let mut pass = 0;
+    let (quads, read, found, flipped) = loop {
+        let side = sides[pass];
+        let d0 = process_cpu_seconds();
+        let (mut quads, detector) = p.detect_triage(&gray, side)?;
+        if pass == 0 && quarter_turn(&quads) == Some(true) {
+            gray = imageops::rotate90(&gray);
+            turned = 90;
+            quads = p.detect_triage(&gray, side)?.0;
         }
-        let again;
-        (again, found) = read_until_title(p, words, &crops)?;
-        if found.is_some() || mean(&again) > mean(&read) + 0.1 {
-            read = again;
-            turned = (turned + 180) % 360;
+        let d1 = process_cpu_seconds();
+        det_cpu += d1 - d0;
+        let picked = title_lines(&quads);
+        if std::env::var_os("CERTSCAN_DEBUG").is_some() {
+            let mut h: Vec<(f32, f32)> = quads.iter().map(|q| (q.height, q.len)).collect();
+            h.sort_by(|a, b| b.0.total_cmp(&a.0));
+            eprintln!(
+                "page {number}: triage boxes by {detector} at {side} px (height, length), tallest first: {:?}",
+                &h[..h.len().min(10)]
+            );
         }
+        let mut crops: Vec<(usize, GrayImage)> = picked
+            .iter()
+            .map(|&i| {
+                let q = Quad {
+                    len: quads[i].len.min(MAX_LEN_HEIGHTS * quads[i].height),
+                    ..quads[i]
+                };
+                (i, crop_line(&gray, &q.lengthened(END_PAD * q.height)))
+            })
+            .collect();
+        let (mut read, mut found) = read_until_title(p, words, &crops)?;
+        let mut flipped = false;
+        // Large print read poorly: the page may be upside down (its lines
+        // read turned; the better reading kept).
+        if found.is_none() && !read.is_empty() && mean(&read) < POOR {
+            for (_, c) in crops.iter_mut() {
+                *c = imageops::rotate180(c);
+            }
+            let again;
+            (again, found) = read_until_title(p, words, &crops)?;
+            if found.is_some() || mean(&again) > mean(&read) + 0.1 {
+                read = again;
+                flipped = true;
+            }
+        }
+        rec_cpu += process_cpu_seconds() - d1;
+        pass += 1;
+        let verdict = found.is_some() || read.is_empty() || mean(&read) >= POOR || hinted(&read);
+        if verdict || pass == sides.len() {
+            break (quads, read, found, flipped);
+        }
+    };
+    if flipped {
+        turned = (turned + 180) % 360;
     }
-    let c3 = process_cpu_seconds();
+    let detected = quads.len();
     let text: Vec<&str> = read.iter().map(|(_, r)| r.text.as_str()).collect();
     let full = if let Some((kind, w)) = &found {
         Some(format!(
@@ -391,7 +414,7 @@ pub fn triage_page(p: &Paddle, img: &DynamicImage, number: u32) -> Result<Triage
         annex: matches!(found, Some((TitleKind::Annex, _))),
         detected,
         read: read.len(),
-        cpu: [c1 - c0, c2 - c1, c3 - c2],
+        cpu: [c1 - c0, det_cpu, rec_cpu],
     })
 }
 
