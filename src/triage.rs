@@ -299,11 +299,11 @@ pub fn triage_page(p: &Paddle, img: &DynamicImage, number: u32) -> Result<Triage
     let mut turned = 0u32;
     let mean =
         |read: &[Read]| read.iter().map(|(_, r)| r.mean).sum::<f32>() / read.len().max(1) as f32;
-    let hinted = |read: &[Read]| {
+    // A hint of certification in a line that is no running text or list.
+    let hint = |read: &[Read]| {
         read.iter()
             .filter(|(_, r)| !no_title(&r.text))
             .find_map(|(_, r)| words.hint(&r.text))
-            .is_some()
     };
     let sides = p.triage_sides();
     let (mut det_cpu, mut rec_cpu) = (0.0, 0.0);
@@ -355,7 +355,8 @@ pub fn triage_page(p: &Paddle, img: &DynamicImage, number: u32) -> Result<Triage
         }
         rec_cpu += process_cpu_seconds() - d1;
         pass += 1;
-        let verdict = found.is_some() || read.is_empty() || mean(&read) >= POOR || hinted(&read);
+        let verdict =
+            found.is_some() || read.is_empty() || mean(&read) >= POOR || hint(&read).is_some();
         if verdict || pass == sides.len() {
             break (quads, read, found, flipped);
         }
@@ -370,11 +371,7 @@ pub fn triage_page(p: &Paddle, img: &DynamicImage, number: u32) -> Result<Triage
             "title {kind:?} ({w:?} in {:?})",
             text.last().unwrap_or(&"")
         ))
-    } else if let Some(w) = read
-        .iter()
-        .filter(|(_, r)| !no_title(&r.text))
-        .find_map(|(_, r)| words.hint(&r.text))
-    {
+    } else if let Some(w) = hint(&read) {
         Some(format!("hint ({w:?} in large print {text:?})"))
     } else if !read.is_empty() && mean(&read) < POOR && detected <= FEW_LINES {
         Some(format!(
