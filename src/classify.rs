@@ -21,193 +21,214 @@ fn count(hay: &str, needles: &[&str]) -> usize {
     needles.iter().filter(|n| hay.contains(*n)).count()
 }
 
+/// Titles of the yearly surveillance notice.
+const NOTICE_TITLES: &[&str] = &[
+    "保持认证注册资格通知书",
+    "保持认证资格通知书",
+    "监督审核通知书",
+];
+/// Labels a business licence prints.
+const LICENCE_LABELS: &[&str] = &[
+    "法定代表人",
+    "注册资本",
+    "成立日期",
+    "经营范围",
+    "登记机关",
+    "营业期限",
+];
+/// Management-system standards (a page naming one with an accreditation
+/// standard is a certificate, not an accreditation).
+const SYSTEM_STANDARDS: &[&str] = &["9001", "14001", "45001", "20000-1", "27001"];
+/// Signals of a certificate page, Chinese (in the page without spaces) and
+/// English (lower case, without spaces).
+const NUMBER_LABELS: (&[&str], &[&str]) = (
+    &[
+        "证书编号",
+        "证书号",
+        "证书号码",
+        "注册号",
+        "注册编号",
+        "证书注册号",
+    ],
+    &[
+        "certificateno",
+        "certificatenumber",
+        "registrationno",
+        "cert.no",
+        "certno",
+    ],
+);
+const TITLES: (&[&str], &[&str]) = (
+    &["认证证书", "验证证书", "体系证书", "注册证书"],
+    &[
+        "certificateof",
+        "systemcertificate",
+        "certificateofregistration",
+        "certificateofapproval",
+    ],
+);
+const DATE_LABELS: (&[&str], &[&str]) = (
+    &["发证日期", "颁证日期", "签发日期", "有效期", "到期日期"],
+    &[
+        "issuedate",
+        "dateofissue",
+        "validuntil",
+        "expirydate",
+        "validity",
+        "expirationdate",
+    ],
+);
+const CERTIFY: (&[&str], &[&str]) = (
+    &["兹证明", "特此证明"],
+    &["thisistocertify", "herebycertif", "thiscertifiesthat"],
+);
+const ORG_LABELS: (&[&str], &[&str]) = (
+    &["组织名称", "获证组织", "企业名称", "单位名称"],
+    &[
+        "organizationname",
+        "nameoforganization",
+        "certifiedorganization",
+    ],
+);
+/// Marks of a letter (a bidder's commitment), which counts against.
+const LETTER: &[&str] = &[
+    "承诺函",
+    "此致",
+    "投标人：",
+    "投标人:",
+    "致：",
+    "致:",
+    "承诺如下",
+    "特此承诺",
+];
+/// A management-system standard named: ISO (OCR's "IS0" too), a national
+/// twin, "管理体系" or Taiwan's "管理系统" (lower case), or a standard's number.
+const STANDARD_WORDS: &[&str] = &[
+    "iso",
+    "is0",
+    "gb/t",
+    "管理体系",
+    "管理系统",
+    "ohsas",
+    "managementsystem",
+    "sistemadegesti",
+    "managementu",
+];
+const STANDARD_NUMBERS: &[&str] = &[
+    "9001", "14001", "45001", "20000-1", "27001", "22000", "50001", "18001",
+];
+const ANNEX_WORDS: (&[&str], &[&str]) = (
+    &[
+        "附件",
+        "附页",
+        "续页",
+        "证书附件",
+        "监督审核记录",
+        "年度监督",
+    ],
+    &[
+        "annex",
+        "appendix",
+        "continuation",
+        "surveillanceauditrecord",
+        "schedule",
+    ],
+);
+
+/// A page's text three ways: simplified, without spaces, and that in lower
+/// case.
+struct PageWords {
+    simplified: String,
+    compact: String,
+    lower: String,
+}
+
+impl PageWords {
+    fn new(text: &str) -> PageWords {
+        let simplified = to_simplified(text);
+        let compact: String = simplified.chars().filter(|c| !c.is_whitespace()).collect();
+        let lower = compact.to_lowercase();
+        PageWords {
+            simplified,
+            compact,
+            lower,
+        }
+    }
+
+    /// Whether any of the Chinese words or the English ones is printed.
+    fn any(&self, (zh, en): (&[&str], &[&str])) -> bool {
+        count(&self.compact, zh) + count(&self.lower, en) > 0
+    }
+}
+
 /// Classifies a page from its text (any script, any OCR quality).
 pub fn classify(text: &str) -> PageKind {
-    let s = to_simplified(text);
-    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    let lower = compact.to_lowercase();
-    if compact.contains("保持认证注册资格通知书")
-        || compact.contains("保持认证资格通知书")
-        || compact.contains("监督审核通知书")
-    {
+    let w = PageWords::new(text);
+    if NOTICE_TITLES.iter().any(|t| w.compact.contains(t)) {
         return PageKind::SurveillanceNotice;
     }
-    // A licence by its title and a label, or by its labels alone: the title
-    // is printed in red, which the red channel read for OCR drops.
-    let licence_labels = count(
-        &compact,
-        &[
-            "法定代表人",
-            "注册资本",
-            "成立日期",
-            "经营范围",
-            "登记机关",
-            "营业期限",
-        ],
-    );
-    if (compact.contains("营业执照")
-        && (compact.contains("统一社会信用代码") || licence_labels > 0))
-        || licence_labels >= 3
-    {
+    if is_licence(&w) {
         return PageKind::BusinessLicence;
     }
-    // An accreditation (a laboratory's or a body's, ISO/IEC 17025, 17021,
-    // 17020: 认可证书, CNAS L1234) is no management-system certificate.
-    if compact.contains("认可证书")
-        || compact.contains("实验室认可")
-        || ["17025", "17020", "17065"]
-            .iter()
-            .any(|k| compact.contains(k))
-            && !["9001", "14001", "45001", "20000-1", "27001"]
-                .iter()
-                .any(|k| compact.contains(k))
-    {
+    if is_accreditation(&w) {
         return PageKind::Other;
     }
-    // Signals of a certificate page, each counted once; a number label counts double.
-    let number_label = count(
-        &compact,
-        &[
-            "证书编号",
-            "证书号",
-            "证书号码",
-            "注册号",
-            "注册编号",
-            "证书注册号",
-        ],
-    ) + count(
-        &lower,
-        &[
-            "certificateno",
-            "certificatenumber",
-            "registrationno",
-            "cert.no",
-            "certno",
-        ],
-    ) > 0;
-    let title = count(&compact, &["认证证书", "验证证书", "体系证书", "注册证书"])
-        + count(
-            &lower,
-            &[
-                "certificateof",
-                "systemcertificate",
-                "certificateofregistration",
-                "certificateofapproval",
-            ],
-        )
-        > 0;
-    let date_label = count(
-        &compact,
-        &["发证日期", "颁证日期", "签发日期", "有效期", "到期日期"],
-    ) + count(
-        &lower,
-        &[
-            "issuedate",
-            "dateofissue",
-            "validuntil",
-            "expirydate",
-            "validity",
-            "expirationdate",
-        ],
-    ) > 0;
-    let certify = count(&compact, &["兹证明", "特此证明"])
-        + count(
-            &lower,
-            &["thisistocertify", "herebycertif", "thiscertifiesthat"],
-        )
-        > 0;
-    let org_label = count(&compact, &["组织名称", "获证组织", "企业名称", "单位名称"])
-        + count(
-            &lower,
-            &[
-                "organizationname",
-                "nameoforganization",
-                "certifiedorganization",
-            ],
-        )
-        > 0;
-    let letter = count(
-        &compact,
-        &[
-            "承诺函",
-            "此致",
-            "投标人：",
-            "投标人:",
-            "致：",
-            "致:",
-            "承诺如下",
-            "特此承诺",
-        ],
-    ) > 0;
-    // The label lexicon (models/labels.toml) says the same in more wordings
-    // and languages ("Holds Certificate No", "No. de registro", "CERTIFIKÁT").
-    let lex = crate::labels::Lexicon::bundled();
-    let has = |field: &str| lex.field(field).any.is_match(&s);
-    let number_label = number_label || has("certificate_number");
-    let title = title || has("certificate_title");
-    let date_label =
-        date_label || has("issue_date") || has("expiry_date") || has("initial_issue_date");
-    let certify = certify || has("certify");
-    let signals = 2 * number_label as i32
-        + title as i32
-        + date_label as i32
-        + certify as i32
-        + org_label as i32
-        - 2 * letter as i32;
-    // A management-system standard: ISO (OCR's "IS0" too), a national twin,
-    // "管理体系" or Taiwan's "管理系統", or a standard's number.
-    let standard = [
-        "iso",
-        "is0",
-        "gb/t",
-        "管理体系",
-        "管理系统",
-        "ohsas",
-        "managementsystem",
-        "sistemadegesti",
-        "managementu",
-    ]
-    .iter()
-    .any(|k| lower.contains(k))
-        || [
-            "9001", "14001", "45001", "20000-1", "27001", "22000", "50001", "18001",
-        ]
-        .iter()
-        .any(|k| compact.contains(k));
     // Two signals with a standard: a garbled title or label must not lose a
     // certificate (triage errs towards reading).
-    if signals >= 2 && standard {
+    if certificate_signals(&w) >= 2 && names_a_standard(&w) {
         return PageKind::Certificate;
     }
-    let annex = count(
-        &compact,
-        &[
-            "附件",
-            "附页",
-            "续页",
-            "证书附件",
-            "监督审核记录",
-            "年度监督",
-        ],
-    ) + count(
-        &lower,
-        &[
-            "annex",
-            "appendix",
-            "continuation",
-            "surveillanceauditrecord",
-            "schedule",
-        ],
-    );
-    if annex >= 1
-        && (compact.contains("证书")
-            || lower.contains("certificate")
-            || compact.contains("范围")
-            || lower.contains("scope"))
+    let c = &w.compact;
+    if w.any(ANNEX_WORDS)
+        && (c.contains("证书")
+            || w.lower.contains("certificate")
+            || c.contains("范围")
+            || w.lower.contains("scope"))
     {
         return PageKind::Annex;
     }
     PageKind::Other
+}
+
+/// A licence by its title and a label, or by its labels alone: the title is
+/// printed in red, which the red channel read for OCR drops.
+fn is_licence(w: &PageWords) -> bool {
+    let labels = count(&w.compact, LICENCE_LABELS);
+    (w.compact.contains("营业执照") && (w.compact.contains("统一社会信用代码") || labels > 0))
+        || labels >= 3
+}
+
+/// An accreditation (a laboratory's or a body's, ISO/IEC 17025, 17021,
+/// 17020: 认可证书, CNAS L1234) is no management-system certificate.
+fn is_accreditation(w: &PageWords) -> bool {
+    let c = &w.compact;
+    c.contains("认可证书")
+        || c.contains("实验室认可")
+        || ["17025", "17020", "17065"].iter().any(|k| c.contains(k))
+            && !SYSTEM_STANDARDS.iter().any(|k| c.contains(k))
+}
+
+/// Signals of a certificate page, each counted once: a number label counts
+/// double, a letter's marks count against. The label lexicon
+/// (models/labels.toml) says the same in more wordings and languages
+/// ("Holds Certificate No", "No. de registro", "CERTIFIKÁT").
+fn certificate_signals(w: &PageWords) -> i32 {
+    let lex = crate::labels::Lexicon::bundled();
+    let has = |field: &str| lex.field(field).any.is_match(&w.simplified);
+    let number_label = w.any(NUMBER_LABELS) || has("certificate_number");
+    let title = w.any(TITLES) || has("certificate_title");
+    let date_label =
+        w.any(DATE_LABELS) || has("issue_date") || has("expiry_date") || has("initial_issue_date");
+    let certify = w.any(CERTIFY) || has("certify");
+    let org_label = w.any(ORG_LABELS);
+    let letter = count(&w.compact, LETTER) > 0;
+    2 * number_label as i32 + title as i32 + date_label as i32 + certify as i32 + org_label as i32
+        - 2 * letter as i32
+}
+
+fn names_a_standard(w: &PageWords) -> bool {
+    STANDARD_WORDS.iter().any(|k| w.lower.contains(k))
+        || STANDARD_NUMBERS.iter().any(|k| w.compact.contains(k))
 }
 
 #[cfg(test)]

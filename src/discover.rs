@@ -126,64 +126,10 @@ impl Walker {
         let display = display_path(p);
         let meta = match fs::metadata(p) {
             Ok(m) => m,
-            Err(e) => {
-                self.met += 1;
-                if top && e.kind() == std::io::ErrorKind::NotFound {
-                    // An archive member as the output prints it ("pkg.zip!dir/a.pdf").
-                    if let Some(r) = member_input(p) {
-                        match r {
-                            Ok(input) => {
-                                if !self.found.inputs.iter().any(|i| i.display == input.display) {
-                                    self.found.inputs.push(input);
-                                }
-                            }
-                            Err(error) => self.found.errors.push(DiscoverError {
-                                display,
-                                sha256: None,
-                                error,
-                            }),
-                        }
-                        return;
-                    }
-                    self.found.missing.push(display.clone());
-                }
-                self.error(
-                    display,
-                    ErrorCode::Io,
-                    format!("cannot read {}: {e}", p.display()),
-                );
-                return;
-            }
+            Err(e) => return self.unreadable(p, display, top, e),
         };
         if meta.is_dir() {
-            if !self.dirs.insert(file_id(&meta)) {
-                return; // entered already (a link to it, or a link to a parent)
-            }
-            let mut entries: Vec<PathBuf> = match fs::read_dir(p) {
-                Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-                Err(e) => {
-                    self.met += 1;
-                    self.error(display, ErrorCode::Io, format!("cannot list folder: {e}"));
-                    return;
-                }
-            };
-            entries.sort();
-            let met = self.met;
-            for e in entries {
-                let hidden = e
-                    .file_name()
-                    .map(|n| n.as_bytes().starts_with(b"."))
-                    .unwrap_or(false);
-                if !hidden {
-                    self.walk(&e, false);
-                }
-            }
-            if top && self.met == met {
-                self.found.warnings.push(format!(
-                    "folder {display} holds no files to read (hidden files are skipped)"
-                ));
-            }
-            return;
+            return self.folder(p, display, top, &meta);
         }
         self.met += 1;
         let id = file_id(&meta);
@@ -215,41 +161,106 @@ impl Walker {
             return; // the same file by another path
         }
         if is_zip(p) && !is_docx_file(p) {
-            match zip_members(p) {
-                Ok(members) if members.is_empty() => {
-                    let sha256 = fs::read(p).ok().map(|b| crate::pipeline::sha256_hex(&b));
-                    self.found.errors.push(DiscoverError {
-                        display,
-                        sha256,
-                        error: DocError::new(
-                            ErrorCode::Empty,
-                            "the ZIP archive holds no documents (no files, at most folders)",
-                        ),
-                    });
-                }
-                Ok(members) => {
-                    for (index, name) in members {
-                        self.found.inputs.push(InputRef {
-                            display: format!("{display}!{name}"),
-                            source: Source::ZipMember {
-                                archive: p.to_path_buf(),
-                                index,
-                            },
-                        });
-                    }
-                }
-                Err(error) => self.found.errors.push(DiscoverError {
-                    display,
-                    sha256: None,
-                    error,
-                }),
-            }
-            return;
+            return self.archive(p, display);
         }
         self.found.inputs.push(InputRef {
             display,
             source: Source::File(p.to_path_buf()),
         });
+    }
+
+    /// A path that cannot be read: an error line, or, given at the top, an
+    /// archive member as the output prints it ("pkg.zip!dir/a.pdf").
+    fn unreadable(&mut self, p: &Path, display: String, top: bool, e: std::io::Error) {
+        self.met += 1;
+        if top && e.kind() == std::io::ErrorKind::NotFound {
+            if let Some(r) = member_input(p) {
+                match r {
+                    Ok(input) => {
+                        if !self.found.inputs.iter().any(|i| i.display == input.display) {
+                            self.found.inputs.push(input);
+                        }
+                    }
+                    Err(error) => self.found.errors.push(DiscoverError {
+                        display,
+                        sha256: None,
+                        error,
+                    }),
+                }
+                return;
+            }
+            self.found.missing.push(display.clone());
+        }
+        self.error(
+            display,
+            ErrorCode::Io,
+            format!("cannot read {}: {e}", p.display()),
+        );
+    }
+
+    /// A folder: its entries in name order, hidden ones skipped, each folder
+    /// entered once (links to it or to a parent are not followed again).
+    fn folder(&mut self, p: &Path, display: String, top: bool, meta: &fs::Metadata) {
+        if !self.dirs.insert(file_id(meta)) {
+            return; // entered already (a link to it, or a link to a parent)
+        }
+        let mut entries: Vec<PathBuf> = match fs::read_dir(p) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(e) => {
+                self.met += 1;
+                self.error(display, ErrorCode::Io, format!("cannot list folder: {e}"));
+                return;
+            }
+        };
+        entries.sort();
+        let met = self.met;
+        for e in entries {
+            let hidden = e
+                .file_name()
+                .map(|n| n.as_bytes().starts_with(b"."))
+                .unwrap_or(false);
+            if !hidden {
+                self.walk(&e, false);
+            }
+        }
+        if top && self.met == met {
+            self.found.warnings.push(format!(
+                "folder {display} holds no files to read (hidden files are skipped)"
+            ));
+        }
+    }
+
+    /// A ZIP archive: an input per member, or an error line.
+    fn archive(&mut self, p: &Path, display: String) {
+        match zip_members(p) {
+            Ok(members) if members.is_empty() => {
+                let sha256 = fs::read(p).ok().map(|b| crate::pipeline::sha256_hex(&b));
+                self.found.errors.push(DiscoverError {
+                    display,
+                    sha256,
+                    error: DocError::new(
+                        ErrorCode::Empty,
+                        "the ZIP archive holds no documents (no files, at most folders)",
+                    ),
+                });
+            }
+            Ok(members) => {
+                for (index, name) in members {
+                    self.found.inputs.push(InputRef {
+                        display: format!("{display}!{name}"),
+                        source: Source::ZipMember {
+                            archive: p.to_path_buf(),
+                            index,
+                        },
+                    });
+                }
+            }
+            Err(error) => self.found.errors.push(DiscoverError {
+                display,
+                sha256: None,
+                error,
+            }),
+        }
     }
 }
 

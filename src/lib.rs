@@ -13,6 +13,7 @@ pub mod extract;
 pub mod fuzzing;
 pub mod labels;
 pub mod load;
+pub mod logging;
 pub mod manifest;
 pub mod memory;
 pub mod model;

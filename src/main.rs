@@ -26,6 +26,10 @@ static ALLOC: certscan::memory::CeilingAlloc = certscan::memory::CeilingAlloc;
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
+    /// Log on stderr why each page is read in full, triage's verdicts and
+    /// the CPU seconds of every step.
+    #[arg(long, short = 'v', global = true)]
+    debug: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -303,6 +307,11 @@ fn limit_openmp(cli: &Cli) {
 fn main() {
     certscan::memory::bound_heap();
     let cli = Cli::parse();
+    certscan::logging::init(match (&cli.cmd, cli.debug) {
+        (_, true) => log::LevelFilter::Debug,
+        (Cmd::Worker { .. }, false) => certscan::logging::level_from_env(),
+        _ => log::LevelFilter::Off,
+    });
     limit_openmp(&cli);
     // rten sizes its thread pool on first use (unlike OpenMP, after `main`
     // starts): one thread, so that PP-OCR in this process (pages, ocr-floor)

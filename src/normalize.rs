@@ -149,134 +149,115 @@ fn cn_small_number(s: &str) -> Option<u32> {
     }
 }
 
+/// A date form: its pattern, the date its match says, and whether it counts
+/// only where no earlier form matched (numbers in either order).
+struct DateForm {
+    pattern: &'static str,
+    date: fn(&regex::Captures) -> Option<NaiveDate>,
+    only_where_free: bool,
+}
+
+/// The date forms, in the order they are looked for.
+const DATE_FORMS: [DateForm; 7] = [
+    // 2025年3月1日, 2025-03-01, 2025.03.01, 2025/03/01, 2025 年 3 月 1 日
+    DateForm {
+        pattern: r"((?:19|20)\d{2})\s*(?:年|[-./])\s*(\d{1,2})\s*(?:月|[-./])\s*(\d{1,2})\s*(?:日|号)?",
+        date: |c| ymd(&c[1], &c[2], &c[3]),
+        only_where_free: false,
+    },
+    // 二〇二五年三月一日
+    DateForm {
+        pattern: r"([〇○◯零一二三四五六七八九0Oo]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日",
+        date: |c| {
+            let y = c[1]
+                .chars()
+                .map(cn_digit)
+                .try_fold(0u32, |acc, d| d.map(|d| acc * 10 + d))?;
+            NaiveDate::from_ymd_opt(y as i32, cn_small_number(&c[2])?, cn_small_number(&c[3])?)
+        },
+        only_where_free: false,
+    },
+    // 中華民國114年3月1日 (Taiwan's Republic-of-China years: + 1911)
+    DateForm {
+        pattern: r"(?:中華民國|中华民国|民國|民国)\s*(\d{2,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日",
+        date: |c| {
+            let y: i32 = c[1].parse().ok()?;
+            NaiveDate::from_ymd_opt(y + 1911, c[2].parse().ok()?, c[3].parse().ok()?)
+        },
+        only_where_free: false,
+    },
+    // March 1, 2025 / Mar. 1st 2025
+    DateForm {
+        pattern: r"(?i)(?-u:\b)(jan|feb|mar|apr|may|jun|ju[l1I|]|aug|sep|sept|[o0]ct|nov|dec)(?:[a-z]*|[a-z]*[1|][a-z]*[.\s])\.?\s*(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*((?:19|20)\d{2})",
+        date: |c| NaiveDate::from_ymd_opt(c[3].parse().ok()?, month_of(&c[1])?, c[2].parse().ok()?),
+        only_where_free: false,
+    },
+    // 1 March 2025 / 1st of March, 2025 / 01-Mar-2025
+    DateForm {
+        pattern: r"(?i)(?-u:\b)(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?[-\s]?(jan|feb|mar|apr|may|jun|ju[l1I|]|aug|sep|sept|[o0]ct|nov|dec)(?:[a-z]*|[a-z]*[1|][a-z]*[.\s])\.?[-\s,]*((?:19|20)\d{2})",
+        date: |c| NaiveDate::from_ymd_opt(c[3].parse().ok()?, month_of(&c[2])?, c[1].parse().ok()?),
+        only_where_free: false,
+    },
+    // 27/03/2015, 06.01.2025, 04-12-2014: day first (as printed everywhere
+    // but the United States); month first only when the second number
+    // cannot be a month.
+    DateForm {
+        pattern: r"(?-u:\b)(\d{1,2})\s?([./-])\s?(\d{1,2})\s?([./-])\s?((?:19|20)\d{2})(?-u:\b)",
+        date: |c| {
+            if c[2] != c[4] {
+                return None;
+            }
+            let (a, b): (u32, u32) = (c[1].parse().ok()?, c[3].parse().ok()?);
+            let (d, mo) = if b > 12 && a <= 12 { (b, a) } else { (a, b) };
+            NaiveDate::from_ymd_opt(c[5].parse().ok()?, mo, d)
+        },
+        only_where_free: true,
+    },
+    // 23 de julio de 2024 (Spanish)
+    DateForm {
+        pattern: r"(?i)(?-u:\b)(\d{1,2})\s+de\s+(enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)\s+(?:de\s+|del\s+)?((?:19|20)\d{2})",
+        date: |c| {
+            const MONTHS: [&str; 12] = [
+                "enero",
+                "febrero",
+                "marzo",
+                "abril",
+                "mayo",
+                "junio",
+                "julio",
+                "agosto",
+                "septiembre",
+                "octubre",
+                "noviembre",
+                "diciembre",
+            ];
+            let name = c[2].to_lowercase().replace("setiembre", "septiembre");
+            let mo = MONTHS.iter().position(|x| *x == name)? as u32 + 1;
+            NaiveDate::from_ymd_opt(c[3].parse().ok()?, mo, c[1].parse().ok()?)
+        },
+        only_where_free: false,
+    },
+];
+
 /// All dates found in `text`, in order, with their byte ranges.
 pub fn find_dates(text: &str) -> Vec<(usize, usize, NaiveDate)> {
-    static NUM: OnceLock<Regex> = OnceLock::new();
-    static CN: OnceLock<Regex> = OnceLock::new();
-    static EN_MDY: OnceLock<Regex> = OnceLock::new();
-    static EN_DMY: OnceLock<Regex> = OnceLock::new();
+    static RES: OnceLock<Vec<Regex>> = OnceLock::new();
+    let res = RES.get_or_init(|| {
+        DATE_FORMS
+            .iter()
+            .map(|f| Regex::new(f.pattern).expect("valid regex"))
+            .collect()
+    });
     let t = digit_confusions(&to_half_width(text));
-    let mut out = Vec::new();
-    // 2025年3月1日, 2025-03-01, 2025.03.01, 2025/03/01, 2025 年 3 月 1 日
-    let num = re(
-        &NUM,
-        r"((?:19|20)\d{2})\s*(?:年|[-./])\s*(\d{1,2})\s*(?:月|[-./])\s*(\d{1,2})\s*(?:日|号)?",
-    );
-    for c in num.captures_iter(&t) {
-        let m = c.get(0).unwrap();
-        if let Some(d) = ymd(&c[1], &c[2], &c[3]) {
-            out.push((m.start(), m.end(), d));
-        }
-    }
-    // 二〇二五年三月一日
-    let cn = re(
-        &CN,
-        r"([〇○◯零一二三四五六七八九0Oo]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日",
-    );
-    for c in cn.captures_iter(&t) {
-        let m = c.get(0).unwrap();
-        let y: Option<u32> = c[1]
-            .chars()
-            .map(cn_digit)
-            .try_fold(0u32, |acc, d| d.map(|d| acc * 10 + d));
-        if let (Some(y), Some(mo), Some(d)) = (y, cn_small_number(&c[2]), cn_small_number(&c[3])) {
-            if let Some(date) = NaiveDate::from_ymd_opt(y as i32, mo, d) {
-                out.push((m.start(), m.end(), date));
+    let mut out: Vec<(usize, usize, NaiveDate)> = Vec::new();
+    for (form, re) in DATE_FORMS.iter().zip(res) {
+        for c in re.captures_iter(&t) {
+            let m = c.get(0).unwrap();
+            if form.only_where_free && out.iter().any(|o| o.0 < m.end() && m.start() < o.1) {
+                continue;
             }
-        }
-    }
-    // 中華民國114年3月1日 (Taiwan's Republic-of-China years: + 1911)
-    static ROC: OnceLock<Regex> = OnceLock::new();
-    let roc = re(
-        &ROC,
-        r"(?:中華民國|中华民国|民國|民国)\s*(\d{2,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日",
-    );
-    for c in roc.captures_iter(&t) {
-        let m = c.get(0).unwrap();
-        if let (Ok(y), Ok(mo), Ok(d)) = (c[1].parse::<i32>(), c[2].parse(), c[3].parse()) {
-            if let Some(date) = NaiveDate::from_ymd_opt(y + 1911, mo, d) {
-                out.push((m.start(), m.end(), date));
-            }
-        }
-    }
-    // March 1, 2025 / Mar. 1st 2025
-    let mdy = re(
-        &EN_MDY,
-        r"(?i)(?-u:\b)(jan|feb|mar|apr|may|jun|ju[l1I|]|aug|sep|sept|[o0]ct|nov|dec)(?:[a-z]*|[a-z]*[1|][a-z]*[.\s])\.?\s*(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*((?:19|20)\d{2})",
-    );
-    for c in mdy.captures_iter(&t) {
-        let m = c.get(0).unwrap();
-        if let (Some(mo), Ok(d), Ok(y)) = (month_of(&c[1]), c[2].parse(), c[3].parse()) {
-            if let Some(date) = NaiveDate::from_ymd_opt(y, mo, d) {
-                out.push((m.start(), m.end(), date));
-            }
-        }
-    }
-    // 1 March 2025 / 1st of March, 2025 / 01-Mar-2025
-    let dmy = re(
-        &EN_DMY,
-        r"(?i)(?-u:\b)(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?[-\s]?(jan|feb|mar|apr|may|jun|ju[l1I|]|aug|sep|sept|[o0]ct|nov|dec)(?:[a-z]*|[a-z]*[1|][a-z]*[.\s])\.?[-\s,]*((?:19|20)\d{2})",
-    );
-    for c in dmy.captures_iter(&t) {
-        let m = c.get(0).unwrap();
-        if let (Ok(d), Some(mo), Ok(y)) = (c[1].parse(), month_of(&c[2]), c[3].parse()) {
-            if let Some(date) = NaiveDate::from_ymd_opt(y, mo, d) {
-                out.push((m.start(), m.end(), date));
-            }
-        }
-    }
-    // 27/03/2015, 06.01.2025, 04-12-2014: day first (as printed everywhere
-    // but the United States); month first only when the second number cannot
-    // be a month.
-    static DMY_NUM: OnceLock<Regex> = OnceLock::new();
-    let dmy_num = re(
-        &DMY_NUM,
-        r"(?-u:\b)(\d{1,2})\s?([./-])\s?(\d{1,2})\s?([./-])\s?((?:19|20)\d{2})(?-u:\b)",
-    );
-    for c in dmy_num.captures_iter(&t) {
-        let m = c.get(0).unwrap();
-        if c[2] != c[4] || out.iter().any(|o| o.0 < m.end() && m.start() < o.1) {
-            continue;
-        }
-        let (Ok(a), Ok(b), Ok(y)) = (
-            c[1].parse::<u32>(),
-            c[3].parse::<u32>(),
-            c[5].parse::<i32>(),
-        ) else {
-            continue;
-        };
-        let (d, mo) = if b > 12 && a <= 12 { (b, a) } else { (a, b) };
-        if let Some(date) = NaiveDate::from_ymd_opt(y, mo, d) {
-            out.push((m.start(), m.end(), date));
-        }
-    }
-    // 23 de julio de 2024 (Spanish)
-    static ES: OnceLock<Regex> = OnceLock::new();
-    let es = re(
-        &ES,
-        r"(?i)(?-u:\b)(\d{1,2})\s+de\s+(enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)\s+(?:de\s+|del\s+)?((?:19|20)\d{2})",
-    );
-    for c in es.captures_iter(&t) {
-        let m = c.get(0).unwrap();
-        let months = [
-            "enero",
-            "febrero",
-            "marzo",
-            "abril",
-            "mayo",
-            "junio",
-            "julio",
-            "agosto",
-            "septiembre",
-            "octubre",
-            "noviembre",
-            "diciembre",
-        ];
-        let name = c[2].to_lowercase().replace("setiembre", "septiembre");
-        let mo = months.iter().position(|x| *x == name).map(|i| i as u32 + 1);
-        if let (Ok(d), Some(mo), Ok(y)) = (c[1].parse(), mo, c[3].parse()) {
-            if let Some(date) = NaiveDate::from_ymd_opt(y, mo, d) {
-                out.push((m.start(), m.end(), date));
+            if let Some(d) = (form.date)(&c) {
+                out.push((m.start(), m.end(), d));
             }
         }
     }

@@ -12,7 +12,7 @@
 
 use crate::error::{DocError, ErrorCode};
 use crate::paddle::Paddle;
-use crate::page::{BBox, Line, PageText, TextSource, Word};
+use crate::page::{BBox, Line, LinesRead, PageText, TextSource, Word};
 use image::{imageops, DynamicImage, GrayImage};
 use std::collections::BTreeMap;
 use std::ffi::{CStr, CString};
@@ -617,7 +617,26 @@ pub struct Reading {
     pub turned: u32,
 }
 
-/// [`read_page`], keeping the upright image (for re-reading regions).
+/// A page image on its way upright: the grey image and how far the page as
+/// loaded has been turned clockwise into it.
+struct Upright {
+    gray: GrayImage,
+    turned: u32,
+}
+
+impl Upright {
+    /// Turns the page a further `deg` degrees clockwise.
+    fn turn(&mut self, deg: u32) {
+        self.gray = rotate_cw(&self.gray, deg);
+        self.turned = (self.turned + deg) % 360;
+    }
+}
+
+/// [`read_page`], keeping the upright image (for re-reading regions). Its
+/// steps, each a function below: turn the page upright (Tesseract's OSD, or
+/// PP-OCR's detection), read it, read it again turned when the reading is
+/// poor, read its red print, put back the traditional script, scale the
+/// boxes to the page as loaded.
 pub fn read_page_upright(
     engine: &mut LazyEngine,
     orient: Orienter<'_>,
@@ -627,270 +646,346 @@ pub fn read_page_upright(
     opts: &OcrOptions,
 ) -> Result<Reading, DocError> {
     let prepared = prepare(img, opts.long_side);
-    let mut gray = prepared.gray;
-    let mut turned = 0u32;
-    let debug = std::env::var_os("CERTSCAN_DEBUG").is_some();
+    let scale = prepared.scale;
+    let mut page = Upright {
+        gray: prepared.gray,
+        turned: 0,
+    };
+    let log = PageLog { number };
     let (osd, orient_paddle) = match (opts.detect_orientation, orient) {
         (true, Orienter::Osd(e)) => (Some(e), None),
         (true, Orienter::Paddle(p)) => (None, Some(p)),
         _ => (None, None),
     };
     let retry = osd.is_some();
-    if let Some(osd_engine) = osd {
-        // OSD on a half-size copy: as reliable and several times cheaper.
-        let small = resize_gray(&gray, (gray.width() / 2).max(1), (gray.height() / 2).max(1));
-        let osd = osd_engine.detect_orientation(&small);
-        if debug {
-            eprintln!("page {number}: OSD {osd:?}");
-        }
-        if let Some((deg, conf)) = osd {
-            // OSD reports how far the page is turned counter-clockwise;
-            // turning it back clockwise by the rest of the circle makes it upright.
-            if deg != 0 && conf > 1.0 {
-                turned = (360 - deg) % 360;
-                gray = rotate_cw(&gray, turned);
-            }
-        }
+    if let Some(osd) = osd {
+        turn_by_osd(osd, &mut page, &log);
     }
-    // PP-OCR reading the page itself: its detection tells a quarter turn (the
-    // page is turned and detected again), and it turns upside-down lines
-    // itself, so the orientation costs nothing on an upright page.
     let mut detected = None;
     if let (Some(p), Some(_)) = (orient_paddle, paddle) {
-        let quads = p.detect(&gray)?;
-        let quarter = crate::paddle::quarter_turn(&quads);
-        if debug {
-            eprintln!("page {number}: PP-OCR lines run down the page: {quarter:?}");
-        }
-        if quarter == Some(true) {
-            // Which quarter: the direction classifier's vote on the longest
-            // lines (pooled over the whole page, its sure verdicts alone miss
-            // small Latin print turned upside down).
-            turned = p
-                .orientation(&gray)?
-                .filter(|t| *t == 90 || *t == 270)
-                .unwrap_or(90);
-            if debug {
-                eprintln!("page {number}: turned by {turned}");
-            }
-            gray = rotate_cw(&gray, turned);
-        } else {
-            detected = Some(quads);
-        }
+        detected = turn_by_detection(p, &mut page, &log)?;
     }
-    let (mut lines, mut mean_conf, mut flipped) = match (paddle, detected) {
+    let mut read = match (paddle, detected) {
         (Some(p), Some(quads)) => {
-            p.read_detected(&gray, quads, crate::clock::process_cpu_seconds())?
+            p.read_detected(&page.gray, quads, crate::clock::process_cpu_seconds())?
         }
-        _ => recognize(engine, paddle, &gray, opts.page_deadline_ms, None)?,
+        _ => recognize(engine, paddle, &page.gray, opts.page_deadline_ms, None)?,
     };
-    // PP-OCR's poor reading of a page that looked upright: it may be upside
-    // down with its lines too blurred for the direction classifier's votes
-    // (a 150-dpi scan turned 180 degrees). Read turned, keep the clearly
-    // better reading.
     if let (Some(p), Some(_)) = (paddle, orient_paddle) {
-        if mean_conf.unwrap_or(0.0) < PADDLE_RETRY_180_BELOW_CONF {
-            let c0 = crate::clock::process_cpu_seconds();
-            let turned_gray = rotate_cw(&gray, 180);
-            let again = p.read_lines(&turned_gray)?;
-            if debug {
-                eprintln!(
-                    "page {number}: retry turned 180 (CPU {:.2} s): poor PP-OCR reading ({mean_conf:?}), turned: {:?}",
-                    crate::clock::process_cpu_seconds() - c0,
-                    again.1
-                );
-            }
-            if again.1.unwrap_or(0.0) > mean_conf.unwrap_or(0.0) + 10.0 {
-                turned = (turned + 180) % 360;
-                gray = turned_gray;
-                (lines, mean_conf, flipped) = again;
-            }
-        }
+        retry_turned_180(p, &mut page, &mut read, &log)?;
     }
-    // Tesseract's poor reading of a page PP-OCR orients (triage in a PP-OCR
-    // worker): the page may be turned; PP-OCR's look at a small copy says
-    // how, and the page is read again turned upright.
     if let (Some(p), None) = (orient_paddle, paddle) {
-        if mean_conf.unwrap_or(0.0) < RETRY_TURNS_BELOW_CONF {
-            let turn = p.orientation(&gray)?;
-            if debug {
-                eprintln!("page {number}: poor reading, PP-OCR orientation {turn:?}");
-            }
-            if let Some(t) = turn.filter(|t| *t != 0) {
-                turned = t;
-                gray = rotate_cw(&gray, t);
-                (lines, mean_conf, flipped) =
-                    recognize(engine, None, &gray, opts.page_deadline_ms, None)?;
-            }
-        }
+        retry_by_paddle_orientation(engine, p, &mut page, &mut read, opts, &log)?;
     }
-    // A reading this poor may be a turned page OSD missed (degraded scans):
-    // try the other three turns on a small copy and keep a clearly better one.
-    if retry && mean_conf.unwrap_or(0.0) < RETRY_TURNS_BELOW_CONF {
-        let c0 = crate::clock::process_cpu_seconds();
-        let f = 1400.0 / gray.width().max(gray.height()).max(1) as f32;
-        let small = if f < 1.0 {
-            resize_gray(
-                &gray,
-                ((gray.width() as f32 * f) as u32).max(1),
-                ((gray.height() as f32 * f) as u32).max(1),
-            )
-        } else {
-            gray.clone()
-        };
-        let tess = engine.get()?;
-        let base = tess
-            .recognize(&small, Psm::Auto, opts.page_deadline_ms)?
-            .1
-            .unwrap_or(0.0);
-        let mut best = (0u32, base);
-        for deg in [90, 180, 270] {
-            let c = tess
-                .recognize(&rotate_cw(&small, deg), Psm::Auto, opts.page_deadline_ms)?
-                .1
-                .unwrap_or(0.0);
-            if c > best.1 + 15.0 {
-                best = (deg, c);
-            }
-        }
-        if best.0 != 0 {
-            turned = (turned + best.0) % 360;
-            gray = rotate_cw(&gray, best.0);
-            (lines, mean_conf, flipped) =
-                recognize(engine, paddle, &gray, opts.page_deadline_ms, None)?;
-        }
-        if debug {
-            eprintln!(
-                "page {number}: retry three turns (CPU {:.2} s): kept {}",
-                crate::clock::process_cpu_seconds() - c0,
-                best.0
-            );
-        }
+    if retry {
+        retry_three_turns(engine, paddle, &mut page, &mut read, opts, &log)?;
     }
     // PP-OCR found the page upside down: its boxes are in the frame of `gray`
     // turned by 180 degrees.
-    if flipped {
-        turned = (turned + 180) % 360;
+    if read.flipped {
+        page.turned = (page.turned + 180) % 360;
     }
-    // Red print (a transition notice, the seal's ring text), lost in the red
-    // channel: read from a red mask and added after the page's lines.
+    let mut lines = read.lines;
     if opts.read_red && !img.color().has_alpha() && img.color().channel_count() >= 3 {
-        let c0 = crate::clock::process_cpu_seconds();
-        let (share, mask) = red_mask(img, RED_SHARE);
-        let has_red = mask.is_some();
-        if let Some(mask) = mask {
-            let f = (opts.long_side as f32 * 0.6 / mask.width().max(mask.height()).max(1) as f32)
-                .min(1.0);
-            let small = resize_gray(
-                &mask,
-                ((mask.width() as f32 * f) as u32).max(1),
-                ((mask.height() as f32 * f) as u32).max(1),
-            );
-            let small = rotate_cw(&small, turned);
-            // PP-OCR detects where the red ink is (seals, a title), not on
-            // the whole mask.
-            let read = match paddle {
-                Some(p) => p.read_inked(&small, crate::paddle::RED_DET_MAX_SIDE),
-                None => recognize(
-                    engine,
-                    None,
-                    &small,
-                    opts.page_deadline_ms,
-                    Some(crate::paddle::RED_DET_MAX_SIDE),
-                ),
-            };
-            if let Ok((mut red_lines, _, _)) = read {
-                if debug {
-                    for l in &red_lines {
-                        eprintln!("page {number}: red line {:?} ({:.0})", l.text, l.conf);
-                    }
-                }
-                // Into the scale of `gray`, so the common unscaling below applies.
-                let k = prepared.scale / f;
-                for l in &mut red_lines {
-                    l.bbox = unscale(l.bbox, 1.0 / k);
-                    for w in &mut l.words {
-                        w.bbox = unscale(w.bbox, 1.0 / k);
-                    }
-                }
-                merge_red_lines(&mut lines, red_lines);
-            }
-        }
-        if debug {
-            eprintln!(
-                "page {number}: red pass (CPU {:.2} s): share {share:.4}, read {has_red}",
-                crate::clock::process_cpu_seconds() - c0
-            );
-        }
+        read_red_print(engine, paddle, img, &page, scale, &mut lines, opts, &log);
     }
-    // A page printed in traditional characters: where the recogniser saw a
-    // traditional form beside the simplified one it chose, the traditional
-    // one is the reading (PP-OCR, Word::traditional); the simplified 内 and 户
-    // the models put for 內 and 戶 are put back whatever the engine.
-    let all: String = lines.iter().map(|l| l.text.as_str()).collect();
-    if traditional_share(&all) >= TRADITIONAL_SHARE {
-        let fix = |t: &str| -> String {
-            t.chars()
-                .map(|c| {
-                    SIMPLIFIED_MISREADS
-                        .iter()
-                        .find(|m| m.0 == c)
-                        .map_or(c, |m| m.1)
-                })
-                .collect()
-        };
+    restore_traditional(&mut lines);
+    if (scale - 1.0).abs() > 0.01 {
         for l in &mut lines {
-            if l.words.iter().any(|w| w.traditional.is_some()) {
-                let words = std::mem::take(&mut l.words)
-                    .into_iter()
-                    .map(|mut w| {
-                        if let Some(t) = w.traditional.take() {
-                            w.text = t;
-                        }
-                        w.text = fix(&w.text);
-                        w
-                    })
-                    .collect();
-                let conf = l.conf;
-                *l = Line::from_words(words);
-                l.conf = conf;
-            } else {
-                l.text = fix(&l.text);
-                for w in &mut l.words {
-                    w.text = fix(&w.text);
-                }
-            }
-        }
-    } else {
-        for w in lines.iter_mut().flat_map(|l| l.words.iter_mut()) {
-            w.traditional = None;
-        }
-    }
-    let s = prepared.scale;
-    if (s - 1.0).abs() > 0.01 {
-        for l in &mut lines {
-            l.bbox = unscale(l.bbox, s);
+            l.bbox = unscale(l.bbox, scale);
             for w in &mut l.words {
-                w.bbox = unscale(w.bbox, s);
+                w.bbox = unscale(w.bbox, scale);
             }
         }
     }
+    let Upright { gray, turned } = page;
     let page = PageText {
         number,
-        width: (gray.width() as f32 / s).round() as u32,
-        height: (gray.height() as f32 / s).round() as u32,
+        width: (gray.width() as f32 / scale).round() as u32,
+        height: (gray.height() as f32 / scale).round() as u32,
         source: TextSource::Ocr,
         lines,
-        mean_conf,
+        mean_conf: read.mean_conf,
         rotated: turned,
         error: None,
     };
     Ok(Reading {
         page,
         gray,
-        scale: s,
+        scale,
         turned,
     })
+}
+
+/// The debug log of one page's reading.
+struct PageLog {
+    number: u32,
+}
+
+impl PageLog {
+    fn say(&self, what: std::fmt::Arguments) {
+        log::debug!("page {}: {what}", self.number);
+    }
+}
+
+/// Tesseract's orientation detection (OSD) on a half-size copy: as reliable
+/// and several times cheaper.
+fn turn_by_osd(osd: &mut Engine, page: &mut Upright, log: &PageLog) {
+    let g = &page.gray;
+    let small = resize_gray(g, (g.width() / 2).max(1), (g.height() / 2).max(1));
+    let found = osd.detect_orientation(&small);
+    log.say(format_args!("OSD {found:?}"));
+    // OSD reports how far the page is turned counter-clockwise; turning it
+    // back clockwise by the rest of the circle makes it upright.
+    if let Some((deg, conf)) = found {
+        if deg != 0 && conf > 1.0 {
+            page.turn((360 - deg) % 360);
+        }
+    }
+}
+
+/// PP-OCR reading the page itself: its detection tells a quarter turn (the
+/// page is turned, to be detected again), and it turns upside-down lines
+/// itself, so the orientation costs nothing on an upright page. Hands on the
+/// detected boxes of a page that was upright.
+fn turn_by_detection(
+    p: &Paddle,
+    page: &mut Upright,
+    log: &PageLog,
+) -> Result<Option<Vec<crate::paddle::Quad>>, DocError> {
+    let quads = p.detect(&page.gray)?;
+    let quarter = crate::paddle::quarter_turn(&quads);
+    log.say(format_args!("PP-OCR lines run down the page: {quarter:?}"));
+    if quarter != Some(true) {
+        return Ok(Some(quads));
+    }
+    // Which quarter: the direction classifier's vote on the longest lines
+    // (pooled over the whole page, its sure verdicts alone miss small Latin
+    // print turned upside down).
+    let turned = p
+        .orientation(&page.gray)?
+        .filter(|t| *t == 90 || *t == 270)
+        .unwrap_or(90);
+    log.say(format_args!("turned by {turned}"));
+    page.turn(turned);
+    Ok(None)
+}
+
+/// PP-OCR's poor reading of a page that looked upright: it may be upside
+/// down with its lines too blurred for the direction classifier's votes (a
+/// 150-dpi scan turned 180 degrees). Read turned, keep the clearly better
+/// reading.
+fn retry_turned_180(
+    p: &Paddle,
+    page: &mut Upright,
+    read: &mut LinesRead,
+    log: &PageLog,
+) -> Result<(), DocError> {
+    if read.mean_conf.unwrap_or(0.0) >= PADDLE_RETRY_180_BELOW_CONF {
+        return Ok(());
+    }
+    let c0 = crate::clock::process_cpu_seconds();
+    let turned_gray = rotate_cw(&page.gray, 180);
+    let again = p.read_lines(&turned_gray)?;
+    log.say(format_args!(
+        "retry turned 180 (CPU {:.2} s): poor PP-OCR reading ({:?}), turned: {:?}",
+        crate::clock::process_cpu_seconds() - c0,
+        read.mean_conf,
+        again.mean_conf
+    ));
+    if again.mean_conf.unwrap_or(0.0) > read.mean_conf.unwrap_or(0.0) + 10.0 {
+        page.turned = (page.turned + 180) % 360;
+        page.gray = turned_gray;
+        *read = again;
+    }
+    Ok(())
+}
+
+/// Tesseract's poor reading of a page PP-OCR orients (triage in a PP-OCR
+/// worker): the page may be turned; PP-OCR's look at a small copy says how,
+/// and the page is read again turned upright.
+fn retry_by_paddle_orientation(
+    engine: &mut LazyEngine,
+    p: &Paddle,
+    page: &mut Upright,
+    read: &mut LinesRead,
+    opts: &OcrOptions,
+    log: &PageLog,
+) -> Result<(), DocError> {
+    if read.mean_conf.unwrap_or(0.0) >= RETRY_TURNS_BELOW_CONF {
+        return Ok(());
+    }
+    let turn = p.orientation(&page.gray)?;
+    log.say(format_args!("poor reading, PP-OCR orientation {turn:?}"));
+    if let Some(t) = turn.filter(|t| *t != 0) {
+        page.turned = t;
+        page.gray = rotate_cw(&page.gray, t);
+        *read = recognize(engine, None, &page.gray, opts.page_deadline_ms, None)?;
+    }
+    Ok(())
+}
+
+/// A Tesseract reading this poor may be a turned page OSD missed (degraded
+/// scans): try the other three turns on a small copy and keep a clearly
+/// better one.
+fn retry_three_turns(
+    engine: &mut LazyEngine,
+    paddle: Option<&Paddle>,
+    page: &mut Upright,
+    read: &mut LinesRead,
+    opts: &OcrOptions,
+    log: &PageLog,
+) -> Result<(), DocError> {
+    if read.mean_conf.unwrap_or(0.0) >= RETRY_TURNS_BELOW_CONF {
+        return Ok(());
+    }
+    let c0 = crate::clock::process_cpu_seconds();
+    let g = &page.gray;
+    let f = 1400.0 / g.width().max(g.height()).max(1) as f32;
+    let small = if f < 1.0 {
+        resize_gray(
+            g,
+            ((g.width() as f32 * f) as u32).max(1),
+            ((g.height() as f32 * f) as u32).max(1),
+        )
+    } else {
+        g.clone()
+    };
+    let tess = engine.get()?;
+    let base = tess
+        .recognize(&small, Psm::Auto, opts.page_deadline_ms)?
+        .1
+        .unwrap_or(0.0);
+    let mut best = (0u32, base);
+    for deg in [90, 180, 270] {
+        let c = tess
+            .recognize(&rotate_cw(&small, deg), Psm::Auto, opts.page_deadline_ms)?
+            .1
+            .unwrap_or(0.0);
+        if c > best.1 + 15.0 {
+            best = (deg, c);
+        }
+    }
+    if best.0 != 0 {
+        page.turn(best.0);
+        *read = recognize(engine, paddle, &page.gray, opts.page_deadline_ms, None)?;
+    }
+    log.say(format_args!(
+        "retry three turns (CPU {:.2} s): kept {}",
+        crate::clock::process_cpu_seconds() - c0,
+        best.0
+    ));
+    Ok(())
+}
+
+/// Red print (a transition notice, the seal's ring text), lost in the red
+/// channel: read from a red mask and added after the page's lines (boxes in
+/// the scale of the upright grey image, as the page's lines are).
+#[allow(clippy::too_many_arguments)]
+fn read_red_print(
+    engine: &mut LazyEngine,
+    paddle: Option<&Paddle>,
+    img: &DynamicImage,
+    page: &Upright,
+    scale: f32,
+    lines: &mut Vec<Line>,
+    opts: &OcrOptions,
+    log: &PageLog,
+) {
+    let c0 = crate::clock::process_cpu_seconds();
+    let (share, mask) = red_mask(img, RED_SHARE);
+    let has_red = mask.is_some();
+    if let Some(mask) = mask {
+        let f =
+            (opts.long_side as f32 * 0.6 / mask.width().max(mask.height()).max(1) as f32).min(1.0);
+        let small = resize_gray(
+            &mask,
+            ((mask.width() as f32 * f) as u32).max(1),
+            ((mask.height() as f32 * f) as u32).max(1),
+        );
+        let small = rotate_cw(&small, page.turned);
+        // PP-OCR detects where the red ink is (seals, a title), not on the
+        // whole mask.
+        let read = match paddle {
+            Some(p) => p.read_inked(&small, crate::paddle::RED_DET_MAX_SIDE),
+            None => recognize(
+                engine,
+                None,
+                &small,
+                opts.page_deadline_ms,
+                Some(crate::paddle::RED_DET_MAX_SIDE),
+            ),
+        };
+        if let Ok(LinesRead {
+            lines: mut red_lines,
+            ..
+        }) = read
+        {
+            for l in &red_lines {
+                log.say(format_args!("red line {:?} ({:.0})", l.text, l.conf));
+            }
+            // Into the scale of `gray`, so the common unscaling applies.
+            let k = scale / f;
+            for l in &mut red_lines {
+                l.bbox = unscale(l.bbox, 1.0 / k);
+                for w in &mut l.words {
+                    w.bbox = unscale(w.bbox, 1.0 / k);
+                }
+            }
+            merge_red_lines(lines, red_lines);
+        }
+    }
+    log.say(format_args!(
+        "red pass (CPU {:.2} s): share {share:.4}, read {has_red}",
+        crate::clock::process_cpu_seconds() - c0
+    ));
+}
+
+/// A page printed in traditional characters: where the recogniser saw a
+/// traditional form beside the simplified one it chose, the traditional one
+/// is the reading (PP-OCR, Word::traditional); the simplified 内 and 户 the
+/// models put for 內 and 戶 are put back whatever the engine. On other pages
+/// the traditional forms are dropped.
+fn restore_traditional(lines: &mut [Line]) {
+    let all: String = lines.iter().map(|l| l.text.as_str()).collect();
+    if traditional_share(&all) < TRADITIONAL_SHARE {
+        for w in lines.iter_mut().flat_map(|l| l.words.iter_mut()) {
+            w.traditional = None;
+        }
+        return;
+    }
+    let fix = |t: &str| -> String {
+        t.chars()
+            .map(|c| {
+                SIMPLIFIED_MISREADS
+                    .iter()
+                    .find(|m| m.0 == c)
+                    .map_or(c, |m| m.1)
+            })
+            .collect()
+    };
+    for l in lines.iter_mut() {
+        if l.words.iter().any(|w| w.traditional.is_some()) {
+            let words = std::mem::take(&mut l.words)
+                .into_iter()
+                .map(|mut w| {
+                    if let Some(t) = w.traditional.take() {
+                        w.text = t;
+                    }
+                    w.text = fix(&w.text);
+                    w
+                })
+                .collect();
+            let conf = l.conf;
+            *l = Line::from_words(words);
+            l.conf = conf;
+        } else {
+            l.text = fix(&l.text);
+            for w in &mut l.words {
+                w.text = fix(&w.text);
+            }
+        }
+    }
 }
 
 /// The page's full reading: by PP-OCR when it is given, else by Tesseract.
@@ -900,12 +995,16 @@ fn recognize(
     gray: &GrayImage,
     deadline_ms: u32,
     det_max_side: Option<u32>,
-) -> Result<crate::paddle::LinesRead, DocError> {
+) -> Result<LinesRead, DocError> {
     match paddle {
         Some(p) => p.read_lines_at(gray, det_max_side.unwrap_or(p.det_max_side)),
         None => {
-            let (lines, mean) = engine.get()?.recognize(gray, Psm::Auto, deadline_ms)?;
-            Ok((lines, mean, false))
+            let (lines, mean_conf) = engine.get()?.recognize(gray, Psm::Auto, deadline_ms)?;
+            Ok(LinesRead {
+                lines,
+                mean_conf,
+                flipped: false,
+            })
         }
     }
 }

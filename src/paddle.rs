@@ -59,7 +59,7 @@ pub const TRIAGE_FALLBACK_SIDE: u32 = 640;
 
 /// Longest side of the image given to detection. rapidocr uses 2000; on A4
 /// pages 1280 finds the same lines (10-point text is still ~15 px high) in
-/// 40 % of the time (`CERTSCAN_DEBUG=1 certscan pages --engine paddle`:
+/// 40 % of the time (`certscan pages --engine paddle --debug`:
 /// 3.0 s at 2000, 1.3 s at 1280 on a 2593×3508 scan).
 pub const DET_MAX_SIDE: u32 = 1280;
 /// Detection size for the red-print mask (seal rings, red notices: large print).
@@ -98,10 +98,7 @@ const TEXT_SCORE: f32 = 0.5;
 /// nothing else.
 const TRADITIONAL_ODDS: f32 = 0.005;
 
-/// A page's lines, the mean confidence (0-100) over every box read, and
-/// whether the page was found upside down (its boxes are then in the frame of
-/// the image turned by 180 degrees).
-pub type LinesRead = (Vec<Line>, Option<f32>, bool);
+pub use crate::page::LinesRead;
 
 /// Where the models are looked for: `$CERTSCAN_MODELS` (the folder holding
 /// `ocr/`), the `models/` next to the executable's project, the source tree.
@@ -357,22 +354,24 @@ impl Paddle {
         };
         let t2 = cpu() - c0;
         let texts = self.recognize(&crops)?;
-        if std::env::var_os("CERTSCAN_DEBUG").is_some() {
-            eprintln!(
-                "paddle: {}x{} CPU s: detect {:.2}, {} lines, crop+direction {:.2}, recognise {:.2}",
-                gray.width(),
-                gray.height(),
-                t1,
-                quads.len(),
-                t2 - t1,
-                cpu() - c0 - t2
-            );
-        }
+        log::debug!(
+            "paddle: {}x{} CPU s: detect {:.2}, {} lines, crop+direction {:.2}, recognise {:.2}",
+            gray.width(),
+            gray.height(),
+            t1,
+            quads.len(),
+            t2 - t1,
+            cpu() - c0 - t2
+        );
         let n = texts.len();
         let sum: f32 = texts.iter().map(|t| t.mean * 100.0).sum();
         let words = words_of(&quads, texts, gray.dimensions());
         let mean = (n > 0).then(|| sum / n as f32);
-        Ok((rows_of(words), mean, quads_flipped))
+        Ok(LinesRead {
+            lines: rows_of(words),
+            mean_conf: mean,
+            flipped: quads_flipped,
+        })
     }
 
     /// DB detection: text-line rectangles in `gray`'s pixels.
@@ -402,7 +401,7 @@ impl Paddle {
     pub fn read_inked(&self, gray: &GrayImage, det_max_side: u32) -> Result<LinesRead, DocError> {
         let (w, h) = gray.dimensions();
         if w < 8 || h < 8 {
-            return Ok((Vec::new(), None, false));
+            return Ok(LinesRead::default());
         }
         let regions = ink_regions(gray);
         let inked: u64 = regions.iter().map(|r| r.2 as u64 * r.3 as u64).sum();
@@ -659,9 +658,7 @@ impl Paddle {
         // Latin print undecided; a majority of two thirds, skewed pages).
         let odds = self.upside_down_odds(&crops)?;
         let mean = odds.iter().sum::<f32>() / odds.len().max(1) as f32;
-        if std::env::var_os("CERTSCAN_DEBUG").is_some() {
-            eprintln!("orientation: base {base}, upside-down odds {odds:.2?}");
-        }
+        log::debug!("orientation: base {base}, upside-down odds {odds:.2?}");
         Ok(Some(if mean > 0.5 { (base + 180) % 360 } else { base }))
     }
 

@@ -15,6 +15,17 @@ pub enum TextSource {
     Ocr,
 }
 
+/// A page's lines as an OCR engine read them.
+#[derive(Debug, Clone, Default)]
+pub struct LinesRead {
+    pub lines: Vec<Line>,
+    /// The mean confidence (0-100) over every box read.
+    pub mean_conf: Option<f32>,
+    /// The page was found upside down: its boxes are in the frame of the
+    /// image turned by 180 degrees.
+    pub flipped: bool,
+}
+
 /// Axis-aligned box in page pixels: x, y of the top-left corner, width, height.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct BBox {

@@ -314,13 +314,13 @@ impl Worker {
                 &self.extract_context(),
                 &self.data.registry,
             )?;
-            if std::env::var_os("CERTSCAN_DEBUG").is_some() {
-                for c in &changes {
-                    eprintln!(
-                        "page {number}: re-read {}: {:?} -> {:?}",
-                        c.field, c.before, c.after
-                    );
-                }
+            for c in &changes {
+                log::debug!(
+                    "page {number}: re-read {}: {:?} -> {:?}",
+                    c.field,
+                    c.before,
+                    c.after
+                );
             }
             return Ok(reading.page);
         }
@@ -386,7 +386,6 @@ impl Worker {
         // all the others, with Tesseract (70 MB, needed by triage only) put
         // away first: its peak is then PP-OCR's alone.
         let defer = triage && self.settings.engine == EngineChoice::Paddle;
-        let debug = std::env::var_os("CERTSCAN_DEBUG").is_some();
         let mut out: Vec<Option<PageText>> = (0..indices.len()).map(|_| None).collect();
         let mut deferred = Vec::new();
         // Pages triage left at their cheap reading, and those it classified
@@ -423,52 +422,11 @@ impl Worker {
                         load_t0.elapsed().as_secs_f32(),
                         crate::clock::process_cpu_seconds() - load_cpu0,
                     );
-                    let t0 = std::time::Instant::now();
-                    let cpu0 = crate::clock::process_cpu_seconds();
-                    // A PP-OCR worker triages by PP-OCR (detection at low
-                    // resolution, the large print recognised); the others
-                    // by Tesseract's reading at low resolution.
-                    let (cheap, full, is_annex, detail) = if self.settings.engine
-                        == EngineChoice::Paddle
-                    {
-                        let (_, _, paddle) = self.engines()?;
-                        let p = paddle.expect("PP-OCR loaded by engines()");
-                        let t = crate::triage::triage_page(p, &img, number)?;
-                        let detail = format!(
-                                "{} lines, {} read (CPU s: grey {:.2}, detection {:.2}, recognition {:.2})",
-                                t.detected, t.read, t.cpu[0], t.cpu[1], t.cpu[2]
-                            );
-                        (t.page, t.full, t.annex, detail)
-                    } else {
-                        let (engine, orient, _) = self.engines()?;
-                        let cheap = ocr::read_page(engine, orient, None, &img, number, &small)?;
-                        let full = full_reading_reason(&cheap);
-                        let kind = classify(&cheap.text());
-                        let detail = format!("conf {:?}, kind {kind:?}", cheap.mean_conf);
-                        (cheap, full, kind == PageKind::Annex, detail)
-                    };
+                    let (cheap, full, is_annex) = self.triage(&img, number, &small, load)?;
                     annex[k] = is_annex;
-                    if debug {
-                        let text: String = cheap
-                            .text()
-                            .replace('\n', " | ")
-                            .chars()
-                            .take(100)
-                            .collect();
-                        eprintln!(
-                            "page {number}: load {:.2} s (CPU {:.2} s), triage {:.2} s (CPU {:.2} s), {detail}, read {text:?}, full reading: {}",
-                            load.0,
-                            load.1,
-                            t0.elapsed().as_secs_f32(),
-                            crate::clock::process_cpu_seconds() - cpu0,
-                            full.as_deref().unwrap_or("no"),
-                        );
-                    }
                     match full {
                         Some(reason) => {
-                            if debug {
-                                eprintln!("page {number}: read in full: {reason}");
-                            }
+                            log::debug!("page {number}: read in full: {reason}");
                             if defer {
                                 deferred.push(k);
                                 continue;
@@ -488,12 +446,10 @@ impl Worker {
             progress(Step::Done(done, total));
         }
         for k in pages_before_annexes(indices, &annex, &cheap_only) {
-            if debug {
-                eprintln!(
-                    "page {}: read in full: before an annex",
-                    indices[k] as u32 + 1
-                );
-            }
+            log::debug!(
+                "page {}: read in full: before an annex",
+                indices[k] as u32 + 1
+            );
             out[k] = None;
             done -= 1;
             deferred.push(k);
@@ -510,6 +466,57 @@ impl Worker {
             progress(Step::Done(done, total));
         }
         Ok(out.into_iter().flatten().collect())
+    }
+
+    /// Triage of a scanned page: its cheap reading, the reason to read it in
+    /// full (none: the cheap reading stands) and whether it is an annex. A
+    /// PP-OCR worker triages by PP-OCR (detection at low resolution, the
+    /// large print recognised); the others by Tesseract's reading at low
+    /// resolution (`small`). `load`: the page load's wall and CPU seconds,
+    /// for the debug log.
+    fn triage(
+        &mut self,
+        img: &image::DynamicImage,
+        number: u32,
+        small: &OcrOptions,
+        load: (f32, f64),
+    ) -> Result<(PageText, Option<String>, bool), DocError> {
+        let t0 = std::time::Instant::now();
+        let cpu0 = crate::clock::process_cpu_seconds();
+        let (cheap, full, is_annex, detail) = if self.settings.engine == EngineChoice::Paddle {
+            let (_, _, paddle) = self.engines()?;
+            let p = paddle.expect("PP-OCR loaded by engines()");
+            let t = crate::triage::triage_page(p, img, number)?;
+            let detail = format!(
+                "{} lines, {} read (CPU s: grey {:.2}, detection {:.2}, recognition {:.2})",
+                t.detected, t.read, t.cpu[0], t.cpu[1], t.cpu[2]
+            );
+            (t.page, t.full, t.annex, detail)
+        } else {
+            let (engine, orient, _) = self.engines()?;
+            let cheap = ocr::read_page(engine, orient, None, img, number, small)?;
+            let full = full_reading_reason(&cheap);
+            let kind = classify(&cheap.text());
+            let detail = format!("conf {:?}, kind {kind:?}", cheap.mean_conf);
+            (cheap, full, kind == PageKind::Annex, detail)
+        };
+        if log::log_enabled!(log::Level::Debug) {
+            let text: String = cheap
+                .text()
+                .replace('\n', " | ")
+                .chars()
+                .take(100)
+                .collect();
+            log::debug!(
+                "page {number}: load {:.2} s (CPU {:.2} s), triage {:.2} s (CPU {:.2} s), {detail}, read {text:?}, full reading: {}",
+                load.0,
+                load.1,
+                t0.elapsed().as_secs_f32(),
+                crate::clock::process_cpu_seconds() - cpu0,
+                full.as_deref().unwrap_or("no"),
+            );
+        }
+        Ok((cheap, full, is_annex))
     }
 
     /// Page `i` of `doc` read in full (numbered `number`).
@@ -691,43 +698,12 @@ impl Worker {
         with_failed_pages(records, display, sha, &failed)
     }
 
+    /// The records of a document's pages: one per certificate (its pages
+    /// grouped, its fields extracted and judged), or a `not_certificate`.
     fn records_of_read_pages(&self, display: &str, sha: &str, pages: &[PageText]) -> Vec<Record> {
         let kinds: Vec<PageKind> = pages.iter().map(|p| classify(&p.text())).collect();
         let ctx = self.extract_context();
-        let mut groups: Vec<Vec<usize>> = Vec::new();
-        let mut group_number: Option<String> = None;
-        for (i, k) in kinds.iter().enumerate() {
-            match k {
-                PageKind::Certificate => {
-                    // A page that repeats the certificate number of the page before
-                    // it (a record or annex page printing the number) continues it.
-                    let number = extract(std::slice::from_ref(&pages[i]), &ctx)
-                        .certificate
-                        .certificate_number;
-                    let key = |n: &Option<String>| n.as_deref().map(crate::repair::confusion_key);
-                    let continues = number.is_some()
-                        && key(&number) == key(&group_number)
-                        && groups
-                            .last()
-                            .map(|g| *g.last().unwrap() + 1 == i)
-                            .unwrap_or(false);
-                    if continues {
-                        groups.last_mut().expect("group").push(i);
-                    } else {
-                        groups.push(vec![i]);
-                        group_number = number;
-                    }
-                }
-                PageKind::Annex => {
-                    if let Some(g) = groups.last_mut() {
-                        if *g.last().unwrap() + 1 == i {
-                            g.push(i);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
+        let groups = certificate_groups(pages, &kinds, &ctx);
         // A business licence in the same package names the bidder: without a
         // manifest, each certificate's organisation is checked against it.
         let licence_name: Option<String> = kinds
@@ -774,45 +750,95 @@ impl Worker {
             .into_iter()
             .map(|g| {
                 let gp: Vec<PageText> = g.iter().map(|&i| pages[i].clone()).collect();
-                let mut x = extract(&gp, &ctx);
-                if let Some(n) = &x.certificate.certificate_number {
-                    let key = crate::repair::confusion_key(n);
-                    for (num, date) in &notices {
-                        if crate::repair::confusion_key(num) == key
-                            && !x.certificate.surveillance_audits.contains(date)
-                        {
-                            x.certificate.surveillance_audits.push(date.clone());
-                        }
-                    }
-                    x.certificate.surveillance_audits.sort();
-                }
-                let (source, conf) = text_source(gp.iter());
-                let rule_ctx = RuleContext {
-                    as_of: self.settings.as_of,
-                    rulebook: &self.data.rulebook,
-                    registry: Some(&self.data.registry),
-                    expected_organization: expected,
-                    ocr: source == Some(TextSource::Ocr),
-                };
-                let validation = judge(&mut x.certificate, &x.evidence, &rule_ctx);
-                Record {
-                    schema_version: SCHEMA_VERSION,
-                    input: display.to_string(),
-                    sha256: Some(sha.to_string()),
-                    pages: gp.iter().map(|p| p.number).collect(),
-                    status: Status::Certificate,
-                    error: None,
-                    text_source: source,
-                    ocr_confidence: conf,
-                    certificate: Some(x.certificate),
-                    evidence: x.evidence,
-                    validation: Some(validation),
-                    page_sizes: gp.iter().map(page_size).collect(),
-                    run: None,
-                }
+                self.certificate_record(display, sha, &gp, &ctx, &notices, expected)
             })
             .collect()
     }
+
+    /// The record of one certificate's pages: its fields, the dates of the
+    /// surveillance notices that keep its number valid, its judgement.
+    fn certificate_record(
+        &self,
+        display: &str,
+        sha: &str,
+        gp: &[PageText],
+        ctx: &ExtractContext,
+        notices: &[(String, String)],
+        expected: Option<&str>,
+    ) -> Record {
+        let mut x = extract(gp, ctx);
+        if let Some(n) = &x.certificate.certificate_number {
+            let key = crate::repair::confusion_key(n);
+            for (num, date) in notices {
+                if crate::repair::confusion_key(num) == key
+                    && !x.certificate.surveillance_audits.contains(date)
+                {
+                    x.certificate.surveillance_audits.push(date.clone());
+                }
+            }
+            x.certificate.surveillance_audits.sort();
+        }
+        let (source, conf) = text_source(gp.iter());
+        let rule_ctx = RuleContext {
+            as_of: self.settings.as_of,
+            rulebook: &self.data.rulebook,
+            registry: Some(&self.data.registry),
+            expected_organization: expected,
+            ocr: source == Some(TextSource::Ocr),
+        };
+        let validation = judge(&mut x.certificate, &x.evidence, &rule_ctx);
+        Record {
+            schema_version: SCHEMA_VERSION,
+            input: display.to_string(),
+            sha256: Some(sha.to_string()),
+            pages: gp.iter().map(|p| p.number).collect(),
+            status: Status::Certificate,
+            error: None,
+            text_source: source,
+            ocr_confidence: conf,
+            certificate: Some(x.certificate),
+            evidence: x.evidence,
+            validation: Some(validation),
+            page_sizes: gp.iter().map(page_size).collect(),
+            run: None,
+        }
+    }
+}
+
+/// The pages of each certificate (indexes into `pages`): a certificate page
+/// starts one; an annex page, or a certificate page that repeats the
+/// number of the page before it (a record or annex page printing the
+/// number), continues the one before it.
+fn certificate_groups(
+    pages: &[PageText],
+    kinds: &[PageKind],
+    ctx: &ExtractContext,
+) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut group_number: Option<String> = None;
+    let key = |n: &Option<String>| n.as_deref().map(crate::repair::confusion_key);
+    for (i, k) in kinds.iter().enumerate() {
+        let follows = groups
+            .last()
+            .map(|g| *g.last().unwrap() + 1 == i)
+            .unwrap_or(false);
+        match k {
+            PageKind::Certificate => {
+                let number = extract(std::slice::from_ref(&pages[i]), ctx)
+                    .certificate
+                    .certificate_number;
+                if number.is_some() && key(&number) == key(&group_number) && follows {
+                    groups.last_mut().expect("group").push(i);
+                } else {
+                    groups.push(vec![i]);
+                    group_number = number;
+                }
+            }
+            PageKind::Annex if follows => groups.last_mut().expect("group").push(i),
+            _ => {}
+        }
+    }
+    groups
 }
 
 /// A page's size in the frame of its evidence boxes.

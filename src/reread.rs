@@ -143,9 +143,7 @@ fn region_readings(
     let mut out = Vec::new();
     for g in greys {
         for l in p.read_region(&g, bbox.h as f32)? {
-            if std::env::var_os("CERTSCAN_DEBUG").is_some() {
-                eprintln!("re-read region {bbox:?}: {:?} at {:?}", l.text, l.bbox);
-            }
+            log::debug!("re-read region {bbox:?}: {:?} at {:?}", l.text, l.bbox);
             if l.bbox.y <= mid_y && mid_y <= l.bbox.y + l.bbox.h {
                 out.push(l.text);
             }

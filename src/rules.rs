@@ -718,206 +718,51 @@ fn regex_of(r: &Spanned<String>, src: &str, origin: &str, what: &str) -> Result<
     })
 }
 
-fn build(raw: RawBook, src: &str, origin: &str) -> Result<Rulebook, String> {
-    let err = |span: Range<usize>, reason: &str| at(src, origin, span, reason);
-    // Severities.
-    let mut base: BTreeMap<RuleCode, Option<Severity>> = BTreeMap::new();
-    for (k, v) in raw.severity.get_ref() {
-        let code = RuleCode::parse(k.get_ref())
-            .ok_or_else(|| err(k.span(), &unknown_code(k.get_ref())))?;
-        let sev = parse_severity(v.get_ref()).map_err(|e| err(v.span(), &e))?;
-        base.insert(code, sev);
+/// The rulebook's text and where it came from, for errors that name a line.
+#[derive(Clone, Copy)]
+struct Source<'a> {
+    src: &'a str,
+    origin: &'a str,
+}
+
+impl Source<'_> {
+    fn err(&self, span: Range<usize>, reason: &str) -> String {
+        at(self.src, self.origin, span, reason)
     }
+}
+
+/// The rulebook from its parsed sections, each checked: the severities, the
+/// profiles, the profile selection.
+fn build(raw: RawBook, src: &str, origin: &str) -> Result<Rulebook, String> {
+    let s = Source { src, origin };
+    let mut base: BTreeMap<RuleCode, Option<Severity>> = BTreeMap::new();
+    severities(raw.severity.get_ref(), &mut base, s)?;
     let missing: Vec<&str> = RuleCode::ALL
         .into_iter()
         .filter(|c| !base.contains_key(c))
         .map(RuleCode::as_str)
         .collect();
     if !missing.is_empty() {
-        return Err(err(
+        return Err(s.err(
             raw.severity.span(),
             &format!("[severity] lacks the code(s) {}", missing.join(", ")),
         ));
     }
-    // Profiles.
     if raw.profile.get_ref().is_empty() {
-        return Err(err(
+        return Err(s.err(
             raw.profile.span(),
             "the rulebook needs at least one [[profile]]",
         ));
     }
     let mut profiles: Vec<Profile> = Vec::new();
     for sp in raw.profile.into_inner() {
-        let p = sp.into_inner();
-        let name = p.name.get_ref().trim().to_string();
-        if name.is_empty() {
-            return Err(err(p.name.span(), "a profile needs a name"));
-        }
-        if profiles.iter().any(|q| q.name == name) {
-            return Err(err(
-                p.name.span(),
-                &format!("a second profile named '{name}'"),
-            ));
-        }
-        let number_pattern = regex_of(&p.number.pattern, src, origin, "number.pattern")?;
-        let body_code = regex_of(&p.number.body_code, src, origin, "number.body_code")?;
-        if body_code.captures_len() < 2 {
-            return Err(err(
-                p.number.body_code.span(),
-                "number.body_code needs a capture group (...) around the body code",
-            ));
-        }
-        if *p.validity.max_years.get_ref() == 0 {
-            return Err(err(
-                p.validity.max_years.span(),
-                "validity.max_years must be at least 1",
-            ));
-        }
-        if *p.surveillance.interval_months.get_ref() == 0 {
-            return Err(err(
-                p.surveillance.interval_months.span(),
-                "surveillance.interval_months must be at least 1",
-            ));
-        }
-        let mut transitions = Vec::new();
-        for t in &p.transition {
-            let tr = t.get_ref();
-            let invalid_from = match (&tr.invalid_from, &tr.last_valid_day) {
-                (Some(d), None) => date_of(d, src, origin)?,
-                (None, Some(d)) => {
-                    let last = date_of(d, src, origin)?;
-                    last.succ_opt()
-                        .ok_or_else(|| err(d.span(), "date out of range"))?
-                }
-                (Some(d), Some(_)) => {
-                    return Err(err(
-                        d.span(),
-                        "give invalid_from or last_valid_day, not both",
-                    ))
-                }
-                (None, None) => {
-                    return Err(err(
-                        t.span(),
-                        "a [[profile.transition]] needs invalid_from or last_valid_day",
-                    ))
-                }
-            };
-            if tr.standards.is_empty() {
-                return Err(err(t.span(), "a [[profile.transition]] needs standards"));
-            }
-            transitions.push(Transition {
-                standards: tr.standards.clone(),
-                invalid_from,
-                successor: tr.successor.clone(),
-            });
-        }
-        let transition_notice_required_until = match &p.transition_notice {
-            Some(n) => Some(date_of(&n.required_until, src, origin)?),
-            None => None,
-        };
-        let mut required_fields = Vec::new();
-        for f in &p.missing_field.required {
-            if !REQUIRED_FIELD_NAMES.contains(&f.get_ref().as_str()) {
-                return Err(err(
-                    f.span(),
-                    &format!(
-                        "unknown field '{}' in missing_field.required: the fields are {}",
-                        f.get_ref(),
-                        REQUIRED_FIELD_NAMES.join(", ")
-                    ),
-                ));
-            }
-            required_fields.push(f.get_ref().clone());
-        }
-        let below = *p.low_confidence.below.get_ref();
-        if !(0.0..=100.0).contains(&below) {
-            return Err(err(
-                p.low_confidence.below.span(),
-                "low_confidence.below must be within 0-100",
-            ));
-        }
-        let mut low_confidence_fields = Vec::new();
-        for f in &p.low_confidence.fields {
-            if !EVIDENCE_FIELD_NAMES.contains(&f.get_ref().as_str()) {
-                return Err(err(
-                    f.span(),
-                    &format!(
-                        "unknown field '{}' in low_confidence.fields: the fields are {}",
-                        f.get_ref(),
-                        EVIDENCE_FIELD_NAMES.join(", ")
-                    ),
-                ));
-            }
-            low_confidence_fields.push(f.get_ref().clone());
-        }
-        let mut severities = base.clone();
-        for (k, v) in &p.severity {
-            let code = RuleCode::parse(k.get_ref())
-                .ok_or_else(|| err(k.span(), &unknown_code(k.get_ref())))?;
-            let sev = parse_severity(v.get_ref()).map_err(|e| err(v.span(), &e))?;
-            severities.insert(code, sev);
-        }
-        profiles.push(Profile {
-            name,
-            description: p.description,
-            standards: p.standards,
-            number_pattern,
-            number_description: p.number.description,
-            body_code,
-            compare_codes_of_other_length: p.number.compare_codes_of_other_length,
-            validity_max_years: *p.validity.max_years.get_ref(),
-            surveillance_section_required: p.surveillance.section_required,
-            surveillance_clause_counts: p.surveillance.clause_counts_as_section,
-            surveillance_interval_months: *p.surveillance.interval_months.get_ref(),
-            transitions,
-            transition_notice_required_until,
-            supplementary_modules_apply_to: p.supplementary_modules.apply_to,
-            supplementary_modules: p.supplementary_modules.modules,
-            scope_requires_process: p.scope.requires_process,
-            scope_extra_processes: p.scope.extra_processes,
-            vague_phrases: p.scope.vague_phrases,
-            vague_fillers: p.scope.fillers,
-            required_fields,
-            low_confidence_below: below as f32,
-            low_confidence_fields,
-            severities,
-        });
+        let p = profile(sp.into_inner(), &base, &profiles, s)?;
+        profiles.push(p);
     }
-    let index_of = |n: &Spanned<String>| -> Result<usize, String> {
-        profiles
-            .iter()
-            .position(|p| p.name == n.get_ref().trim())
-            .ok_or_else(|| {
-                err(
-                    n.span(),
-                    &format!(
-                        "no profile named '{}' (the profiles are {})",
-                        n.get_ref(),
-                        profiles
-                            .iter()
-                            .map(|p| p.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )
-            })
-    };
-    let fallback = index_of(&raw.fallback_profile)?;
+    let fallback = profile_index(&raw.fallback_profile, &profiles, s)?;
     let mut select = Vec::new();
-    for s in &raw.select {
-        let r = s.get_ref();
-        let profile = index_of(&r.profile)?;
-        let number_matches = match &r.number_matches {
-            Some(p) => Some(regex_of(p, src, origin, "number_matches")?),
-            None => None,
-        };
-        select.push(SelectRule {
-            profile,
-            enabled: r.enabled,
-            number_matches,
-            standards: r.standards.clone(),
-            body_foreign: r.body_foreign,
-        });
+    for r in &raw.select {
+        select.push(select_rule(r.get_ref(), &profiles, s)?);
     }
     Ok(Rulebook {
         origin: origin.to_string(),
@@ -926,6 +771,208 @@ fn build(raw: RawBook, src: &str, origin: &str) -> Result<Rulebook, String> {
         select,
         fallback,
         source: src.to_string(),
+    })
+}
+
+/// A `[severity]` table (the rulebook's, or a profile's overrides) into
+/// `into`: every code known, every severity one of [`SEVERITY_NAMES`].
+fn severities(
+    table: &BTreeMap<Spanned<String>, Spanned<String>>,
+    into: &mut BTreeMap<RuleCode, Option<Severity>>,
+    s: Source,
+) -> Result<(), String> {
+    for (k, v) in table {
+        let code = RuleCode::parse(k.get_ref())
+            .ok_or_else(|| s.err(k.span(), &unknown_code(k.get_ref())))?;
+        let sev = parse_severity(v.get_ref()).map_err(|e| s.err(v.span(), &e))?;
+        into.insert(code, sev);
+    }
+    Ok(())
+}
+
+/// One `[[profile]]`, its name new among `taken`, its severities those of
+/// `base` with its own overrides.
+fn profile(
+    p: RawProfile,
+    base: &BTreeMap<RuleCode, Option<Severity>>,
+    taken: &[Profile],
+    s: Source,
+) -> Result<Profile, String> {
+    let name = p.name.get_ref().trim().to_string();
+    if name.is_empty() {
+        return Err(s.err(p.name.span(), "a profile needs a name"));
+    }
+    if taken.iter().any(|q| q.name == name) {
+        return Err(s.err(p.name.span(), &format!("a second profile named '{name}'")));
+    }
+    let number_pattern = regex_of(&p.number.pattern, s.src, s.origin, "number.pattern")?;
+    let body_code = regex_of(&p.number.body_code, s.src, s.origin, "number.body_code")?;
+    if body_code.captures_len() < 2 {
+        return Err(s.err(
+            p.number.body_code.span(),
+            "number.body_code needs a capture group (...) around the body code",
+        ));
+    }
+    if *p.validity.max_years.get_ref() == 0 {
+        return Err(s.err(
+            p.validity.max_years.span(),
+            "validity.max_years must be at least 1",
+        ));
+    }
+    if *p.surveillance.interval_months.get_ref() == 0 {
+        return Err(s.err(
+            p.surveillance.interval_months.span(),
+            "surveillance.interval_months must be at least 1",
+        ));
+    }
+    let transitions = p
+        .transition
+        .iter()
+        .map(|t| transition(t, s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let transition_notice_required_until = match &p.transition_notice {
+        Some(n) => Some(date_of(&n.required_until, s.src, s.origin)?),
+        None => None,
+    };
+    let required_fields = field_names(
+        &p.missing_field.required,
+        &REQUIRED_FIELD_NAMES,
+        "missing_field.required",
+        s,
+    )?;
+    let below = *p.low_confidence.below.get_ref();
+    if !(0.0..=100.0).contains(&below) {
+        return Err(s.err(
+            p.low_confidence.below.span(),
+            "low_confidence.below must be within 0-100",
+        ));
+    }
+    let low_confidence_fields = field_names(
+        &p.low_confidence.fields,
+        &EVIDENCE_FIELD_NAMES,
+        "low_confidence.fields",
+        s,
+    )?;
+    let mut severities_of = base.clone();
+    severities(&p.severity, &mut severities_of, s)?;
+    Ok(Profile {
+        name,
+        description: p.description,
+        standards: p.standards,
+        number_pattern,
+        number_description: p.number.description,
+        body_code,
+        compare_codes_of_other_length: p.number.compare_codes_of_other_length,
+        validity_max_years: *p.validity.max_years.get_ref(),
+        surveillance_section_required: p.surveillance.section_required,
+        surveillance_clause_counts: p.surveillance.clause_counts_as_section,
+        surveillance_interval_months: *p.surveillance.interval_months.get_ref(),
+        transitions,
+        transition_notice_required_until,
+        supplementary_modules_apply_to: p.supplementary_modules.apply_to,
+        supplementary_modules: p.supplementary_modules.modules,
+        scope_requires_process: p.scope.requires_process,
+        scope_extra_processes: p.scope.extra_processes,
+        vague_phrases: p.scope.vague_phrases,
+        vague_fillers: p.scope.fillers,
+        required_fields,
+        low_confidence_below: below as f32,
+        low_confidence_fields,
+        severities: severities_of,
+    })
+}
+
+/// A `[[profile.transition]]`: its standards and the day they are invalid
+/// from (given as such, or as the last valid day).
+fn transition(t: &Spanned<RawTransition>, s: Source) -> Result<Transition, String> {
+    let tr = t.get_ref();
+    let invalid_from = match (&tr.invalid_from, &tr.last_valid_day) {
+        (Some(d), None) => date_of(d, s.src, s.origin)?,
+        (None, Some(d)) => {
+            let last = date_of(d, s.src, s.origin)?;
+            last.succ_opt()
+                .ok_or_else(|| s.err(d.span(), "date out of range"))?
+        }
+        (Some(d), Some(_)) => {
+            return Err(s.err(d.span(), "give invalid_from or last_valid_day, not both"))
+        }
+        (None, None) => {
+            return Err(s.err(
+                t.span(),
+                "a [[profile.transition]] needs invalid_from or last_valid_day",
+            ))
+        }
+    };
+    if tr.standards.is_empty() {
+        return Err(s.err(t.span(), "a [[profile.transition]] needs standards"));
+    }
+    Ok(Transition {
+        standards: tr.standards.clone(),
+        invalid_from,
+        successor: tr.successor.clone(),
+    })
+}
+
+/// A list of field names (`what`), each one of `names`.
+fn field_names(
+    fields: &[Spanned<String>],
+    names: &[&str],
+    what: &str,
+    s: Source,
+) -> Result<Vec<String>, String> {
+    fields
+        .iter()
+        .map(|f| {
+            if names.contains(&f.get_ref().as_str()) {
+                Ok(f.get_ref().clone())
+            } else {
+                Err(s.err(
+                    f.span(),
+                    &format!(
+                        "unknown field '{}' in {what}: the fields are {}",
+                        f.get_ref(),
+                        names.join(", ")
+                    ),
+                ))
+            }
+        })
+        .collect()
+}
+
+/// The index of the profile a selection rule or the fallback names.
+fn profile_index(n: &Spanned<String>, profiles: &[Profile], s: Source) -> Result<usize, String> {
+    profiles
+        .iter()
+        .position(|p| p.name == n.get_ref().trim())
+        .ok_or_else(|| {
+            s.err(
+                n.span(),
+                &format!(
+                    "no profile named '{}' (the profiles are {})",
+                    n.get_ref(),
+                    profiles
+                        .iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })
+}
+
+/// A `[[select]]` rule: which certificates a profile judges.
+fn select_rule(r: &RawSelect, profiles: &[Profile], s: Source) -> Result<SelectRule, String> {
+    let profile = profile_index(&r.profile, profiles, s)?;
+    let number_matches = match &r.number_matches {
+        Some(p) => Some(regex_of(p, s.src, s.origin, "number_matches")?),
+        None => None,
+    };
+    Ok(SelectRule {
+        profile,
+        enabled: r.enabled,
+        number_matches,
+        standards: r.standards.clone(),
+        body_foreign: r.body_foreign,
     })
 }
 

@@ -289,6 +289,106 @@ fn read_until_title(
     Ok((read, None))
 }
 
+/// The mean confidence of the lines read.
+fn mean(read: &[Read]) -> f32 {
+    read.iter().map(|(_, r)| r.mean).sum::<f32>() / read.len().max(1) as f32
+}
+
+/// A hint of certification in a line that is no running text or list.
+fn hint<'w>(words: &'w TitleWords, read: &[Read]) -> Option<&'w str> {
+    read.iter()
+        .filter(|(_, r)| !no_title(&r.text))
+        .find_map(|(_, r)| words.hint(&r.text))
+}
+
+/// One pass of triage at one detection side: the boxes detected, the large
+/// print read, the title found, and whether the print read better turned
+/// by 180 degrees.
+struct Pass {
+    quads: Vec<Quad>,
+    read: Vec<Read>,
+    found: Option<Title>,
+    flipped: bool,
+}
+
+impl Pass {
+    /// The pass says what the page is: a title, a hint, nothing large to
+    /// read, or large print read well enough to trust that it holds neither.
+    fn has_verdict(&self, words: &TitleWords) -> bool {
+        self.found.is_some()
+            || self.read.is_empty()
+            || mean(&self.read) >= POOR
+            || hint(words, &self.read).is_some()
+    }
+}
+
+/// Detects the page's lines at `side` px (on the first pass, a page whose
+/// lines run down it is turned a quarter first) and reads its large print
+/// until a title; print read poorly is read again turned by 180 degrees.
+/// Adds the CPU seconds of detection and recognition to `cpu`.
+#[allow(clippy::too_many_arguments)]
+fn triage_pass(
+    p: &Paddle,
+    words: &TitleWords,
+    gray: &mut GrayImage,
+    turned: &mut u32,
+    first: bool,
+    side: u32,
+    number: u32,
+    cpu: &mut [f64; 2],
+) -> Result<Pass, DocError> {
+    let d0 = process_cpu_seconds();
+    let (mut quads, detector) = p.detect_triage(gray, side)?;
+    if first && quarter_turn(&quads) == Some(true) {
+        *gray = imageops::rotate90(gray);
+        *turned = 90;
+        quads = p.detect_triage(gray, side)?.0;
+    }
+    let d1 = process_cpu_seconds();
+    cpu[0] += d1 - d0;
+    let picked = title_lines(&quads);
+    if log::log_enabled!(log::Level::Debug) {
+        let mut h: Vec<(f32, f32)> = quads.iter().map(|q| (q.height, q.len)).collect();
+        h.sort_by(|a, b| b.0.total_cmp(&a.0));
+        log::debug!(
+            "page {number}: triage boxes by {detector} at {side} px (height, length), tallest first: {:?}",
+            &h[..h.len().min(10)]
+        );
+    }
+    let mut crops: Vec<(usize, GrayImage)> = picked
+        .iter()
+        .map(|&i| {
+            let q = Quad {
+                len: quads[i].len.min(MAX_LEN_HEIGHTS * quads[i].height),
+                ..quads[i]
+            };
+            (i, crop_line(gray, &q.lengthened(END_PAD * q.height)))
+        })
+        .collect();
+    let (mut read, mut found) = read_until_title(p, words, &crops)?;
+    let mut flipped = false;
+    // Large print read poorly: the page may be upside down (its lines read
+    // turned; the better reading kept).
+    if found.is_none() && !read.is_empty() && mean(&read) < POOR {
+        for (_, c) in crops.iter_mut() {
+            *c = imageops::rotate180(c);
+        }
+        let again;
+        (again, found) = read_until_title(p, words, &crops)?;
+        if found.is_some() || mean(&again) > mean(&read) + 0.1 {
+            read = again;
+            flipped = true;
+        }
+    }
+    cpu[1] += process_cpu_seconds() - d1;
+    Ok(Pass {
+        quads,
+        read,
+        found,
+        flipped,
+    })
+}
+
 /// Triage of one scanned page (see the module's description).
 pub fn triage_page(p: &Paddle, img: &DynamicImage, number: u32) -> Result<Triaged, DocError> {
     let words = TitleWords::bundled();
@@ -297,68 +397,28 @@ pub fn triage_page(p: &Paddle, img: &DynamicImage, number: u32) -> Result<Triage
     let mut gray: GrayImage = img.to_luma8();
     let c1 = process_cpu_seconds();
     let mut turned = 0u32;
-    let mean =
-        |read: &[Read]| read.iter().map(|(_, r)| r.mean).sum::<f32>() / read.len().max(1) as f32;
-    // A hint of certification in a line that is no running text or list.
-    let hint = |read: &[Read]| {
-        read.iter()
-            .filter(|(_, r)| !no_title(&r.text))
-            .find_map(|(_, r)| words.hint(&r.text))
-    };
     let sides = p.triage_sides();
-    let (mut det_cpu, mut rec_cpu) = (0.0, 0.0);
+    let mut cpu = [0.0f64; 2];
     let mut pass = 0;
-    let (quads, read, found, flipped) = loop {
-        let side = sides[pass];
-        let d0 = process_cpu_seconds();
-        let (mut quads, detector) = p.detect_triage(&gray, side)?;
-        if pass == 0 && quarter_turn(&quads) == Some(true) {
-            gray = imageops::rotate90(&gray);
-            turned = 90;
-            quads = p.detect_triage(&gray, side)?.0;
-        }
-        let d1 = process_cpu_seconds();
-        det_cpu += d1 - d0;
-        let picked = title_lines(&quads);
-        if std::env::var_os("CERTSCAN_DEBUG").is_some() {
-            let mut h: Vec<(f32, f32)> = quads.iter().map(|q| (q.height, q.len)).collect();
-            h.sort_by(|a, b| b.0.total_cmp(&a.0));
-            eprintln!(
-                "page {number}: triage boxes by {detector} at {side} px (height, length), tallest first: {:?}",
-                &h[..h.len().min(10)]
-            );
-        }
-        let mut crops: Vec<(usize, GrayImage)> = picked
-            .iter()
-            .map(|&i| {
-                let q = Quad {
-                    len: quads[i].len.min(MAX_LEN_HEIGHTS * quads[i].height),
-                    ..quads[i]
-                };
-                (i, crop_line(&gray, &q.lengthened(END_PAD * q.height)))
-            })
-            .collect();
-        let (mut read, mut found) = read_until_title(p, words, &crops)?;
-        let mut flipped = false;
-        // Large print read poorly: the page may be upside down (its lines
-        // read turned; the better reading kept).
-        if found.is_none() && !read.is_empty() && mean(&read) < POOR {
-            for (_, c) in crops.iter_mut() {
-                *c = imageops::rotate180(c);
-            }
-            let again;
-            (again, found) = read_until_title(p, words, &crops)?;
-            if found.is_some() || mean(&again) > mean(&read) + 0.1 {
-                read = again;
-                flipped = true;
-            }
-        }
-        rec_cpu += process_cpu_seconds() - d1;
+    let Pass {
+        quads,
+        read,
+        found,
+        flipped,
+    } = loop {
+        let this = triage_pass(
+            p,
+            words,
+            &mut gray,
+            &mut turned,
+            pass == 0,
+            sides[pass],
+            number,
+            &mut cpu,
+        )?;
         pass += 1;
-        let verdict =
-            found.is_some() || read.is_empty() || mean(&read) >= POOR || hint(&read).is_some();
-        if verdict || pass == sides.len() {
-            break (quads, read, found, flipped);
+        if this.has_verdict(words) || pass == sides.len() {
+            break this;
         }
     };
     if flipped {
@@ -371,7 +431,7 @@ pub fn triage_page(p: &Paddle, img: &DynamicImage, number: u32) -> Result<Triage
             "title {kind:?} ({w:?} in {:?})",
             text.last().unwrap_or(&"")
         ))
-    } else if let Some(w) = hint(&read) {
+    } else if let Some(w) = hint(words, &read) {
         Some(format!("hint ({w:?} in large print {text:?})"))
     } else if !read.is_empty() && mean(&read) < POOR && detected <= FEW_LINES {
         Some(format!(
@@ -411,7 +471,7 @@ pub fn triage_page(p: &Paddle, img: &DynamicImage, number: u32) -> Result<Triage
         annex: matches!(found, Some((TitleKind::Annex, _))),
         detected,
         read: read.len(),
-        cpu: [c1 - c0, det_cpu, rec_cpu],
+        cpu: [c1 - c0, cpu[0], cpu[1]],
     })
 }
 

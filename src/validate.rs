@@ -7,7 +7,7 @@ use crate::model::{
     Certificate, Evidence, Finding, Record, RuleCode, Severity, Status, Validation,
 };
 use crate::normalize::{name_key, to_simplified, uscc_check_char, USCC_ALPHABET};
-use crate::registry::{BodyMatch, Registry};
+use crate::registry::{Body, BodyMatch, Registry};
 use crate::rules::{standard_matches, Profile, Rulebook};
 use crate::texts::{Lang, Texts};
 use chrono::{Datelike, Months, NaiveDate};
@@ -319,338 +319,490 @@ fn names_extra_process(scope: &str, profile: &Profile) -> bool {
         .any(|p| !p.is_empty() && k.contains(&p))
 }
 
+/// What every rule reads: the certificate, its evidence and the run's
+/// context, with what is derived from them once (the profile that judges the
+/// certificate, its dates, its number's body code).
+struct Case<'a> {
+    c: &'a Certificate,
+    evidence: &'a BTreeMap<String, Evidence>,
+    ctx: &'a RuleContext<'a>,
+    profile: &'a Profile,
+    number: Option<&'a str>,
+    standard: Option<&'a str>,
+    as_of: NaiveDate,
+    expiry: Option<NaiveDate>,
+    /// Age and validity count from the decision date, else the issue date:
+    /// (date, its English name, its field).
+    base: Option<(NaiveDate, &'static str, &'static str)>,
+    body_code: Option<String>,
+    /// The registry's answer; `None` without a registry.
+    body: Option<BodyLookup<'a>>,
+    t: &'static Texts,
+}
+
+/// One rule: adds its findings (none when the certificate passes it).
+type Rule = fn(&Case, &mut Findings);
+
+/// The rules in the order they run, which is the order of their findings in
+/// a record before the verdict sorts them by severity. SURVEILLANCE_OVERDUE
+/// reads the findings of NO_SURVEILLANCE_SECTION and EXPIRED, so it runs
+/// after both. DUPLICATE_CERTIFICATE_NUMBER compares records of the whole
+/// run and is [`mark_duplicates`], not a rule of one certificate.
+const RULES: &[(RuleCode, Rule)] = &[
+    (RuleCode::ValidityOver3Years, validity_over_3_years),
+    (RuleCode::NoSurveillanceSection, no_surveillance_section),
+    (RuleCode::BodyNotRegistered, body_not_registered),
+    (RuleCode::BodyCodeMismatch, body_code_mismatch),
+    (RuleCode::BodyWithdrawn, body_withdrawn),
+    (RuleCode::ScopeVague, scope_vague),
+    (RuleCode::Expired, expired),
+    (
+        RuleCode::StandardTransitionExpired,
+        standard_transition_expired,
+    ),
+    (RuleCode::OrganizationMismatch, organization_mismatch),
+    (RuleCode::MissingField, missing_field),
+    (RuleCode::CertificateNumberFormat, certificate_number_format),
+    (RuleCode::UsccChecksum, uscc_checksum),
+    (RuleCode::SurveillanceOverdue, surveillance_overdue),
+    (RuleCode::LowConfidence, low_confidence),
+    (
+        RuleCode::SupplementaryModulesMissing,
+        supplementary_modules_missing,
+    ),
+];
+
+impl<'a> Case<'a> {
+    fn new(
+        c: &'a Certificate,
+        evidence: &'a BTreeMap<String, Evidence>,
+        ctx: &'a RuleContext<'a>,
+    ) -> Case<'a> {
+        let number = present(&c.certificate_number);
+        let standard = present(&c.standard);
+        let foreign = body_is_foreign(ctx.registry, c);
+        let profile = ctx.rulebook.profile_for_body(standard, number, foreign);
+        let decision = date(&c.decision_date);
+        let issue = date(&c.issue_date);
+        let body_code = number.and_then(|n| profile.body_code_of(n));
+        Case {
+            c,
+            evidence,
+            ctx,
+            profile,
+            number,
+            standard,
+            as_of: ctx.as_of,
+            expiry: date(&c.expiry_date),
+            base: decision
+                .map(|d| (d, "decision date", "decision_date"))
+                .or_else(|| issue.map(|d| (d, "issue date", "issue_date"))),
+            body: body_lookup(c, ctx, profile, body_code.as_deref()),
+            body_code,
+            t: Texts::bundled(),
+        }
+    }
+}
+
 /// Applies the rules of the certificate's profile to one certificate.
 pub fn validate(
     c: &Certificate,
     evidence: &BTreeMap<String, Evidence>,
     ctx: &RuleContext,
 ) -> Validation {
-    let number = present(&c.certificate_number);
-    let standard = present(&c.standard);
-    let foreign = body_is_foreign(ctx.registry, c);
-    let profile = ctx.rulebook.profile_for_body(standard, number, foreign);
+    let case = Case::new(c, evidence, ctx);
     let mut f = Findings {
-        profile,
+        profile: case.profile,
         list: Vec::new(),
     };
-    let as_of = ctx.as_of;
-    let expiry = date(&c.expiry_date);
-    let decision = date(&c.decision_date);
-    let issue = date(&c.issue_date);
-    // Age and validity count from the decision date, else the issue date.
-    let base = decision
-        .map(|d| (d, "decision date", "decision_date"))
-        .or_else(|| issue.map(|d| (d, "issue date", "issue_date")));
-    let t = Texts::bundled();
-    let body_code = number.and_then(|n| profile.body_code_of(n));
-
-    // VALIDITY_OVER_3_YEARS
-    if let (Some(exp), Some((start, what, key))) = (expiry, base) {
-        let limit = add_months(start, profile.validity_max_years * 12);
-        if exp > limit {
-            f.add(
-                RuleCode::ValidityOver3Years,
-                &["expiry_date", key],
-                msg(
-                    format!(
-                        "expiry {exp} is {} after the {what} {start}; the longest validity is {} (until {limit})",
-                        span_text(start, exp),
-                        plural(profile.validity_max_years as i64, "year"),
-                    ),
-                    "default",
-                    vec![
-                        ("expiry", exp.to_string()),
-                        ("span", span_zh(start, exp)),
-                        ("what", t.word(key).to_string()),
-                        ("start", start.to_string()),
-                        ("years", profile.validity_max_years.to_string()),
-                        ("limit", limit.to_string()),
-                    ],
-                ),
-            );
-        }
+    for (_, rule) in RULES {
+        rule(&case, &mut f);
     }
+    let mut v = verdict(f.list);
+    v.profile = Some(case.profile.name.clone());
+    v
+}
 
-    // NO_SURVEILLANCE_SECTION
-    let has_section =
-        c.surveillance_section || (profile.surveillance_clause_counts && c.surveillance_clause);
-    if profile.surveillance_section_required && !has_section {
-        let (en, variant) = if profile.surveillance_clause_counts {
-            ("neither an annual surveillance record section nor a surveillance clause is printed", "neither")
-        } else if c.surveillance_clause {
-            ("no annual surveillance record section is printed (only a surveillance clause, which this profile does not accept in its place)", "clause_only")
-        } else {
-            (
-                "no annual surveillance record section is printed",
-                "default",
-            )
-        };
+fn validity_over_3_years(k: &Case, f: &mut Findings) {
+    let (Some(exp), Some((start, what, key))) = (k.expiry, k.base) else {
+        return;
+    };
+    let years = k.profile.validity_max_years;
+    let limit = add_months(start, years * 12);
+    if exp > limit {
         f.add(
-            RuleCode::NoSurveillanceSection,
-            &["surveillance_section"],
-            msg(en.to_string(), variant, vec![]),
+            RuleCode::ValidityOver3Years,
+            &["expiry_date", key],
+            msg(
+                format!(
+                    "expiry {exp} is {} after the {what} {start}; the longest validity is {} (until {limit})",
+                    span_text(start, exp),
+                    plural(years as i64, "year"),
+                ),
+                "default",
+                vec![
+                    ("expiry", exp.to_string()),
+                    ("span", span_zh(start, exp)),
+                    ("what", k.t.word(key).to_string()),
+                    ("start", start.to_string()),
+                    ("years", years.to_string()),
+                    ("limit", limit.to_string()),
+                ],
+            ),
         );
     }
+}
 
-    // Registry rules.
-    if let Some(reg) = ctx.registry {
-        let approval = present(&c.certification_body.cnca_approval_number);
-        let name = present(&c.certification_body.name);
-        // The number's code is only looked up when the registry uses the same
-        // numbering (codes of the same length).
-        let code_lookup = body_code.as_deref().filter(|k| {
-            profile.compare_codes_of_other_length || reg.has_code_of_length(k.chars().count())
-        });
-        let found = reg.find_body(approval, name, code_lookup);
-        // A body the bundled snapshot cannot know: one that certifies abroad.
-        let known_foreign = reg.partial && foreign;
-        let (printed, printed_zh, body_fields) = {
-            let (mut v, mut z, mut fl) = (Vec::new(), Vec::new(), Vec::new());
-            let part = |p: &str, args: Vec<(&str, String)>| {
-                t.message_zh(RuleCode::BodyNotRegistered.as_str(), p, &args)
-            };
-            if let Some(n) = name {
-                v.push(format!("'{n}'"));
-                z.push(part("part_name", vec![("name", n.to_string())]));
-                fl.push("certification_body.name");
-            }
-            if let Some(a) = approval {
-                v.push(format!("approval number {a}"));
-                z.push(part("part_approval", vec![("approval", a.to_string())]));
-                fl.push("certification_body.cnca_approval_number");
-            }
-            if let Some(k) = code_lookup {
-                let n = number.unwrap_or("");
-                v.push(format!("body code {k} of number {n}"));
-                z.push(part(
-                    "part_code",
-                    vec![("number", n.to_string()), ("code", k.to_string())],
-                ));
-                fl.push("certificate_number");
-            }
-            (v.join(", "), z.join(t.word("list_separator")), fl)
-        };
-        match found {
-            None if known_foreign => {}
-            None => {
-                if approval.is_some() || name.is_some() || code_lookup.is_some() {
-                    if reg.partial {
-                        // The bundled snapshot lacks many real bodies: a review,
-                        // not a forgery (SPEC §4).
-                        f.add_at_most(
-                            RuleCode::BodyNotRegistered,
-                            Severity::NeedsReview,
-                            &body_fields,
-                            msg(
-                                format!(
-                                    "the certification body ({printed}) is not in the bundled snapshot of {} bodies: check the CNCA directory (or pass the current one with --registry)",
-                                    reg.bodies.len()
-                                ),
-                                "partial",
-                                vec![("printed", printed_zh.clone()), ("count", reg.bodies.len().to_string())],
-                            ),
-                        );
-                    } else {
-                        f.add(
-                            RuleCode::BodyNotRegistered,
-                            &body_fields,
-                            msg(
-                                format!(
-                                    "the certification body ({printed}) is not in the registry of {} bodies",
-                                    reg.bodies.len()
-                                ),
-                                "default",
-                                vec![("printed", printed_zh.clone()), ("count", reg.bodies.len().to_string())],
-                            ),
-                        );
-                    }
-                }
-            }
-            Some((b, how)) => {
-                let reg_name = if b.name_zh.is_empty() {
-                    &b.name_en
-                } else {
-                    &b.name_zh
-                };
-                let approval_or_none = if b.cnca_approval_number.is_empty() {
-                    "no approval number"
-                } else {
-                    b.cnca_approval_number.as_str()
-                };
-                let approval_or_none_zh = if b.cnca_approval_number.is_empty() {
-                    "无批准号"
-                } else {
-                    b.cnca_approval_number.as_str()
-                };
-                if how != BodyMatch::Code && !b.body_code.is_empty() {
-                    if let (Some(k), Some(n)) = (&body_code, number) {
-                        let comparable = profile.compare_codes_of_other_length
-                            || k.chars().count() == b.body_code.chars().count();
-                        if comparable && *k != b.body_code {
-                            f.add(
-                                RuleCode::BodyCodeMismatch,
-                                &["certificate_number", "certification_body.name"],
-                                msg(
-                                    format!(
-                                        "certificate number {n} begins with body code {k}, but the registry gives {reg_name} ({approval_or_none}) the code {}",
-                                        b.body_code
-                                    ),
-                                    "default",
-                                    vec![
-                                        ("number", n.to_string()),
-                                        ("code", k.to_string()),
-                                        ("body", reg_name.to_string()),
-                                        ("approval", approval_or_none_zh.to_string()),
-                                        ("registered", b.body_code.clone()),
-                                    ],
-                                ),
-                            );
-                        }
-                    }
-                }
-                if b.status == "suspended" || b.status == "withdrawn" {
-                    f.add(
-                        RuleCode::BodyWithdrawn,
-                        &["certification_body.name"],
-                        msg(
-                            format!(
-                                "the registry lists the certification body {reg_name} ({approval_or_none}) as {}",
-                                b.status
-                            ),
-                            "default",
-                            vec![
-                                ("body", reg_name.to_string()),
-                                ("approval", approval_or_none_zh.to_string()),
-                                ("status", t.status(&b.status, Lang::Zh).to_string()),
-                            ],
-                        ),
-                    );
-                }
-            }
-        }
+fn no_surveillance_section(k: &Case, f: &mut Findings) {
+    let (c, profile) = (k.c, k.profile);
+    let has_section =
+        c.surveillance_section || (profile.surveillance_clause_counts && c.surveillance_clause);
+    if !profile.surveillance_section_required || has_section {
+        return;
     }
+    let (en, variant) = if profile.surveillance_clause_counts {
+        (
+            "neither an annual surveillance record section nor a surveillance clause is printed",
+            "neither",
+        )
+    } else if c.surveillance_clause {
+        ("no annual surveillance record section is printed (only a surveillance clause, which this profile does not accept in its place)", "clause_only")
+    } else {
+        (
+            "no annual surveillance record section is printed",
+            "default",
+        )
+    };
+    f.add(
+        RuleCode::NoSurveillanceSection,
+        &["surveillance_section"],
+        msg(en.to_string(), variant, vec![]),
+    );
+}
 
-    // SCOPE_VAGUE
-    if let Some(scope) = present(&c.scope) {
-        // A scope made only of vague phrases is vague even when a phrase is
-        // also a vocabulary spelling (信息安全管理 on its own).
-        let has_process = !c.scope_processes.is_empty() || names_extra_process(scope, profile);
-        if let Some(phrases) = vague_only(scope, profile) {
-            f.add(
-                RuleCode::ScopeVague,
-                &["scope"],
-                msg(
-                    format!(
-                        "the scope '{scope}' says only {} and names no concrete process (such as 事件管理, 变更管理, 云服务管理)",
-                        phrases.iter().map(|p| format!("'{p}'")).collect::<Vec<_>>().join(" / ")
-                    ),
-                    "vague_only",
-                    vec![
-                        ("scope", scope.to_string()),
-                        ("phrases", phrases.iter().map(|p| format!("“{p}”")).collect::<Vec<_>>().join(t.word("list_separator"))),
-                    ],
+/// The registry's answer for the certificate's body: what the certificate
+/// prints of it, and the body found (SPEC §4 readings).
+struct BodyLookup<'a> {
+    registry: &'a Registry,
+    approval: Option<&'a str>,
+    name: Option<&'a str>,
+    /// The number's body code, looked up only when the registry uses the same
+    /// numbering (codes of the same length).
+    code: Option<String>,
+    found: Option<(&'a Body, BodyMatch)>,
+}
+
+fn body_lookup<'a>(
+    c: &'a Certificate,
+    ctx: &RuleContext<'a>,
+    profile: &Profile,
+    body_code: Option<&str>,
+) -> Option<BodyLookup<'a>> {
+    let reg = ctx.registry?;
+    let approval = present(&c.certification_body.cnca_approval_number);
+    let name = present(&c.certification_body.name);
+    let code = body_code
+        .filter(|code| {
+            profile.compare_codes_of_other_length || reg.has_code_of_length(code.chars().count())
+        })
+        .map(str::to_string);
+    Some(BodyLookup {
+        registry: reg,
+        approval,
+        name,
+        found: reg.find_body(approval, name, code.as_deref()),
+        code,
+    })
+}
+
+fn body_not_registered(k: &Case, f: &mut Findings) {
+    let Some(b) = &k.body else { return };
+    let reg = b.registry;
+    // A body the bundled snapshot cannot know: one that certifies abroad.
+    let known_foreign = reg.partial && body_is_foreign(Some(reg), k.c);
+    if b.found.is_some() || known_foreign {
+        return;
+    }
+    let (mut printed, mut printed_zh, mut fields) = (Vec::new(), Vec::new(), Vec::new());
+    let part = |p: &str, args: Vec<(&str, String)>| {
+        k.t.message_zh(RuleCode::BodyNotRegistered.as_str(), p, &args)
+    };
+    if let Some(n) = b.name {
+        printed.push(format!("'{n}'"));
+        printed_zh.push(part("part_name", vec![("name", n.to_string())]));
+        fields.push("certification_body.name");
+    }
+    if let Some(a) = b.approval {
+        printed.push(format!("approval number {a}"));
+        printed_zh.push(part("part_approval", vec![("approval", a.to_string())]));
+        fields.push("certification_body.cnca_approval_number");
+    }
+    if let Some(code) = &b.code {
+        let n = k.number.unwrap_or("");
+        printed.push(format!("body code {code} of number {n}"));
+        printed_zh.push(part(
+            "part_code",
+            vec![("number", n.to_string()), ("code", code.to_string())],
+        ));
+        fields.push("certificate_number");
+    }
+    if fields.is_empty() {
+        return;
+    }
+    let printed = printed.join(", ");
+    let args = vec![
+        ("printed", printed_zh.join(k.t.word("list_separator"))),
+        ("count", reg.bodies.len().to_string()),
+    ];
+    if reg.partial {
+        // The bundled snapshot lacks many real bodies: a review, not a
+        // forgery (SPEC §4).
+        f.add_at_most(
+            RuleCode::BodyNotRegistered,
+            Severity::NeedsReview,
+            &fields,
+            msg(
+                format!(
+                    "the certification body ({printed}) is not in the bundled snapshot of {} bodies: check the CNCA directory (or pass the current one with --registry)",
+                    reg.bodies.len()
                 ),
-            );
-        } else if profile.scope_requires_process && !has_process {
-            f.add(
-                RuleCode::ScopeVague,
-                &["scope"],
-                msg(
-                    format!(
-                        "the scope '{scope}' names no concrete process of the process vocabulary (such as 事件管理, 变更管理, 云服务管理)"
-                    ),
-                    "default",
-                    vec![("scope", scope.to_string())],
+                "partial",
+                args,
+            ),
+        );
+    } else {
+        f.add(
+            RuleCode::BodyNotRegistered,
+            &fields,
+            msg(
+                format!(
+                    "the certification body ({printed}) is not in the registry of {} bodies",
+                    reg.bodies.len()
                 ),
-            );
-        }
+                "default",
+                args,
+            ),
+        );
     }
+}
 
-    // EXPIRED
-    if let Some(exp) = expiry {
-        if exp < as_of {
-            f.add(
-                RuleCode::Expired,
-                &["expiry_date"],
-                msg(
-                    format!(
-                        "expiry {exp} is before the as-of date {as_of} (expired {} earlier)",
-                        span_text(exp, as_of)
-                    ),
-                    "default",
-                    vec![
-                        ("expiry", exp.to_string()),
-                        ("as_of", as_of.to_string()),
-                        ("span", span_zh(exp, as_of)),
-                    ],
+/// A registered body's name and approval number as findings print them
+/// (English, Chinese).
+fn registered(b: &Body) -> (&str, &str, &str) {
+    let name = if b.name_zh.is_empty() {
+        &b.name_en
+    } else {
+        &b.name_zh
+    };
+    if b.cnca_approval_number.is_empty() {
+        (name, "no approval number", "无批准号")
+    } else {
+        (name, &b.cnca_approval_number, &b.cnca_approval_number)
+    }
+}
+
+fn body_code_mismatch(k: &Case, f: &mut Findings) {
+    let Some(BodyLookup {
+        found: Some((b, how)),
+        ..
+    }) = k.body
+    else {
+        return;
+    };
+    let (Some(code), Some(n)) = (&k.body_code, k.number) else {
+        return;
+    };
+    if how == BodyMatch::Code || b.body_code.is_empty() {
+        return;
+    }
+    let comparable = k.profile.compare_codes_of_other_length
+        || code.chars().count() == b.body_code.chars().count();
+    if !comparable || *code == b.body_code {
+        return;
+    }
+    let (reg_name, approval, approval_zh) = registered(b);
+    f.add(
+        RuleCode::BodyCodeMismatch,
+        &["certificate_number", "certification_body.name"],
+        msg(
+            format!(
+                "certificate number {n} begins with body code {code}, but the registry gives {reg_name} ({approval}) the code {}",
+                b.body_code
+            ),
+            "default",
+            vec![
+                ("number", n.to_string()),
+                ("code", code.to_string()),
+                ("body", reg_name.to_string()),
+                ("approval", approval_zh.to_string()),
+                ("registered", b.body_code.clone()),
+            ],
+        ),
+    );
+}
+
+fn body_withdrawn(k: &Case, f: &mut Findings) {
+    let Some(BodyLookup {
+        found: Some((b, _)),
+        ..
+    }) = k.body
+    else {
+        return;
+    };
+    if b.status != "suspended" && b.status != "withdrawn" {
+        return;
+    }
+    let (reg_name, approval, approval_zh) = registered(b);
+    f.add(
+        RuleCode::BodyWithdrawn,
+        &["certification_body.name"],
+        msg(
+            format!(
+                "the registry lists the certification body {reg_name} ({approval}) as {}",
+                b.status
+            ),
+            "default",
+            vec![
+                ("body", reg_name.to_string()),
+                ("approval", approval_zh.to_string()),
+                ("status", k.t.status(&b.status, Lang::Zh).to_string()),
+            ],
+        ),
+    );
+}
+
+fn scope_vague(k: &Case, f: &mut Findings) {
+    let Some(scope) = present(&k.c.scope) else {
+        return;
+    };
+    let profile = k.profile;
+    // A scope made only of vague phrases is vague even when a phrase is
+    // also a vocabulary spelling (信息安全管理 on its own).
+    let has_process = !k.c.scope_processes.is_empty() || names_extra_process(scope, profile);
+    if let Some(phrases) = vague_only(scope, profile) {
+        f.add(
+            RuleCode::ScopeVague,
+            &["scope"],
+            msg(
+                format!(
+                    "the scope '{scope}' says only {} and names no concrete process (such as 事件管理, 变更管理, 云服务管理)",
+                    phrases.iter().map(|p| format!("'{p}'")).collect::<Vec<_>>().join(" / ")
                 ),
-            );
-        }
-    }
-
-    // STANDARD_TRANSITION_EXPIRED
-    if let Some(std) = standard {
-        if let Some(tr) = profile
-            .transitions
-            .iter()
-            .find(|t| t.standards.iter().any(|p| standard_matches(p, std)))
-        {
-            if as_of >= tr.invalid_from {
-                let ended = tr.invalid_from.pred_opt().unwrap_or(tr.invalid_from);
-                f.add(
-                    RuleCode::StandardTransitionExpired,
-                    &["standard"],
-                    msg(
-                        format!(
-                            "{std} certificates are invalid from {}{}; the as-of date is {as_of}",
-                            tr.invalid_from,
-                            tr.successor
-                                .as_deref()
-                                .map(|s| format!(" (transition to {s} ended {ended})"))
-                                .unwrap_or_default()
-                        ),
-                        if tr.successor.is_some() {
-                            "successor"
-                        } else {
-                            "default"
-                        },
-                        vec![
-                            ("standard", std.to_string()),
-                            ("invalid_from", tr.invalid_from.to_string()),
-                            ("as_of", as_of.to_string()),
-                            ("successor", tr.successor.clone().unwrap_or_default()),
-                            ("ended", ended.to_string()),
-                        ],
-                    ),
-                );
-            }
-        }
-    }
-
-    // ORGANIZATION_MISMATCH
-    if let (Some(expected), Some(org)) = (ctx.expected_organization, present(&c.organization_name))
-    {
-        let want = name_key(expected);
-        let same = name_key(org) == want
-            || present(&c.organization_name_en)
-                .map(|en| name_key(en) == want)
-                .unwrap_or(false);
-        if !want.is_empty() && !same {
-            f.add(
-                RuleCode::OrganizationMismatch,
-                &["organization_name"],
-                msg(
-                    format!("the certificate names '{org}', but the organisation expected for this input is '{expected}'"),
-                    "default",
-                    vec![("org", org.to_string()), ("expected", expected.to_string())],
+                "vague_only",
+                vec![
+                    ("scope", scope.to_string()),
+                    ("phrases", phrases.iter().map(|p| format!("“{p}”")).collect::<Vec<_>>().join(k.t.word("list_separator"))),
+                ],
+            ),
+        );
+    } else if profile.scope_requires_process && !has_process {
+        f.add(
+            RuleCode::ScopeVague,
+            &["scope"],
+            msg(
+                format!(
+                    "the scope '{scope}' names no concrete process of the process vocabulary (such as 事件管理, 变更管理, 云服务管理)"
                 ),
-            );
-        }
+                "default",
+                vec![("scope", scope.to_string())],
+            ),
+        );
     }
+}
 
-    // MISSING_FIELD
-    for field in &profile.required_fields {
-        if let Some((what, true)) = missing(c, field) {
+fn expired(k: &Case, f: &mut Findings) {
+    let as_of = k.as_of;
+    let Some(exp) = k.expiry.filter(|exp| *exp < as_of) else {
+        return;
+    };
+    f.add(
+        RuleCode::Expired,
+        &["expiry_date"],
+        msg(
+            format!(
+                "expiry {exp} is before the as-of date {as_of} (expired {} earlier)",
+                span_text(exp, as_of)
+            ),
+            "default",
+            vec![
+                ("expiry", exp.to_string()),
+                ("as_of", as_of.to_string()),
+                ("span", span_zh(exp, as_of)),
+            ],
+        ),
+    );
+}
+
+fn standard_transition_expired(k: &Case, f: &mut Findings) {
+    let as_of = k.as_of;
+    let Some(std) = k.standard else { return };
+    let Some(tr) = k
+        .profile
+        .transitions
+        .iter()
+        .find(|t| t.standards.iter().any(|p| standard_matches(p, std)))
+    else {
+        return;
+    };
+    if as_of < tr.invalid_from {
+        return;
+    }
+    let ended = tr.invalid_from.pred_opt().unwrap_or(tr.invalid_from);
+    f.add(
+        RuleCode::StandardTransitionExpired,
+        &["standard"],
+        msg(
+            format!(
+                "{std} certificates are invalid from {}{}; the as-of date is {as_of}",
+                tr.invalid_from,
+                tr.successor
+                    .as_deref()
+                    .map(|s| format!(" (transition to {s} ended {ended})"))
+                    .unwrap_or_default()
+            ),
+            if tr.successor.is_some() {
+                "successor"
+            } else {
+                "default"
+            },
+            vec![
+                ("standard", std.to_string()),
+                ("invalid_from", tr.invalid_from.to_string()),
+                ("as_of", as_of.to_string()),
+                ("successor", tr.successor.clone().unwrap_or_default()),
+                ("ended", ended.to_string()),
+            ],
+        ),
+    );
+}
+
+fn organization_mismatch(k: &Case, f: &mut Findings) {
+    let c = k.c;
+    let (Some(expected), Some(org)) = (k.ctx.expected_organization, present(&c.organization_name))
+    else {
+        return;
+    };
+    let want = name_key(expected);
+    let same = name_key(org) == want
+        || present(&c.organization_name_en)
+            .map(|en| name_key(en) == want)
+            .unwrap_or(false);
+    if !want.is_empty() && !same {
+        f.add(
+            RuleCode::OrganizationMismatch,
+            &["organization_name"],
+            msg(
+                format!("the certificate names '{org}', but the organisation expected for this input is '{expected}'"),
+                "default",
+                vec![("org", org.to_string()), ("expected", expected.to_string())],
+            ),
+        );
+    }
+}
+
+fn missing_field(k: &Case, f: &mut Findings) {
+    for field in &k.profile.required_fields {
+        if let Some((what, true)) = missing(k.c, field) {
             // The evidence key(s) of the field ("decision_or_issue_date" is two).
             let keys: Vec<&str> = if field == "decision_or_issue_date" {
                 vec!["decision_date", "issue_date"]
@@ -665,14 +817,14 @@ pub fn validate(
                     "default",
                     vec![
                         ("field", field.to_string()),
-                        ("field_name", t.field(field, Lang::Zh).to_string()),
+                        ("field_name", k.t.field(field, Lang::Zh).to_string()),
                     ],
                 ),
             );
         }
     }
-    if let Some(until) = profile.transition_notice_required_until {
-        if !c.transition_notice && as_of <= until {
+    if let Some(until) = k.profile.transition_notice_required_until {
+        if !k.c.transition_notice && k.as_of <= until {
             f.add(
                 RuleCode::MissingField,
                 &["transition_notice"],
@@ -686,165 +838,168 @@ pub fn validate(
             );
         }
     }
+}
 
-    // CERTIFICATE_NUMBER_FORMAT
-    if let Some(n) = number {
-        if !profile.number_pattern.is_match(n) {
+fn certificate_number_format(k: &Case, f: &mut Findings) {
+    let profile = k.profile;
+    let Some(n) = k.number.filter(|n| !profile.number_pattern.is_match(n)) else {
+        return;
+    };
+    f.add(
+        RuleCode::CertificateNumberFormat,
+        &["certificate_number"],
+        msg(
+            format!(
+                "certificate number {n} ({}) does not fit the pattern of profile {}: {}",
+                plural(n.chars().count() as i64, "character"),
+                profile.name,
+                profile.number_description
+            ),
+            "default",
+            vec![
+                ("number", n.to_string()),
+                ("chars", n.chars().count().to_string()),
+                ("profile", profile.name.clone()),
+                ("description", profile.number_description.clone()),
+            ],
+        ),
+    );
+}
+
+fn uscc_checksum(k: &Case, f: &mut Findings) {
+    if let Some(m) = present(&k.c.unified_social_credit_code).and_then(uscc_problem) {
+        f.add(RuleCode::UsccChecksum, &["unified_social_credit_code"], m);
+    }
+}
+
+fn surveillance_overdue(k: &Case, f: &mut Findings) {
+    if f.has(RuleCode::NoSurveillanceSection) || f.has(RuleCode::Expired) {
+        return;
+    }
+    let Some((start, what, key)) = k.base else {
+        return;
+    };
+    let (as_of, t) = (k.as_of, k.t);
+    let months = k.profile.surveillance_interval_months;
+    if as_of <= add_months(start, months) {
+        return;
+    }
+    let from = sub_months(as_of, months);
+    let audits: Vec<NaiveDate> =
+        k.c.surveillance_audits
+            .iter()
+            .filter_map(|s| date(&Some(s.clone())))
+            .collect();
+    if audits.iter().any(|d| *d >= from && *d <= as_of) {
+        return;
+    }
+    let list = audits.iter().map(|d| d.to_string()).collect::<Vec<_>>();
+    let (recorded, recorded_zh) = if audits.is_empty() {
+        (
+            "none is recorded".to_string(),
+            t.message_zh(RuleCode::SurveillanceOverdue.as_str(), "none", &[]),
+        )
+    } else {
+        (
+            format!("the recorded ones ({}) are outside it", list.join(", ")),
+            t.message_zh(
+                RuleCode::SurveillanceOverdue.as_str(),
+                "outside",
+                &[("dates", list.join(t.word("list_separator")))],
+            ),
+        )
+    };
+    f.add(
+        RuleCode::SurveillanceOverdue,
+        &["surveillance_audits", key],
+        msg(
+            format!(
+                "the certificate is {} old ({what} {start}) and needs a surveillance audit between {from} and {as_of}, but {recorded}; it may be suspended — ask for the latest surveillance notice",
+                span_text(start, as_of)
+            ),
+            "default",
+            vec![
+                ("age", span_zh(start, as_of)),
+                ("what", t.word(key).to_string()),
+                ("start", start.to_string()),
+                ("from", from.to_string()),
+                ("as_of", as_of.to_string()),
+                ("recorded", recorded_zh),
+            ],
+        ),
+    );
+}
+
+fn low_confidence(k: &Case, f: &mut Findings) {
+    if !k.ctx.ocr {
+        return;
+    }
+    let profile = k.profile;
+    for field in &profile.low_confidence_fields {
+        let Some(e) = k.evidence.get(field) else {
+            continue;
+        };
+        if e.confidence < profile.low_confidence_below {
             f.add(
-                RuleCode::CertificateNumberFormat,
-                &["certificate_number"],
+                RuleCode::LowConfidence,
+                &[field.as_str()],
                 msg(
                     format!(
-                        "certificate number {n} ({}) does not fit the pattern of profile {}: {}",
-                        plural(n.chars().count() as i64, "character"),
-                        profile.name,
-                        profile.number_description
+                        "{field} was read by OCR with confidence {:.0}, below {} (page {})",
+                        e.confidence, profile.low_confidence_below, e.page
                     ),
                     "default",
                     vec![
-                        ("number", n.to_string()),
-                        ("chars", n.chars().count().to_string()),
-                        ("profile", profile.name.clone()),
-                        ("description", profile.number_description.clone()),
+                        ("field", field.to_string()),
+                        ("field_name", k.t.field(field, Lang::Zh).to_string()),
+                        ("confidence", format!("{:.0}", e.confidence)),
+                        ("below", profile.low_confidence_below.to_string()),
+                        ("page", e.page.to_string()),
                     ],
                 ),
             );
         }
     }
+}
 
-    // USCC_CHECKSUM
-    if let Some(code) = present(&c.unified_social_credit_code) {
-        if let Some(m) = uscc_problem(code) {
-            f.add(RuleCode::UsccChecksum, &["unified_social_credit_code"], m);
-        }
+fn supplementary_modules_missing(k: &Case, f: &mut Findings) {
+    let profile = k.profile;
+    let Some(std) = k.standard else { return };
+    if !profile
+        .supplementary_modules_apply_to
+        .iter()
+        .any(|p| standard_matches(p, std))
+    {
+        return;
     }
-
-    // SURVEILLANCE_OVERDUE
-    if !f.has(RuleCode::NoSurveillanceSection) && !f.has(RuleCode::Expired) {
-        if let Some((start, what, key)) = base {
-            let months = profile.surveillance_interval_months;
-            if as_of > add_months(start, months) {
-                let from = sub_months(as_of, months);
-                let audits: Vec<NaiveDate> = c
-                    .surveillance_audits
-                    .iter()
-                    .filter_map(|s| date(&Some(s.clone())))
-                    .collect();
-                if !audits.iter().any(|d| *d >= from && *d <= as_of) {
-                    let list = audits.iter().map(|d| d.to_string()).collect::<Vec<_>>();
-                    let recorded_zh = if audits.is_empty() {
-                        t.message_zh(RuleCode::SurveillanceOverdue.as_str(), "none", &[])
-                    } else {
-                        t.message_zh(
-                            RuleCode::SurveillanceOverdue.as_str(),
-                            "outside",
-                            &[("dates", list.join(t.word("list_separator")))],
-                        )
-                    };
-                    let recorded = if audits.is_empty() {
-                        "none is recorded".to_string()
-                    } else {
-                        format!(
-                            "the recorded ones ({}) are outside it",
-                            audits
-                                .iter()
-                                .map(|d| d.to_string())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    };
-                    f.add(
-                        RuleCode::SurveillanceOverdue,
-                        &["surveillance_audits", key],
-                        msg(
-                            format!(
-                                "the certificate is {} old ({what} {start}) and needs a surveillance audit between {from} and {as_of}, but {recorded}; it may be suspended — ask for the latest surveillance notice",
-                                span_text(start, as_of)
-                            ),
-                            "default",
-                            vec![
-                                ("age", span_zh(start, as_of)),
-                                ("what", t.word(key).to_string()),
-                                ("start", start.to_string()),
-                                ("from", from.to_string()),
-                                ("as_of", as_of.to_string()),
-                                ("recorded", recorded_zh),
-                            ],
-                        ),
-                    );
-                }
-            }
-        }
-    }
-
-    // LOW_CONFIDENCE
-    if ctx.ocr {
-        for field in &profile.low_confidence_fields {
-            if let Some(e) = evidence.get(field) {
-                if e.confidence < profile.low_confidence_below {
-                    f.add(
-                        RuleCode::LowConfidence,
-                        &[field.as_str()],
-                        msg(
-                            format!(
-                                "{field} was read by OCR with confidence {:.0}, below {} (page {})",
-                                e.confidence, profile.low_confidence_below, e.page
-                            ),
-                            "default",
-                            vec![
-                                ("field", field.to_string()),
-                                ("field_name", t.field(field, Lang::Zh).to_string()),
-                                ("confidence", format!("{:.0}", e.confidence)),
-                                ("below", profile.low_confidence_below.to_string()),
-                                ("page", e.page.to_string()),
-                            ],
-                        ),
-                    );
-                }
-            }
-        }
-    }
-
-    // SUPPLEMENTARY_MODULES_MISSING
-    if let Some(std) = standard {
-        if profile
-            .supplementary_modules_apply_to
+    let listed: BTreeSet<String> =
+        k.c.supplementary_modules
             .iter()
-            .any(|p| standard_matches(p, std))
-        {
-            let listed: BTreeSet<String> = c
-                .supplementary_modules
-                .iter()
-                .map(|m| name_key(&to_simplified(m)))
-                .collect();
-            let absent: Vec<&String> = profile
-                .supplementary_modules
-                .iter()
-                .filter(|m| !listed.contains(&name_key(&to_simplified(m))))
-                .collect();
-            if !absent.is_empty() {
-                let names: Vec<&str> = absent.iter().map(|m| m.as_str()).collect();
-                f.add(
-                    RuleCode::SupplementaryModulesMissing,
-                    &["supplementary_modules"],
-                    msg(
-                        format!(
-                            "the 2025 supplementary module{} {} {} not listed: the certificate does not apply to hybrid-cloud or smart-city projects",
-                            if absent.len() == 1 { "" } else { "s" },
-                            names.join(", "),
-                            if absent.len() == 1 { "is" } else { "are" }
-                        ),
-                        "default",
-                        vec![("modules", names.join(t.word("list_separator")))],
-                    ),
-                );
-            }
-        }
+            .map(|m| name_key(&to_simplified(m)))
+            .collect();
+    let absent: Vec<&str> = profile
+        .supplementary_modules
+        .iter()
+        .filter(|m| !listed.contains(&name_key(&to_simplified(m))))
+        .map(|m| m.as_str())
+        .collect();
+    if absent.is_empty() {
+        return;
     }
-
-    let mut v = verdict(f.list);
-    v.profile = Some(profile.name.clone());
-    v
+    f.add(
+        RuleCode::SupplementaryModulesMissing,
+        &["supplementary_modules"],
+        msg(
+            format!(
+                "the 2025 supplementary module{} {} {} not listed: the certificate does not apply to hybrid-cloud or smart-city projects",
+                if absent.len() == 1 { "" } else { "s" },
+                absent.join(", "),
+                if absent.len() == 1 { "is" } else { "are" }
+            ),
+            "default",
+            vec![("modules", absent.join(k.t.word("list_separator")))],
+        ),
+    );
 }
 
 /// Sets the certificate's body code as the profile that judges it defines
@@ -925,7 +1080,41 @@ pub fn rejudge(
 /// two organisations. Idempotent: earlier DUPLICATE findings are replaced.
 /// Returns every (number, organisations) claimed by more than one organisation.
 pub fn mark_duplicates(records: &mut [Record], rulebook: &Rulebook) -> Vec<(String, Vec<String>)> {
-    // number -> indexes of the records carrying it.
+    let mut flagged: BTreeMap<usize, Msg> = BTreeMap::new();
+    let mut claimed = Vec::new();
+    for (number, idx) in &number_groups(records) {
+        let any = idx
+            .iter()
+            .any(|&i| idx.iter().any(|&j| different(&records[i], &records[j])));
+        if !any {
+            continue;
+        }
+        for &i in idx {
+            if let Some(m) = duplicate_message(records, number, idx, i) {
+                flagged.insert(i, m);
+            }
+        }
+        let mut orgs: Vec<(String, String)> = Vec::new();
+        for &i in idx {
+            if let Some((k, o)) = org_of(&records[i]) {
+                if !orgs.iter().any(|x| x.0 == k) {
+                    orgs.push((k, o));
+                }
+            }
+        }
+        orgs.sort();
+        claimed.push((number.clone(), orgs.into_iter().map(|o| o.1).collect()));
+    }
+    for (i, r) in records.iter_mut().enumerate() {
+        if r.status == Status::Certificate {
+            set_duplicate_finding(r, flagged.remove(&i), rulebook);
+        }
+    }
+    claimed
+}
+
+/// Certificate number -> indexes of the certificate records carrying it.
+fn number_groups(records: &[Record]) -> BTreeMap<String, Vec<usize>> {
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, r) in records.iter().enumerate() {
         if r.status != Status::Certificate {
@@ -939,148 +1128,129 @@ pub fn mark_duplicates(records: &mut [Record], rulebook: &Rulebook) -> Vec<(Stri
             groups.entry(n.to_string()).or_default().push(i);
         }
     }
-    let org_of = |r: &Record| -> Option<(String, String)> {
-        let o = r
-            .certificate
-            .as_ref()
-            .and_then(|c| present(&c.organization_name))?;
-        let k = name_key(o);
-        (!k.is_empty()).then(|| (k, o.to_string()))
+    groups
+}
+
+/// A record's organisation: its comparison key and its name as printed.
+fn org_of(r: &Record) -> Option<(String, String)> {
+    let o = r
+        .certificate
+        .as_ref()
+        .and_then(|c| present(&c.organization_name))?;
+    let k = name_key(o);
+    (!k.is_empty()).then(|| (k, o.to_string()))
+}
+
+fn uscc_of(r: &Record) -> Option<String> {
+    r.certificate
+        .as_ref()
+        .and_then(|c| present(&c.unified_social_credit_code))
+        .map(str::to_string)
+}
+
+/// Two records name different organisations when their names differ in the
+/// same script; the Chinese and the English copy of one certificate
+/// ("苏州睿朴麟…" and "Suzhou Raipiot …") cannot be compared by name, and
+/// differ only when both print credit codes and the codes differ.
+fn different(a: &Record, b: &Record) -> bool {
+    let (Some((ka, na)), Some((kb, nb))) = (org_of(a), org_of(b)) else {
+        return false;
     };
-    let uscc_of = |r: &Record| -> Option<String> {
-        r.certificate
-            .as_ref()
-            .and_then(|c| present(&c.unified_social_credit_code))
-            .map(str::to_string)
-    };
-    // Two records name different organisations when their names differ in the
-    // same script; the Chinese and the English copy of one certificate
-    // ("苏州睿朴麟…" and "Suzhou Raipiot …") cannot be compared by name, and
-    // differ only when both print credit codes and the codes differ.
-    let different = |a: &Record, b: &Record| -> bool {
-        let (Some((ka, na)), Some((kb, nb))) = (org_of(a), org_of(b)) else {
-            return false;
-        };
-        if has_cjk(&na) == has_cjk(&nb) {
-            return ka != kb;
-        }
-        matches!((uscc_of(a), uscc_of(b)), (Some(x), Some(y)) if x != y)
-    };
-    let mut flagged: BTreeMap<usize, Msg> = BTreeMap::new();
-    let mut claimed = Vec::new();
-    for (number, idx) in &groups {
-        let any = idx
-            .iter()
-            .any(|&i| idx.iter().any(|&j| different(&records[i], &records[j])));
-        if !any {
-            continue;
-        }
-        for &i in idx {
-            let mut seen = BTreeSet::new();
-            // A record whose organisation could not be read is flagged too when
-            // the group holds two organisations.
-            let unread = org_of(&records[i]).is_none();
-            // In the order of their inputs, not of the lines: a run's lines
-            // come in the order documents finish, and a merge of shards
-            // must say the same as one run.
-            let mut others: Vec<(String, String)> = idx
-                .iter()
-                .filter(|&&j| j != i && (unread || different(&records[i], &records[j])))
-                .filter_map(|&j| org_of(&records[j]).map(|(_, o)| (o, records[j].input.clone())))
-                .filter(|o| seen.insert(o.clone()))
-                .collect();
-            others.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
-            if others.is_empty() {
-                continue;
-            }
-            let t = Texts::bundled();
-            let en: Vec<String> = others
-                .iter()
-                .map(|(o, input)| format!("'{o}' in {input}"))
-                .collect();
-            let zh: Vec<String> = others
-                .iter()
-                .map(|(o, input)| {
-                    t.message_zh(
-                        DUPLICATE.as_str(),
-                        "part_other",
-                        &[("org", o.clone()), ("input", input.clone())],
-                    )
-                })
-                .collect();
-            flagged.insert(
-                i,
-                msg(
-                    format!(
-                        "certificate number {number} is also claimed by {} in this run",
-                        en.join(", ")
-                    ),
-                    "default",
-                    vec![
-                        ("number", number.clone()),
-                        ("others", zh.join(t.word("list_separator"))),
-                    ],
-                ),
-            );
-        }
-        {
-            let mut orgs: Vec<(String, String)> = Vec::new();
-            for &i in idx {
-                if let Some((k, o)) = org_of(&records[i]) {
-                    if !orgs.iter().any(|x| x.0 == k) {
-                        orgs.push((k, o));
-                    }
-                }
-            }
-            orgs.sort();
-            claimed.push((number.clone(), orgs.into_iter().map(|o| o.1).collect()));
-        }
+    if has_cjk(&na) == has_cjk(&nb) {
+        return ka != kb;
     }
-    for (i, r) in records.iter_mut().enumerate() {
-        if r.status != Status::Certificate {
-            continue;
-        }
-        let had = r
-            .validation
-            .as_ref()
-            .map(|v| v.findings.iter().any(|f| f.code == DUPLICATE))
-            .unwrap_or(false);
-        let message = flagged.remove(&i);
-        if !had && message.is_none() {
-            continue;
-        }
-        let c = r.certificate.as_ref();
-        let judged_by = r.validation.as_ref().and_then(|v| v.profile.clone());
-        let profile = judged_by
-            .as_deref()
-            .and_then(|n| rulebook.profile_named(n))
-            .unwrap_or_else(|| {
-                rulebook.profile_for(
-                    c.and_then(|c| present(&c.standard)),
-                    c.and_then(|c| present(&c.certificate_number)),
-                )
-            });
-        let mut findings: Vec<Finding> = r
-            .validation
-            .take()
-            .map(|v| v.findings)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|f| f.code != DUPLICATE)
-            .collect();
-        if let (Some(m), Some(severity)) = (message, profile.severity(DUPLICATE)) {
-            findings.push(finding(
-                DUPLICATE,
-                severity,
-                &["certificate_number", "organization_name"],
-                m,
-            ));
-        }
-        let mut v = verdict(findings);
-        v.profile = Some(profile.name.clone());
-        r.validation = Some(v);
+    matches!((uscc_of(a), uscc_of(b)), (Some(x), Some(y)) if x != y)
+}
+
+/// The DUPLICATE_CERTIFICATE_NUMBER message of record `i` of a group of
+/// records sharing `number`: the other organisations that claim it.
+fn duplicate_message(records: &[Record], number: &str, idx: &[usize], i: usize) -> Option<Msg> {
+    let mut seen = BTreeSet::new();
+    // A record whose organisation could not be read is flagged too when the
+    // group holds two organisations.
+    let unread = org_of(&records[i]).is_none();
+    // In the order of their inputs, not of the lines: a run's lines come in
+    // the order documents finish, and a merge of shards must say the same as
+    // one run.
+    let mut others: Vec<(String, String)> = idx
+        .iter()
+        .filter(|&&j| j != i && (unread || different(&records[i], &records[j])))
+        .filter_map(|&j| org_of(&records[j]).map(|(_, o)| (o, records[j].input.clone())))
+        .filter(|o| seen.insert(o.clone()))
+        .collect();
+    others.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+    if others.is_empty() {
+        return None;
     }
-    claimed
+    let t = Texts::bundled();
+    let en: Vec<String> = others
+        .iter()
+        .map(|(o, input)| format!("'{o}' in {input}"))
+        .collect();
+    let zh: Vec<String> = others
+        .iter()
+        .map(|(o, input)| {
+            t.message_zh(
+                DUPLICATE.as_str(),
+                "part_other",
+                &[("org", o.clone()), ("input", input.clone())],
+            )
+        })
+        .collect();
+    Some(msg(
+        format!(
+            "certificate number {number} is also claimed by {} in this run",
+            en.join(", ")
+        ),
+        "default",
+        vec![
+            ("number", number.to_string()),
+            ("others", zh.join(t.word("list_separator"))),
+        ],
+    ))
+}
+
+/// Puts the record's duplicate finding in (or takes an old one out, when
+/// `message` is `None`) and judges it again by the profile that judged it.
+fn set_duplicate_finding(r: &mut Record, message: Option<Msg>, rulebook: &Rulebook) {
+    let had = r
+        .validation
+        .as_ref()
+        .map(|v| v.findings.iter().any(|f| f.code == DUPLICATE))
+        .unwrap_or(false);
+    if !had && message.is_none() {
+        return;
+    }
+    let c = r.certificate.as_ref();
+    let judged_by = r.validation.as_ref().and_then(|v| v.profile.clone());
+    let profile = judged_by
+        .as_deref()
+        .and_then(|n| rulebook.profile_named(n))
+        .unwrap_or_else(|| {
+            rulebook.profile_for(
+                c.and_then(|c| present(&c.standard)),
+                c.and_then(|c| present(&c.certificate_number)),
+            )
+        });
+    let mut findings: Vec<Finding> = r
+        .validation
+        .take()
+        .map(|v| v.findings)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|f| f.code != DUPLICATE)
+        .collect();
+    if let (Some(m), Some(severity)) = (message, profile.severity(DUPLICATE)) {
+        findings.push(finding(
+            DUPLICATE,
+            severity,
+            &["certificate_number", "organization_name"],
+            m,
+        ));
+    }
+    let mut v = verdict(findings);
+    v.profile = Some(profile.name.clone());
+    r.validation = Some(v);
 }
 
 #[cfg(test)]
@@ -2111,6 +2281,39 @@ mod tests {
         // The unreadable-organisation record is flagged too: the group holds two organisations.
         assert!(fires(recs[0].validation.as_ref().unwrap(), DUPLICATE));
         assert!(recs[2].validation.is_none());
+    }
+
+    /// The table has one rule per code (duplicates are judged across
+    /// records), and a rule adds only findings of its own code.
+    #[test]
+    fn one_rule_per_code() {
+        for code in RuleCode::ALL {
+            let n = RULES.iter().filter(|(c, _)| *c == code).count();
+            assert_eq!(n, usize::from(code != DUPLICATE), "{code:?}");
+        }
+        let e = env();
+        let ctx = ctx(&e, "2031-01-01");
+        let mut bad = good();
+        bad.certificate_number = Some("X".into());
+        bad.unified_social_credit_code = Some("91110000000000000X".into());
+        bad.scope = Some("IT服务".into());
+        bad.surveillance_section = false;
+        bad.certification_body.name = Some("某某认证公司".into());
+        for c in [good(), real(), bad] {
+            let evidence = BTreeMap::new();
+            let case = Case::new(&c, &evidence, &ctx);
+            let mut fired = 0;
+            for (code, rule) in RULES {
+                let mut f = Findings {
+                    profile: case.profile,
+                    list: Vec::new(),
+                };
+                rule(&case, &mut f);
+                fired += f.list.len();
+                assert!(f.list.iter().all(|x| x.code == *code), "{code:?}");
+            }
+            assert!(fired > 0);
+        }
     }
 
     #[test]

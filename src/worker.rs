@@ -299,6 +299,7 @@ fn spawn(exe: &PathBuf, settings_json: &str) -> std::io::Result<Child_> {
         .arg(settings_json)
         .env("OMP_THREAD_LIMIT", "1")
         .env("RTEN_NUM_THREADS", "1")
+        .env(crate::logging::ENV, crate::logging::level_for_workers())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -562,11 +563,16 @@ fn run_job(
 ) -> anyhow::Result<bool> {
     let mut job = queued.job;
     let input = job.input.clone();
-    let start = Instant::now();
-    let mut sha: Option<String> = None;
-    let mut pages = 0u32;
-    let mut told_pages = false;
-    if queued.chunk.is_none()
+    let mut watch = Watch {
+        input: input.display.clone(),
+        whole: queued.chunk.is_none(),
+        events,
+        start: Instant::now(),
+        sha: None,
+        pages: 0,
+        told_pages: false,
+    };
+    if watch.whole
         && events
             .send(Event::Started {
                 input: input.display.clone(),
@@ -575,159 +581,28 @@ fn run_job(
     {
         return Ok(false);
     }
-    let outcome: Outcome = 'attempt: loop {
+    let outcome = loop {
         send_job(exe, settings_json, worker, &job)?;
-        let mut last = Instant::now();
-        let mut current: Option<usize> = None;
-        let mut oom: Option<u64> = None;
-        loop {
-            let w = worker.as_mut().expect("worker running");
-            let page_left = limits.page_timeout.saturating_sub(last.elapsed());
-            let doc_left = limits.doc_timeout.saturating_sub(start.elapsed());
-            let wait = page_left.min(doc_left);
-            // Polled, so that a stop request (SIGINT, SIGTERM) is seen at
-            // once: the document is abandoned without a line (a resumed run
-            // reads it again).
-            let poll = wait.min(STOP_POLL);
-            let got = w.rx.recv_timeout(poll);
-            if crate::run::stop::requested().is_some() {
-                kill(worker.take().expect("worker"));
-                return Ok(false);
-            }
-            if matches!(got, Err(RecvTimeoutError::Timeout)) && poll < wait {
-                continue;
-            }
-            match got {
-                Ok(Some(Msg::Ready)) => {}
-                Ok(Some(Msg::Hashed { sha256 })) => sha = Some(sha256),
-                Ok(Some(Msg::Page { index })) => {
-                    current = Some(index);
-                    last = Instant::now();
-                }
-                Ok(Some(Msg::Progress { done, total })) => {
-                    let more = done > pages;
-                    pages = pages.max(done);
-                    last = Instant::now();
-                    if queued.chunk.is_none() && !told_pages {
-                        told_pages = true;
-                        let _ = events.send(Event::Pages {
-                            input: input.display.clone(),
-                            pages: total,
-                        });
-                    }
-                    if more {
-                        let _ = events.send(Event::Page {
-                            input: input.display.clone(),
-                        });
-                    }
-                }
-                Ok(Some(Msg::OutOfMemory { bytes })) => oom = Some(bytes),
-                Ok(Some(Msg::Done { records })) => {
-                    // An allocation failed and was survived (a fallible
-                    // reservation): a document with no certificate read is
-                    // then reported as too large, not as blank.
-                    match oom {
-                        Some(bytes)
-                            if !records
-                                .iter()
-                                .any(|r| r.status == crate::model::Status::Certificate) =>
-                        {
-                            break 'attempt Outcome::Failed(too_large(ceiling_mb, bytes, current))
-                        }
-                        _ => break 'attempt Outcome::Records(records),
-                    }
-                }
-                Ok(Some(Msg::Split { pages, sha256 })) => {
-                    break 'attempt Outcome::Split(pages, sha256)
-                }
-                Ok(Some(Msg::PagesDone { pages })) => break 'attempt Outcome::Pages(pages),
-                Ok(Some(Msg::PagesFailed { error })) => break 'attempt Outcome::Failed(error),
-                Ok(None) | Err(RecvTimeoutError::Disconnected) => {
-                    let status = w.child.wait().ok();
-                    // Messages sent just before the end are still queued.
-                    while let Ok(Some(m)) = w.rx.try_recv() {
-                        if let Msg::OutOfMemory { bytes } = m {
-                            oom = Some(bytes);
-                        }
-                    }
-                    kill(worker.take().expect("worker"));
-                    if let Some(bytes) = oom {
-                        break 'attempt Outcome::Failed(too_large(ceiling_mb, bytes, current));
-                    }
-                    let at = match current {
-                        Some(i) => format!("on page {}", i + 1),
-                        None => format!("after {pages} page(s)"),
-                    };
-                    break 'attempt Outcome::Failed(DocError::new(
-                        ErrorCode::Crashed,
-                        format!(
-                            "the reader process died on this document ({}) {at}",
-                            status
-                                .map(|s| s.to_string())
-                                .unwrap_or_else(|| "unknown status".into())
-                        ),
-                    ));
-                }
-                Err(RecvTimeoutError::Timeout) => {
-                    kill(worker.take().expect("worker"));
-                    if doc_left <= page_left {
-                        break 'attempt Outcome::Failed(DocError::new(
-                            ErrorCode::Timeout,
-                            format!(
-                                "the document ran past its time limit of {} s",
-                                limits.doc_timeout.as_secs()
-                            ),
-                        ));
-                    }
-                    match current {
-                        Some(i) if !job.skipped.iter().any(|(s, _)| *s == i) => {
-                            // Skip that page; read the others again.
-                            job.skipped.push((
-                                i,
-                                format!(
-                                    "page {} ran past the page time limit of {} s and was not read",
-                                    i + 1,
-                                    limits.page_timeout.as_secs()
-                                ),
-                            ));
-                            continue 'attempt;
-                        }
-                        _ => {
-                            break 'attempt Outcome::Failed(DocError::new(
-                                ErrorCode::Timeout,
-                                format!(
-                                    "the document could not be opened within the page time limit of {} s",
-                                    limits.page_timeout.as_secs()
-                                ),
-                            ))
-                        }
-                    }
-                }
-            }
+        match attempt(worker, &mut job, &mut watch, limits, ceiling_mb) {
+            Attempt::Ended(o) => break o,
+            Attempt::Again => continue,
+            Attempt::Stopped => return Ok(false),
         }
     };
-    let skipped = job.skipped;
+    let (sha, pages) = (watch.sha, watch.pages);
     let event = match (queued.chunk, outcome) {
-        (Some((doc, index)), Outcome::Pages(p)) => Event::Chunk {
+        (Some((doc, index)), outcome) => Event::Chunk {
             doc,
             index,
-            result: Ok(p),
-            skipped,
-        },
-        (Some((doc, index)), Outcome::Failed(e)) => Event::Chunk {
-            doc,
-            index,
-            result: Err(e),
-            skipped,
-        },
-        (Some((doc, index)), Outcome::Records(_) | Outcome::Split(..)) => Event::Chunk {
-            doc,
-            index,
-            result: Err(DocError::new(
-                ErrorCode::Crashed,
-                "the reader answered a page job with a document",
-            )),
-            skipped,
+            result: match outcome {
+                Outcome::Pages(p) => Ok(p),
+                Outcome::Failed(e) => Err(e),
+                Outcome::Records(_) | Outcome::Split(..) => Err(DocError::new(
+                    ErrorCode::Crashed,
+                    "the reader answered a page job with a document",
+                )),
+            },
+            skipped: job.skipped,
         },
         (None, Outcome::Split(n, sha256)) => {
             let parts = chunks(n, job.split.max(1));
@@ -779,6 +654,191 @@ fn run_job(
         },
     };
     Ok(events.send(event).is_ok())
+}
+
+/// What a supervisor thread knows of the job its worker is on.
+struct Watch<'a> {
+    input: String,
+    /// A whole document (not a chunk of one): its page count and pages are
+    /// told to the progress display.
+    whole: bool,
+    events: &'a Sender<Event>,
+    start: Instant,
+    sha: Option<String>,
+    /// Pages read so far.
+    pages: u32,
+    told_pages: bool,
+}
+
+impl Watch<'_> {
+    fn progress(&mut self, done: u32, total: u32) {
+        let more = done > self.pages;
+        self.pages = self.pages.max(done);
+        if self.whole && !self.told_pages {
+            self.told_pages = true;
+            let _ = self.events.send(Event::Pages {
+                input: self.input.clone(),
+                pages: total,
+            });
+        }
+        if more {
+            let _ = self.events.send(Event::Page {
+                input: self.input.clone(),
+            });
+        }
+    }
+}
+
+/// How one attempt at a job ended.
+enum Attempt {
+    Ended(Outcome),
+    /// A page ran past its time limit: it is skipped and the job sent again.
+    Again,
+    /// A stop was requested: the job is abandoned without a line.
+    Stopped,
+}
+
+/// Waits for the worker's answer to the job just sent, within the page and
+/// document time limits; a worker that dies, runs out of time or is stopped
+/// is killed (the next job starts a new one).
+fn attempt(
+    worker: &mut Option<Child_>,
+    job: &mut Job,
+    watch: &mut Watch,
+    limits: Limits,
+    ceiling_mb: u64,
+) -> Attempt {
+    let mut last = Instant::now();
+    let mut current: Option<usize> = None;
+    let mut oom: Option<u64> = None;
+    loop {
+        let w = worker.as_mut().expect("worker running");
+        let page_left = limits.page_timeout.saturating_sub(last.elapsed());
+        let doc_left = limits.doc_timeout.saturating_sub(watch.start.elapsed());
+        let wait = page_left.min(doc_left);
+        // Polled, so that a stop request (SIGINT, SIGTERM) is seen at once:
+        // the document is abandoned without a line (a resumed run reads it
+        // again).
+        let poll = wait.min(STOP_POLL);
+        let got = w.rx.recv_timeout(poll);
+        if crate::run::stop::requested().is_some() {
+            kill(worker.take().expect("worker"));
+            return Attempt::Stopped;
+        }
+        if matches!(got, Err(RecvTimeoutError::Timeout)) && poll < wait {
+            continue;
+        }
+        let end = match got {
+            Ok(Some(Msg::Ready)) => continue,
+            Ok(Some(Msg::Hashed { sha256 })) => {
+                watch.sha = Some(sha256);
+                continue;
+            }
+            Ok(Some(Msg::Page { index })) => {
+                current = Some(index);
+                last = Instant::now();
+                continue;
+            }
+            Ok(Some(Msg::Progress { done, total })) => {
+                watch.progress(done, total);
+                last = Instant::now();
+                continue;
+            }
+            Ok(Some(Msg::OutOfMemory { bytes })) => {
+                oom = Some(bytes);
+                continue;
+            }
+            // An allocation failed and was survived (a fallible
+            // reservation): a document with no certificate read is then
+            // reported as too large, not as blank.
+            Ok(Some(Msg::Done { records })) => match oom {
+                Some(bytes)
+                    if !records
+                        .iter()
+                        .any(|r| r.status == crate::model::Status::Certificate) =>
+                {
+                    Outcome::Failed(too_large(ceiling_mb, bytes, current))
+                }
+                _ => Outcome::Records(records),
+            },
+            Ok(Some(Msg::Split { pages, sha256 })) => Outcome::Split(pages, sha256),
+            Ok(Some(Msg::PagesDone { pages })) => Outcome::Pages(pages),
+            Ok(Some(Msg::PagesFailed { error })) => Outcome::Failed(error),
+            Ok(None) | Err(RecvTimeoutError::Disconnected) => {
+                Outcome::Failed(died(worker, oom, current, watch.pages, ceiling_mb))
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                kill(worker.take().expect("worker"));
+                if doc_left <= page_left {
+                    return Attempt::Ended(Outcome::Failed(DocError::new(
+                        ErrorCode::Timeout,
+                        format!(
+                            "the document ran past its time limit of {} s",
+                            limits.doc_timeout.as_secs()
+                        ),
+                    )));
+                }
+                match current {
+                    Some(i) if !job.skipped.iter().any(|(s, _)| *s == i) => {
+                        // Skip that page; read the others again.
+                        job.skipped.push((
+                            i,
+                            format!(
+                                "page {} ran past the page time limit of {} s and was not read",
+                                i + 1,
+                                limits.page_timeout.as_secs()
+                            ),
+                        ));
+                        return Attempt::Again;
+                    }
+                    _ => Outcome::Failed(DocError::new(
+                        ErrorCode::Timeout,
+                        format!(
+                            "the document could not be opened within the page time limit of {} s",
+                            limits.page_timeout.as_secs()
+                        ),
+                    )),
+                }
+            }
+        };
+        return Attempt::Ended(end);
+    }
+}
+
+/// The error of a document whose worker ended without answering: too large
+/// when it reported reaching its memory ceiling, else crashed.
+fn died(
+    worker: &mut Option<Child_>,
+    mut oom: Option<u64>,
+    current: Option<usize>,
+    pages: u32,
+    ceiling_mb: u64,
+) -> DocError {
+    let w = worker.as_mut().expect("worker running");
+    let status = w.child.wait().ok();
+    // Messages sent just before the end are still queued.
+    while let Ok(Some(m)) = w.rx.try_recv() {
+        if let Msg::OutOfMemory { bytes } = m {
+            oom = Some(bytes);
+        }
+    }
+    kill(worker.take().expect("worker"));
+    if let Some(bytes) = oom {
+        return too_large(ceiling_mb, bytes, current);
+    }
+    let at = match current {
+        Some(i) => format!("on page {}", i + 1),
+        None => format!("after {pages} page(s)"),
+    };
+    DocError::new(
+        ErrorCode::Crashed,
+        format!(
+            "the reader process died on this document ({}) {at}",
+            status
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "unknown status".into())
+        ),
+    )
 }
 
 /// The `too_large` error of a document that took a worker to its memory ceiling.

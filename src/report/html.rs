@@ -5,10 +5,10 @@
 //! and crops of those fields. Printable to PDF from a browser for the
 //! committee file.
 
-use super::{pages_text, Report};
+use super::{pages_text, BidderRow, Report};
 use crate::discover::{discover, read_bytes};
 use crate::load::Document;
-use crate::model::{PageSize, Record};
+use crate::model::{Certificate, PageSize, Record, Validation};
 use crate::texts::{Lang, Texts};
 use base64::Engine as _;
 use image::{DynamicImage, GenericImageView};
@@ -194,53 +194,7 @@ pub fn write(report: &Report, lang: Lang, root: &Path, generated: &str) -> Strin
                 .map(|org| format!("<span class=\"meta\">{}</span>", esc(org)))
                 .unwrap_or_default()
         );
-        let _ = write!(
-            o,
-            "<table class=\"answers\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-            tr(lang, "要求的标准", "Required standard"),
-            tr(lang, "结论", "Verdict"),
-            tr(lang, "证书编号", "Certificate number"),
-            tr(lang, "文件与页码", "File and pages")
-        );
-        for a in &b.answers {
-            let key = a.verdict_key(report);
-            let (num, file) = match a.best.map(|i| &report.certs[i]) {
-                Some(c) => (
-                    c.record
-                        .certificate
-                        .as_ref()
-                        .and_then(|x| x.certificate_number.clone())
-                        .unwrap_or_default(),
-                    format!(
-                        "<a href=\"#c{}\">{} p.{}</a>{}",
-                        c.line,
-                        esc(&c.record.input),
-                        pages_text(&c.record),
-                        if c.other_org {
-                            format!(
-                                " <b>{}</b>",
-                                tr(
-                                    lang,
-                                    "（其他组织的证书）",
-                                    "(another organisation's certificate)"
-                                )
-                            )
-                        } else {
-                            String::new()
-                        }
-                    ),
-                ),
-                None => (String::new(), String::new()),
-            };
-            let _ = write!(
-                o,
-                "<tr><td>{}</td><td><span class=\"v {key}\">{}</span></td><td>{}</td><td>{file}</td></tr>",
-                esc(&a.standard),
-                esc(t.verdict_key(key, lang)),
-                esc(&num)
-            );
-        }
-        o.push_str("</table>\n");
+        answers_table(&mut o, report, b, lang);
         let _ = write!(
             o,
             "<p>{}: <b>{}</b></p>",
@@ -291,38 +245,62 @@ pub fn write(report: &Report, lang: Lang, root: &Path, generated: &str) -> Strin
     o
 }
 
-fn certificate(
-    o: &mut String,
-    line: usize,
-    r: &Record,
-    other_org: bool,
-    lang: Lang,
-    inputs: &mut Inputs,
-) {
+/// A bidder's answer per required standard: the verdict, the number and
+/// the file and pages of the certificate it rests on.
+fn answers_table(o: &mut String, report: &Report, b: &BidderRow, lang: Lang) {
     let t = Texts::bundled();
-    let Some(cert) = &r.certificate else { return };
-    let v = r.validation.as_ref();
-    let key = v.map(|v| v.verdict.as_str()).unwrap_or("needs_review");
     let _ = write!(
         o,
-        "<div class=\"cert\" id=\"c{line}\" data-input=\"{}\"><h3><span class=\"v {key}\">{}</span> {} — {}</h3>",
-        esc(&r.input),
-        esc(v.map(|v| t.verdict(v.verdict, lang)).unwrap_or("")),
-        esc(cert.standard.as_deref().unwrap_or("?")),
-        esc(cert.certificate_number.as_deref().unwrap_or("?"))
+        "<table class=\"answers\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        tr(lang, "要求的标准", "Required standard"),
+        tr(lang, "结论", "Verdict"),
+        tr(lang, "证书编号", "Certificate number"),
+        tr(lang, "文件与页码", "File and pages")
     );
-    if other_org {
+    for a in &b.answers {
+        let key = a.verdict_key(report);
+        let (num, file) = match a.best.map(|i| &report.certs[i]) {
+            Some(c) => (
+                c.record
+                    .certificate
+                    .as_ref()
+                    .and_then(|x| x.certificate_number.clone())
+                    .unwrap_or_default(),
+                format!(
+                    "<a href=\"#c{}\">{} p.{}</a>{}",
+                    c.line,
+                    esc(&c.record.input),
+                    pages_text(&c.record),
+                    if c.other_org {
+                        format!(
+                            " <b>{}</b>",
+                            tr(
+                                lang,
+                                "（其他组织的证书）",
+                                "(another organisation's certificate)"
+                            )
+                        )
+                    } else {
+                        String::new()
+                    }
+                ),
+            ),
+            None => (String::new(), String::new()),
+        };
         let _ = write!(
             o,
-            "<p class=\"missing\">{}</p>",
-            tr(
-                lang,
-                "证书上的组织不是该投标人",
-                "The certificate names another organisation than the bidder"
-            )
+            "<tr><td>{}</td><td><span class=\"v {key}\">{}</span></td><td>{}</td><td>{file}</td></tr>",
+            esc(&a.standard),
+            esc(t.verdict_key(key, lang)),
+            esc(&num)
         );
     }
-    // Fields.
+    o.push_str("</table>\n");
+}
+
+/// The certificate's main fields, and the file and pages it was read from.
+fn fields_table(o: &mut String, r: &Record, cert: &Certificate, lang: Lang) {
+    let t = Texts::bundled();
     let rows: [(&str, Option<&str>); 8] = [
         ("organization_name", cert.organization_name.as_deref()),
         ("organization_name_en", cert.organization_name_en.as_deref()),
@@ -357,7 +335,11 @@ fn certificate(
         esc(&r.input),
         pages_text(r)
     );
-    // Findings.
+}
+
+/// The findings as a list; hands on the fields they rest on.
+fn findings_list<'r>(o: &mut String, v: Option<&'r Validation>, lang: Lang) -> BTreeSet<&'r str> {
+    let t = Texts::bundled();
     let mut hit: BTreeSet<&str> = BTreeSet::new();
     if let Some(v) = v {
         if !v.findings.is_empty() {
@@ -381,6 +363,96 @@ fn certificate(
             o.push_str("</ul>\n");
         }
     }
+    hit
+}
+
+/// A page's picture with the boxes of its evidence (those findings rest on
+/// marked), and crops of those fields added to `crops`.
+fn page_picture(
+    o: &mut String,
+    crops: &mut String,
+    r: &Record,
+    size: &PageSize,
+    img: &DynamicImage,
+    hit: &BTreeSet<&str>,
+    lang: Lang,
+) {
+    let t = Texts::bundled();
+    let uri = jpeg_data_uri(img).unwrap_or_default();
+    let _ = write!(
+            o,
+            "<div class=\"page\" data-page=\"{}\"><img alt=\"p.{}\" src=\"{uri}\"><svg viewBox=\"0 0 {} {}\" preserveAspectRatio=\"none\">",
+            size.page, size.page, size.width.max(1), size.height.max(1)
+        );
+    let (iw, ih) = img.dimensions();
+    let sx = iw as f64 / size.width.max(1) as f64;
+    let sy = ih as f64 / size.height.max(1) as f64;
+    for (field, e) in r.evidence.iter().filter(|(_, e)| e.page == size.page) {
+        let [x, y, w, h] = e.bbox;
+        let is_hit = hit.contains(field.as_str());
+        let _ = write!(
+                o,
+                "<rect class=\"box{}\" x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\"><title>{}</title></rect>",
+                if is_hit { " hit" } else { "" },
+                esc(t.field(field, lang))
+            );
+        if is_hit {
+            let pad = 12.0;
+            let cx = ((x as f64 * sx) - pad).max(0.0) as u32;
+            let cy = ((y as f64 * sy) - pad).max(0.0) as u32;
+            let cw = ((w as f64 * sx) + 2.0 * pad) as u32;
+            let ch = ((h as f64 * sy) + 2.0 * pad) as u32;
+            let cw = cw.min(iw.saturating_sub(cx)).max(1);
+            let ch = ch.min(ih.saturating_sub(cy)).max(1);
+            if cx < iw && cy < ih {
+                let crop = img.crop_imm(cx, cy, cw, ch);
+                if let Ok(u) = jpeg_data_uri(&crop) {
+                    let _ = write!(
+                        crops,
+                        "<div class=\"crop\"><img alt=\"{f}\" src=\"{u}\">{f} (p.{})</div>",
+                        size.page,
+                        f = esc(t.field(field, lang))
+                    );
+                }
+            }
+        }
+    }
+    o.push_str("</svg></div>");
+}
+
+fn certificate(
+    o: &mut String,
+    line: usize,
+    r: &Record,
+    other_org: bool,
+    lang: Lang,
+    inputs: &mut Inputs,
+) {
+    let t = Texts::bundled();
+    let Some(cert) = &r.certificate else { return };
+    let v = r.validation.as_ref();
+    let key = v.map(|v| v.verdict.as_str()).unwrap_or("needs_review");
+    let _ = write!(
+        o,
+        "<div class=\"cert\" id=\"c{line}\" data-input=\"{}\"><h3><span class=\"v {key}\">{}</span> {} — {}</h3>",
+        esc(&r.input),
+        esc(v.map(|v| t.verdict(v.verdict, lang)).unwrap_or("")),
+        esc(cert.standard.as_deref().unwrap_or("?")),
+        esc(cert.certificate_number.as_deref().unwrap_or("?"))
+    );
+    if other_org {
+        let _ = write!(
+            o,
+            "<p class=\"missing\">{}</p>",
+            tr(
+                lang,
+                "证书上的组织不是该投标人",
+                "The certificate names another organisation than the bidder"
+            )
+        );
+    }
+    fields_table(o, r, cert, lang);
+    let hit = findings_list(o, v, lang);
     // Pages with boxes, and crops of the fields findings rest on.
     let doc = inputs.doc(&r.input);
     let mut crops = String::new();
@@ -391,48 +463,7 @@ fn certificate(
             Err(e) => Err(e.clone()),
         };
         match pic {
-            Ok(Some(img)) => {
-                let uri = jpeg_data_uri(&img).unwrap_or_default();
-                let _ = write!(
-                    o,
-                    "<div class=\"page\" data-page=\"{}\"><img alt=\"p.{}\" src=\"{uri}\"><svg viewBox=\"0 0 {} {}\" preserveAspectRatio=\"none\">",
-                    size.page, size.page, size.width.max(1), size.height.max(1)
-                );
-                let (iw, ih) = img.dimensions();
-                let sx = iw as f64 / size.width.max(1) as f64;
-                let sy = ih as f64 / size.height.max(1) as f64;
-                for (field, e) in r.evidence.iter().filter(|(_, e)| e.page == size.page) {
-                    let [x, y, w, h] = e.bbox;
-                    let is_hit = hit.contains(field.as_str());
-                    let _ = write!(
-                        o,
-                        "<rect class=\"box{}\" x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\"><title>{}</title></rect>",
-                        if is_hit { " hit" } else { "" },
-                        esc(t.field(field, lang))
-                    );
-                    if is_hit {
-                        let pad = 12.0;
-                        let cx = ((x as f64 * sx) - pad).max(0.0) as u32;
-                        let cy = ((y as f64 * sy) - pad).max(0.0) as u32;
-                        let cw = ((w as f64 * sx) + 2.0 * pad) as u32;
-                        let ch = ((h as f64 * sy) + 2.0 * pad) as u32;
-                        let cw = cw.min(iw.saturating_sub(cx)).max(1);
-                        let ch = ch.min(ih.saturating_sub(cy)).max(1);
-                        if cx < iw && cy < ih {
-                            let crop = img.crop_imm(cx, cy, cw, ch);
-                            if let Ok(u) = jpeg_data_uri(&crop) {
-                                let _ = write!(
-                                    crops,
-                                    "<div class=\"crop\"><img alt=\"{f}\" src=\"{u}\">{f} (p.{})</div>",
-                                    size.page,
-                                    f = esc(t.field(field, lang))
-                                );
-                            }
-                        }
-                    }
-                }
-                o.push_str("</svg></div>");
-            }
+            Ok(Some(img)) => page_picture(o, &mut crops, r, size, &img, &hit, lang),
             Ok(None) => {
                 let _ = write!(
                     o,

@@ -132,21 +132,7 @@ pub fn scan(o: ScanOptions) -> Result<i32> {
     // Refuse broken data files before any work (file, line and reason).
     let data = RunData::load(settings).map_err(anyhow::Error::msg)?;
     let stamp = data.stamp(settings);
-    let out_path: Option<PathBuf> = match (&o.out, o.shard) {
-        (Some(p), Some(s)) => {
-            let f = s.output_in(p);
-            if let Some(dir) = f.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create {}", dir.display()))?;
-            }
-            Some(f)
-        }
-        (None, Some(_)) if !o.list => {
-            bail!("--shard needs -o FILE or -o FOLDER/ (each shard writes its own file)")
-        }
-        (p, _) => p.clone(),
-    };
-
+    let out_path = output_path(&o)?;
     let mut found = discover(&o.paths, out_path.as_deref());
     if let Some(s) = o.shard {
         found.inputs.retain(|i| s.holds(&i.display));
@@ -161,82 +147,99 @@ pub fn scan(o: ScanOptions) -> Result<i32> {
         }
         return Ok(exit::OK);
     }
-    for w in &found.warnings {
-        eprintln!("certscan: warning: {w}");
-    }
-    for m in &found.missing {
-        eprintln!("certscan: warning: {m} does not exist (an error line records it)");
-    }
-    if found.inputs.is_empty()
-        && found.errors.is_empty()
-        && found.warnings.is_empty()
-        && o.shard.is_none()
-    {
-        eprintln!("certscan: warning: nothing to read in the inputs given: no line written");
-    }
-    let mut out = open(out_path.as_deref(), &o.paths, &o)?;
+    warn_about(&found, &o);
+    let out = open(out_path.as_deref(), &o.paths, &o)?;
     if out.resume.retried > 0 && !o.quiet {
         eprintln!(
             "certscan: {} input(s) recorded as errors are read again (--retry-errors)",
             out.resume.retried
         );
     }
-    let stamped = |mut records: Vec<Record>| {
-        for r in &mut records {
-            r.run = Some(stamp.clone());
-        }
-        records
-    };
-    let mut summary = Summary::default();
-    // On stdout (or another stream that cannot be rewritten), lines are held
-    // until the run ends: the run-level duplicate rule can then judge them as
-    // it judges a file (same verdicts either way).
-    let hold = !matches!(out.sink, Sink::File(_));
-    let mut held: Vec<Record> = Vec::new();
-    let mut errors_this_run = 0usize;
-    let write = |out: &mut Output, held: &mut Vec<Record>, records: &[Record]| -> Result<()> {
-        if hold {
-            held.extend(records.iter().cloned());
-        } else {
-            out.sink
-                .write_records(records)
-                .context("cannot write output")?;
-        }
-        Ok(())
+    let mut lines = Lines {
+        // On stdout (or another stream that cannot be rewritten), lines are
+        // held until the run ends: the run-level duplicate rule can then
+        // judge them as it judges a file (same verdicts either way).
+        hold: !matches!(out.sink, Sink::File(_)),
+        out,
+        held: Vec::new(),
+        last: Vec::new(),
+        stamp,
+        summary: Summary::default(),
+        errors: 0,
     };
     // Paths that could not be expanded are lines of their own.
     for e in std::mem::take(&mut found.errors) {
-        if out.resume.has(&e.display) {
-            summary.skipped += 1;
+        if lines.out.resume.has(&e.display) {
+            lines.summary.skipped += 1;
             continue;
         }
-        let r = stamped(vec![Record::error(&e.display, e.sha256, e.error)]);
-        write(&mut out, &mut held, &r)?;
-        errors_this_run += 1;
-        summary.add(&r, 0);
+        lines.write(vec![Record::error(&e.display, e.sha256, e.error)], 0)?;
     }
     let total = found.inputs.len();
     let todo: Vec<InputRef> = std::mem::take(&mut found.inputs)
         .into_iter()
-        .filter(|i| !out.resume.has(&i.display))
+        .filter(|i| !lines.out.resume.has(&i.display))
         .collect();
-    summary.skipped += total - todo.len();
+    lines.summary.skipped += total - todo.len();
 
     let mut progress = Progress::new(
         &o.progress,
         todo.len(),
         serde_json::json!({
-            "skipped": summary.skipped,
+            "skipped": lines.summary.skipped,
             "shard": o.shard.map(|s| s.to_string()),
             "output": out_path.as_ref().map(|p| p.display().to_string()),
         }),
     )
     .context("cannot open the progress file")?;
 
+    read_all(todo, &o, &mut lines, &mut progress)?;
+    let stopped = stop::requested();
+
+    let Lines {
+        out,
+        held,
+        summary,
+        errors: errors_this_run,
+        ..
+    } = lines;
+    // The output stays locked until the run ends.
+    let Output {
+        sink,
+        path: out_file,
+        _lock,
+        ..
+    } = out;
+    let duplicates = run_level_duplicates(sink, out_file.as_deref(), held, stopped, &data)?;
+    if let (Some(s), Some(p), None) = (o.shard, out_file.as_ref(), stopped) {
+        shard::write_marker(p, s)
+            .with_context(|| format!("cannot write the completion marker of {}", p.display()))?;
+    }
+    let code = match stopped {
+        Some(sig) => exit::SIGNAL_BASE + sig,
+        None if !found.missing.is_empty() => exit::MISSING_INPUTS,
+        None if o.fail_on_error && errors_this_run > 0 => exit::INPUT_ERRORS,
+        None => exit::OK,
+    };
+    progress.end(stopped.map(stop::name), code);
+    if !o.quiet {
+        print_summary(&o, &summary, started.elapsed(), stopped, &duplicates);
+    }
+    Ok(code)
+}
+
+/// Reads the inputs in worker processes, writing each one's lines as it
+/// ends, until all are read or a stop is requested.
+fn read_all(
+    todo: Vec<InputRef>,
+    o: &ScanOptions,
+    lines: &mut Lines,
+    progress: &mut Progress,
+) -> Result<()> {
     let (tx, rx) = crossbeam_channel::unbounded();
-    let settings2 = settings.clone();
+    let settings2 = o.settings.clone();
     let (jobs, limits) = (o.jobs, o.limits);
-    let mut assembler = worker::Assembler::new(settings.clone()).map_err(anyhow::Error::msg)?;
+    let mut assembler = worker::Assembler::new(o.settings.clone()).map_err(anyhow::Error::msg)?;
     let runner = std::thread::spawn(move || worker::run(todo, jobs, &settings2, limits, tx));
     loop {
         let ev = match rx.recv_timeout(Duration::from_millis(500)) {
@@ -256,16 +259,15 @@ pub fn scan(o: ScanOptions) -> Result<i32> {
                     progress.pages(&input.display, *pages as u32);
                 }
                 if let Some((input, records, pages)) = assembler.take(other) {
-                    let records = stamped(records);
-                    if let Err(e) = write(&mut out, &mut held, &records) {
-                        // No output, no point reading on: stop the workers.
-                        stop::request(libc::SIGTERM);
-                        let _ = runner.join();
-                        return Err(e);
+                    match lines.write(records, pages) {
+                        Ok(records) => progress.finished(&input.display, records, pages),
+                        Err(e) => {
+                            // No output, no point reading on: stop the workers.
+                            stop::request(libc::SIGTERM);
+                            let _ = runner.join();
+                            return Err(e);
+                        }
                     }
-                    errors_this_run += records.iter().filter(|r| r.status == Status::Error).count();
-                    summary.add(&records, pages);
-                    progress.finished(&input.display, &records, pages);
                 }
             }
         }
@@ -274,12 +276,93 @@ pub fn scan(o: ScanOptions) -> Result<i32> {
     runner
         .join()
         .map_err(|_| anyhow::anyhow!("the worker pool panicked"))??;
-    let stopped = stop::requested();
+    Ok(())
+}
 
-    // Run-level rule: the same number claimed by different organisations,
-    // across this run and the lines of the runs it resumes. A stopped run
-    // leaves it to the run that finishes (it judges every line).
-    let duplicates = match (out.path.as_ref(), out.sink) {
+/// A run's lines on their way out: stamped with the run, written (or held
+/// for a stream), counted.
+struct Lines {
+    out: Output,
+    hold: bool,
+    held: Vec<Record>,
+    /// The lines of the last input written.
+    last: Vec<Record>,
+    stamp: crate::model::RunStamp,
+    summary: Summary,
+    /// Error lines written by this run.
+    errors: usize,
+}
+
+impl Lines {
+    /// Writes the lines of one input (`pages` read); hands them on.
+    fn write(&mut self, mut records: Vec<Record>, pages: u32) -> Result<&[Record]> {
+        for r in &mut records {
+            r.run = Some(self.stamp.clone());
+        }
+        if !self.hold {
+            self.out
+                .sink
+                .write_records(&records)
+                .context("cannot write output")?;
+        }
+        self.errors += records.iter().filter(|r| r.status == Status::Error).count();
+        self.summary.add(&records, pages);
+        if self.hold {
+            self.held.extend(records.iter().cloned());
+        }
+        self.last = records;
+        Ok(&self.last)
+    }
+}
+
+/// Where the lines go: `-o`'s file, or a shard's own file in `-o`'s folder.
+fn output_path(o: &ScanOptions) -> Result<Option<PathBuf>> {
+    Ok(match (&o.out, o.shard) {
+        (Some(p), Some(s)) => {
+            let f = s.output_in(p);
+            if let Some(dir) = f.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            Some(f)
+        }
+        (None, Some(_)) if !o.list => {
+            bail!("--shard needs -o FILE or -o FOLDER/ (each shard writes its own file)")
+        }
+        (p, _) => p.clone(),
+    })
+}
+
+/// Warnings of discovery on stderr: paths skipped, inputs missing, nothing
+/// to read.
+fn warn_about(found: &crate::discover::Discovered, o: &ScanOptions) {
+    for w in &found.warnings {
+        eprintln!("certscan: warning: {w}");
+    }
+    for m in &found.missing {
+        eprintln!("certscan: warning: {m} does not exist (an error line records it)");
+    }
+    if found.inputs.is_empty()
+        && found.errors.is_empty()
+        && found.warnings.is_empty()
+        && o.shard.is_none()
+    {
+        eprintln!("certscan: warning: nothing to read in the inputs given: no line written");
+    }
+}
+
+/// Run-level rule: the same number claimed by different organisations,
+/// across this run and the lines of the runs it resumes (an output file is
+/// amended in place; lines held for a stream are judged, then written). A
+/// stopped run leaves it to the run that finishes (it judges every line).
+fn run_level_duplicates(
+    sink: Sink,
+    path: Option<&Path>,
+    mut held: Vec<Record>,
+    stopped: Option<i32>,
+    data: &RunData,
+) -> Result<Vec<(String, Vec<String>)>> {
+    Ok(match (path, sink) {
         (Some(p), Sink::File(f)) => {
             drop(f);
             if stopped.is_none() {
@@ -294,22 +377,7 @@ pub fn scan(o: ScanOptions) -> Result<i32> {
             sink.write_records(&held).context("cannot write output")?;
             d
         }
-    };
-    if let (Some(s), Some(p), None) = (o.shard, out.path.as_ref(), stopped) {
-        shard::write_marker(p, s)
-            .with_context(|| format!("cannot write the completion marker of {}", p.display()))?;
-    }
-    let code = match stopped {
-        Some(sig) => exit::SIGNAL_BASE + sig,
-        None if !found.missing.is_empty() => exit::MISSING_INPUTS,
-        None if o.fail_on_error && errors_this_run > 0 => exit::INPUT_ERRORS,
-        None => exit::OK,
-    };
-    progress.end(stopped.map(stop::name), code);
-    if !o.quiet {
-        print_summary(&o, &summary, started.elapsed(), stopped, &duplicates);
-    }
-    Ok(code)
+    })
 }
 
 fn print_summary(

@@ -532,34 +532,10 @@ fn load_composite(doc: &Document, font: &Dictionary) -> Font {
         .is_some_and(|o| matches!(o, b"GB1" | b"CNS1" | b"Japan1" | b"Korea1"));
 
     let dw = desc.and_then(|d| get_num(doc, d, b"DW")).unwrap_or(1000.0);
-    let mut w_single = HashMap::new();
-    let mut w_ranges = Vec::new();
-    if let Some(w) = desc.and_then(|d| get_array(doc, d, b"W")) {
-        let mut i = 0;
-        while i < w.len() {
-            let Some(first) = num_d(doc, &w[i]) else {
-                break;
-            };
-            let first = first.max(0.0) as u32;
-            match w.get(i + 1).map(|o| deref(doc, o)) {
-                Some(Object::Array(arr)) => {
-                    for (k, o) in arr.iter().enumerate().take(70_000) {
-                        if let Some(v) = num_d(doc, o) {
-                            w_single.insert(first + k as u32, v);
-                        }
-                    }
-                    i += 2;
-                }
-                Some(o) => {
-                    let last = super::obj::num(o).unwrap_or(0.0).max(0.0) as u32;
-                    let v = w.get(i + 2).and_then(|o| num_d(doc, o)).unwrap_or(dw);
-                    w_ranges.push((first, last, v));
-                    i += 3;
-                }
-                None => break,
-            }
-        }
-    }
+    let (w_single, w_ranges) = desc
+        .and_then(|d| get_array(doc, d, b"W"))
+        .map(|w| cid_widths(doc, w, dw))
+        .unwrap_or_default();
     let (ascent, descent) = descriptor_metrics(doc, fd);
     Font {
         kind: Kind::Composite(Box::new(Composite {
@@ -577,6 +553,39 @@ fn load_composite(doc: &Document, font: &Dictionary) -> Font {
         descent,
         vertical,
     }
+}
+
+/// A CIDFont's W array: widths of single CIDs (`c [w1 w2 …]`) and of
+/// ranges (`c_first c_last w`).
+#[allow(clippy::type_complexity)]
+fn cid_widths(doc: &Document, w: &[Object], dw: f32) -> (HashMap<u32, f32>, Vec<(u32, u32, f32)>) {
+    let mut w_single = HashMap::new();
+    let mut w_ranges = Vec::new();
+    let mut i = 0;
+    while i < w.len() {
+        let Some(first) = num_d(doc, &w[i]) else {
+            break;
+        };
+        let first = first.max(0.0) as u32;
+        match w.get(i + 1).map(|o| deref(doc, o)) {
+            Some(Object::Array(arr)) => {
+                for (k, o) in arr.iter().enumerate().take(70_000) {
+                    if let Some(v) = num_d(doc, o) {
+                        w_single.insert(first + k as u32, v);
+                    }
+                }
+                i += 2;
+            }
+            Some(o) => {
+                let last = super::obj::num(o).unwrap_or(0.0).max(0.0) as u32;
+                let v = w.get(i + 2).and_then(|o| num_d(doc, o)).unwrap_or(dw);
+                w_ranges.push((first, last, v));
+                i += 3;
+            }
+            None => break,
+        }
+    }
+    (w_single, w_ranges)
 }
 
 // ---------------------------------------------------------------------------

@@ -535,6 +535,18 @@ fn decode_image(doc: &Document, s: &Stream) -> Result<Option<DynamicImage>, DocE
     )))
 }
 
+/// An image's samples as a PDF image stream holds them: `w`×`h` of
+/// `bpc`-bit components of colour space `cs`, mapped by `decode`.
+#[derive(Clone, Copy)]
+struct RawImage<'a> {
+    data: &'a [u8],
+    w: usize,
+    h: usize,
+    bpc: u32,
+    cs: &'a Cs,
+    decode: Option<&'a [f32]>,
+}
+
 fn unpack(
     data: &[u8],
     w: usize,
@@ -543,76 +555,27 @@ fn unpack(
     cs: &Cs,
     decode: Option<&[f32]>,
 ) -> DynamicImage {
-    let n = cs.comps();
-    // Fast path: 8-bit gray or RGB with the default decode (most scans).
-    let default_decode = decode.is_none_or(|d| {
-        d.chunks(2)
-            .all(|p| p.len() == 2 && p[0] == 0.0 && p[1] == 1.0)
-    });
-    if bpc == 8 && default_decode && matches!(cs, Cs::Gray | Cs::Rgb) {
-        let need = w * h * n;
-        let mut buf = data[..need.min(data.len())].to_vec();
-        buf.resize(need, 0xFF);
-        let img = match cs {
-            Cs::Gray => GrayImage::from_raw(w as u32, h as u32, buf).map(DynamicImage::ImageLuma8),
-            _ => RgbImage::from_raw(w as u32, h as u32, buf).map(DynamicImage::ImageRgb8),
-        };
-        if let Some(img) = img {
-            return img;
-        }
+    let r = RawImage {
+        data,
+        w,
+        h,
+        bpc,
+        cs,
+        decode,
+    };
+    if let Some(img) = unpack_8bit(r) {
+        return img;
     }
-    let stride = (w * n * bpc as usize).div_ceil(8);
-    let maxv = ((1u32 << bpc) - 1) as f32;
-    let sample = |row: &[u8], i: usize| -> u32 {
-        match bpc {
-            8 => u32::from(*row.get(i).unwrap_or(&0xFF)),
-            16 => {
-                let hi = *row.get(2 * i).unwrap_or(&0xFF);
-                let lo = *row.get(2 * i + 1).unwrap_or(&0xFF);
-                u32::from(u16::from_be_bytes([hi, lo]))
-            }
-            _ => {
-                let bit = i * bpc as usize;
-                let byte = *row.get(bit / 8).unwrap_or(&0xFF);
-                let shift = 8 - bpc as usize - (bit % 8);
-                (u32::from(byte) >> shift) & ((1 << bpc) - 1)
-            }
-        }
-    };
-    // Decode ranges per component.
-    let default_range = |c: usize| -> (f32, f32) {
-        match cs {
-            Cs::Indexed(..) => (0.0, maxv),
-            _ => {
-                let _ = c;
-                (0.0, 1.0)
-            }
-        }
-    };
-    let range = |c: usize| -> (f32, f32) {
-        match decode {
-            Some(dv) if dv.len() >= 2 * (c + 1) => (dv[2 * c], dv[2 * c + 1]),
-            _ => default_range(c),
-        }
-    };
-    let ranges: Vec<(f32, f32)> = (0..n).map(range).collect();
-    let value = |raw: u32, c: usize| -> f32 {
-        let (a, b) = ranges[c];
-        a + raw as f32 * (b - a) / maxv
-    };
-    let empty: &[u8] = &[];
+    let s = Samples::new(data, w, bpc, cs, decode);
+    let byte = |v: f32| (v * 255.0).round().clamp(0.0, 255.0) as u8;
     match cs {
         Cs::Gray => {
             let mut out = GrayImage::new(w as u32, h as u32);
             for y in 0..h {
-                let row = data.get(y * stride..).unwrap_or(empty);
+                let row = s.row(y);
                 for x in 0..w {
-                    let v = value(sample(row, x), 0);
-                    out.put_pixel(
-                        x as u32,
-                        y as u32,
-                        image::Luma([(v * 255.0).round().clamp(0.0, 255.0) as u8]),
-                    );
+                    let v = s.value(row, x, 0);
+                    out.put_pixel(x as u32, y as u32, image::Luma([byte(v)]));
                 }
             }
             DynamicImage::ImageLuma8(out)
@@ -620,37 +583,21 @@ fn unpack(
         _ => {
             let mut out = RgbImage::new(w as u32, h as u32);
             for y in 0..h {
-                let row = data.get(y * stride..).unwrap_or(empty);
+                let row = s.row(y);
                 for x in 0..w {
                     let px = match cs {
                         Cs::Rgb => {
-                            let f = |c: usize| {
-                                (value(sample(row, x * 3 + c), c) * 255.0)
-                                    .round()
-                                    .clamp(0.0, 255.0) as u8
-                            };
+                            let f = |c: usize| byte(s.value(row, x * 3 + c, c));
                             [f(0), f(1), f(2)]
                         }
                         Cs::Cmyk => {
-                            let f = |c: usize| value(sample(row, x * 4 + c), c).clamp(0.0, 1.0);
+                            let f = |c: usize| s.value(row, x * 4 + c, c).clamp(0.0, 1.0);
                             cmyk_to_rgb(f(0), f(1), f(2), f(3))
                         }
                         Cs::Indexed(base, lut, hival) => {
-                            let idx = (value(sample(row, x), 0).round().max(0.0) as u32).min(*hival)
-                                as usize;
-                            let bn = base.comps();
-                            let get = |c: usize| *lut.get(idx * bn + c).unwrap_or(&0);
-                            match **base {
-                                Cs::Gray => [get(0); 3],
-                                Cs::Rgb => [get(0), get(1), get(2)],
-                                Cs::Cmyk => cmyk_to_rgb(
-                                    f32::from(get(0)) / 255.0,
-                                    f32::from(get(1)) / 255.0,
-                                    f32::from(get(2)) / 255.0,
-                                    f32::from(get(3)) / 255.0,
-                                ),
-                                Cs::Indexed(..) => [0, 0, 0],
-                            }
+                            let idx =
+                                (s.value(row, x, 0).round().max(0.0) as u32).min(*hival) as usize;
+                            indexed_rgb(base, lut, idx)
                         }
                         Cs::Gray => [0, 0, 0],
                     };
@@ -659,6 +606,112 @@ fn unpack(
             }
             DynamicImage::ImageRgb8(out)
         }
+    }
+}
+
+/// Fast path: 8-bit gray or RGB with the default decode (most scans).
+fn unpack_8bit(r: RawImage) -> Option<DynamicImage> {
+    let RawImage {
+        data,
+        w,
+        h,
+        bpc,
+        cs,
+        decode,
+    } = r;
+    let default_decode = decode.is_none_or(|d| {
+        d.chunks(2)
+            .all(|p| p.len() == 2 && p[0] == 0.0 && p[1] == 1.0)
+    });
+    if bpc != 8 || !default_decode || !matches!(cs, Cs::Gray | Cs::Rgb) {
+        return None;
+    }
+    let need = w * h * cs.comps();
+    let mut buf = data[..need.min(data.len())].to_vec();
+    buf.resize(need, 0xFF);
+    match cs {
+        Cs::Gray => GrayImage::from_raw(w as u32, h as u32, buf).map(DynamicImage::ImageLuma8),
+        _ => RgbImage::from_raw(w as u32, h as u32, buf).map(DynamicImage::ImageRgb8),
+    }
+}
+
+/// An image's samples: rows of `bpc`-bit values (missing bytes read as
+/// 0xFF), each component mapped through its decode range.
+struct Samples<'a> {
+    data: &'a [u8],
+    stride: usize,
+    bpc: u32,
+    maxv: f32,
+    ranges: Vec<(f32, f32)>,
+}
+
+impl<'a> Samples<'a> {
+    fn new(data: &'a [u8], w: usize, bpc: u32, cs: &Cs, decode: Option<&[f32]>) -> Samples<'a> {
+        let n = cs.comps();
+        let maxv = ((1u32 << bpc) - 1) as f32;
+        // Decode ranges per component (an index of an indexed space ranges
+        // over the table).
+        let ranges = (0..n)
+            .map(|c| match decode {
+                Some(dv) if dv.len() >= 2 * (c + 1) => (dv[2 * c], dv[2 * c + 1]),
+                _ => match cs {
+                    Cs::Indexed(..) => (0.0, maxv),
+                    _ => (0.0, 1.0),
+                },
+            })
+            .collect();
+        Samples {
+            data,
+            stride: (w * n * bpc as usize).div_ceil(8),
+            bpc,
+            maxv,
+            ranges,
+        }
+    }
+
+    fn row(&self, y: usize) -> &'a [u8] {
+        self.data.get(y * self.stride..).unwrap_or(&[])
+    }
+
+    /// Sample `i` of a row, raw.
+    fn raw(&self, row: &[u8], i: usize) -> u32 {
+        match self.bpc {
+            8 => u32::from(*row.get(i).unwrap_or(&0xFF)),
+            16 => {
+                let hi = *row.get(2 * i).unwrap_or(&0xFF);
+                let lo = *row.get(2 * i + 1).unwrap_or(&0xFF);
+                u32::from(u16::from_be_bytes([hi, lo]))
+            }
+            bpc => {
+                let bit = i * bpc as usize;
+                let byte = *row.get(bit / 8).unwrap_or(&0xFF);
+                let shift = 8 - bpc as usize - (bit % 8);
+                (u32::from(byte) >> shift) & ((1 << bpc) - 1)
+            }
+        }
+    }
+
+    /// Sample `i` of a row as a value of component `c`.
+    fn value(&self, row: &[u8], i: usize, c: usize) -> f32 {
+        let (a, b) = self.ranges[c];
+        a + self.raw(row, i) as f32 * (b - a) / self.maxv
+    }
+}
+
+/// The colour of entry `idx` of an indexed colour space's table.
+fn indexed_rgb(base: &Cs, lut: &[u8], idx: usize) -> [u8; 3] {
+    let bn = base.comps();
+    let get = |c: usize| *lut.get(idx * bn + c).unwrap_or(&0);
+    match base {
+        Cs::Gray => [get(0); 3],
+        Cs::Rgb => [get(0), get(1), get(2)],
+        Cs::Cmyk => cmyk_to_rgb(
+            f32::from(get(0)) / 255.0,
+            f32::from(get(1)) / 255.0,
+            f32::from(get(2)) / 255.0,
+            f32::from(get(3)) / 255.0,
+        ),
+        Cs::Indexed(..) => [0, 0, 0],
     }
 }
 
