@@ -1,9 +1,10 @@
-//! Page triage: what a page is, from its text. A certificate page starts a
+//! Classify stage. Takes a page's text; hands on its kind ([`PageKind`]),
+//! which groups pages into certificates. A certificate page starts a
 //! certificate; annex pages (scope continuation, surveillance record) join the
 //! certificate before them; surveillance notices and business licences are
 //! recognised so that they are not mistaken for certificates.
 
-use crate::normalize::to_simplified;
+use crate::text::to_simplified;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PageKind {

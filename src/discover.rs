@@ -1,5 +1,7 @@
-//! Discover stage: turn the command line's paths (files, folders, ZIP archives,
-//! list files) into a flat list of inputs, each with the name it is reported under.
+//! Discover stage. Takes the command line's paths (files, folders, ZIP
+//! archives, list files); hands on a flat list of inputs ([`InputRef`]), each
+//! with the name it is reported under, and error lines for paths that cannot
+//! be read.
 
 use crate::error::{DocError, ErrorCode};
 use std::collections::{HashMap, HashSet};
@@ -12,8 +14,7 @@ use std::sync::Arc;
 use zip::read::OwnedZipFileEntry;
 use zip::unstable::read::ZipIterable;
 
-/// Largest input read into memory (a 300-page scanned package is ~300 MB).
-pub const MAX_INPUT_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+pub use crate::load::MAX_INPUT_BYTES;
 
 /// Where an input's bytes live.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -234,7 +235,7 @@ impl Walker {
     fn archive(&mut self, p: &Path, display: String) {
         match zip_members(p) {
             Ok(members) if members.is_empty() => {
-                let sha256 = fs::read(p).ok().map(|b| crate::pipeline::sha256_hex(&b));
+                let sha256 = fs::read(p).ok().map(|b| crate::digest::sha256_hex(&b));
                 self.found.errors.push(DiscoverError {
                     display,
                     sha256,

@@ -1,5 +1,5 @@
 //! The bodies of the fuzz targets (fuzz/fuzz_targets, run by scripts/fuzz),
-//! here so that tests/fuzz_regressions.rs runs the inputs the fuzzer found
+//! here so that tests/it/fuzz_regressions.rs runs the inputs the fuzzer found
 //! through exactly the same calls. Each takes the fuzzer's bytes and never
 //! fails (a panic is the finding). Not an API.
 

@@ -3,7 +3,7 @@
 //! traditional Chinese and English, as data. Extraction and page
 //! classification draw on it; `certscan labels` prints it.
 
-use crate::extract::ocr_pattern;
+use crate::text::ocr_pattern;
 use regex::Regex;
 use std::sync::OnceLock;
 

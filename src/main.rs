@@ -5,7 +5,7 @@ use certscan::discover::read_list_file;
 use certscan::model::json_schema;
 use certscan::pipeline::{EngineChoice, RunData, Settings};
 use certscan::run::scan::exit;
-use certscan::worker::{self, Limits};
+use certscan::run::worker::{self, Limits};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -611,8 +611,8 @@ fn merge(
         Some(p) => certscan::rules::Rulebook::load(&p).map_err(anyhow::Error::msg)?,
         None => certscan::rules::Rulebook::bundled(),
     };
-    let m = certscan::output::merge::merge(shards, out, partial, &rulebook)
-        .map_err(anyhow::Error::msg)?;
+    let m =
+        certscan::run::merge::merge(shards, out, partial, &rulebook).map_err(anyhow::Error::msg)?;
     if !quiet {
         for i in &m.missing {
             eprintln!(

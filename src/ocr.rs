@@ -1,4 +1,7 @@
-//! OCR stage: libtesseract through `tesseract-sys`, one engine per worker, reused.
+//! OCR stage. Takes a page image; hands on its text ([`PageText`]), read
+//! upright by Tesseract (libtesseract through `tesseract-sys`, one engine per
+//! worker, reused) or by PP-OCR ([`crate::paddle`]) in the named steps of
+//! [`read_page_upright`].
 //!
 //! The engine reads a page image and hands back [`PageText`]: lines of words with
 //! boxes and confidences, the same structure a PDF text layer produces. Before
@@ -13,7 +16,8 @@
 use crate::error::{DocError, ErrorCode};
 use crate::paddle::Paddle;
 use crate::page::{BBox, Line, LinesRead, PageText, TextSource, Word};
-use image::{imageops, DynamicImage, GrayImage};
+use crate::pixels::{red_channel, resize_gray, rotate_cw};
+use image::{DynamicImage, GrayImage};
 use std::collections::BTreeMap;
 use std::ffi::{CStr, CString};
 use std::ptr;
@@ -68,7 +72,7 @@ pub fn traditional_share(text: &str) -> f32 {
         return 0.0;
     }
     let orig: String = cjk.iter().collect();
-    let simp = crate::normalize::to_simplified(&orig);
+    let simp = crate::text::to_simplified(&orig);
     let changed = orig
         .chars()
         .zip(simp.chars())
@@ -344,34 +348,6 @@ pub struct Prepared {
     pub scale: f32,
 }
 
-/// Resizes a grey image with a triangle (bilinear) filter. `fast_image_resize`
-/// works in the image's own 8-bit pixels: `image`'s resize keeps an RGBA f32
-/// copy of the source's height (80 MB for an A4 page at 300 dpi), which was a
-/// worker's peak memory.
-pub fn resize_gray(img: &GrayImage, w: u32, h: u32) -> GrayImage {
-    use fast_image_resize as fr;
-    let (w, h) = (w.max(1), h.max(1));
-    if img.dimensions() == (w, h) {
-        return img.clone();
-    }
-    let src = fr::images::ImageRef::new(img.width(), img.height(), img.as_raw(), fr::PixelType::U8)
-        .expect("a GrayImage's buffer fits its size");
-    let mut dst = fr::images::Image::new(w, h, fr::PixelType::U8);
-    let opts =
-        fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Bilinear));
-    fr::Resizer::new()
-        .resize(&src, &mut dst, &opts)
-        .expect("U8 to U8 resize is supported");
-    GrayImage::from_raw(w, h, dst.into_vec()).expect("buffer of w×h bytes")
-}
-
-/// The red channel of a colour image as a grey image.
-pub fn red_channel(rgb: &image::RgbImage) -> GrayImage {
-    GrayImage::from_fn(rgb.width(), rgb.height(), |x, y| {
-        image::Luma([rgb.get_pixel(x, y)[0]])
-    })
-}
-
 /// Grey image for OCR: the red channel (red seals and red backgrounds vanish,
 /// black text stays), scaled so that the longest side is near A4 at 300 dpi.
 pub fn prepare(img: &DynamicImage, target_long_side: u32) -> Prepared {
@@ -524,16 +500,6 @@ const RED_BRIGHT_SPAN: i32 = 40;
 /// a one-line red notice with no seal on a 200-dpi page is 0.0006 of it; a
 /// page printed in black alone, noise and JPEG fringes included, 0.
 pub const RED_SHARE: f32 = 0.0002;
-
-/// Turns an image clockwise by `deg` (0, 90, 180, 270).
-pub fn rotate_cw(img: &GrayImage, deg: u32) -> GrayImage {
-    match deg {
-        90 => imageops::rotate90(img),
-        180 => imageops::rotate180(img),
-        270 => imageops::rotate270(img),
-        _ => img.clone(),
-    }
-}
 
 /// Mean word confidence under which a page is also tried turned by 90, 180
 /// and 270 degrees.

@@ -1,4 +1,6 @@
 //! Second OCR engine: PP-OCR (PaddleOCR's models) run in pure Rust by `rten`.
+//! Takes a grey page image (or a region of one); hands on its lines
+//! ([`LinesRead`]), its text-line boxes, or how it is turned.
 //!
 //! The stages, each a function that can be called alone for debugging:
 //! - [`Paddle::detect`]: DB text detection → a probability map → one rotated
@@ -561,7 +563,7 @@ impl Paddle {
         if w < 8 || h < 8 {
             return Ok(Vec::new());
         }
-        let small = crate::ocr::resize_gray(gray, rw, rh);
+        let small = crate::pixels::resize_gray(gray, rw, rh);
         let plane: Vec<f32> = small
             .as_raw()
             .iter()
@@ -619,7 +621,7 @@ impl Paddle {
     /// or lines both ways, to tell.
     pub fn orientation(&self, gray: &GrayImage) -> Result<Option<u32>, DocError> {
         let f = (ORIENT_SIDE as f32 / gray.width().max(gray.height()).max(1) as f32).min(1.0);
-        let small = crate::ocr::resize_gray(
+        let small = crate::pixels::resize_gray(
             gray,
             ((gray.width() as f32 * f) as u32).max(1),
             ((gray.height() as f32 * f) as u32).max(1),
@@ -630,7 +632,7 @@ impl Paddle {
         let first = lines(&small)?;
         let (base, mut quads) = match quarter_turn(&first) {
             None => return Ok(None),
-            Some(true) => (90, lines(&crate::ocr::rotate_cw(&small, 90))?),
+            Some(true) => (90, lines(&crate::pixels::rotate_cw(&small, 90))?),
             Some(false) => (0, first),
         };
         if quads.len() < ORIENT_MIN_LINES {
@@ -643,7 +645,7 @@ impl Paddle {
         // The classifier looks at lines cut from the page at full resolution
         // (small Latin print cut from the small copy leaves it undecided).
         let page = if base == 90 {
-            std::borrow::Cow::Owned(crate::ocr::rotate_cw(gray, 90))
+            std::borrow::Cow::Owned(crate::pixels::rotate_cw(gray, 90))
         } else {
             std::borrow::Cow::Borrowed(gray)
         };
@@ -787,8 +789,8 @@ fn traditional_classes(chars: &[String]) -> Vec<u32> {
             if !crate::page::is_cjk(ch) {
                 return 0;
             }
-            let t = crate::normalize::to_traditional(c);
-            if t == *c || crate::normalize::to_simplified(&t) != *c {
+            let t = crate::text::to_traditional(c);
+            if t == *c || crate::text::to_simplified(&t) != *c {
                 return 0;
             }
             index.get(t.as_str()).copied().unwrap_or(0)
@@ -825,7 +827,7 @@ fn batch_tensor(crops: &[GrayImage], height: u32, fixed_width: Option<u32>) -> N
     let hh = height as usize;
     let mut data = vec![0f32; crops.len() * 3 * hh * bw];
     for (i, (c, &w)) in crops.iter().zip(&widths).enumerate() {
-        let r = crate::ocr::resize_gray(c, w, height);
+        let r = crate::pixels::resize_gray(c, w, height);
         for y in 0..hh {
             for x in 0..w as usize {
                 let v = r.get_pixel(x as u32, y as u32)[0] as f32 / 127.5 - 1.0;

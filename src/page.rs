@@ -1,4 +1,5 @@
-//! Page text: the typed hand-off between the loaders / OCR and field extraction.
+//! Page text: the typed hand-off between the loaders / OCR and field
+//! extraction (a leaf: it imports no stage).
 //!
 //! Both a PDF text layer and an OCR engine produce the same structure: lines of
 //! text with a bounding box in page pixels and a confidence, so that extraction
@@ -132,14 +133,7 @@ fn needs_space_between(_prev: char, _next: char) -> bool {
     false
 }
 
-/// True for characters of the CJK scripts and their full-width punctuation.
-pub fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x2E80..=0x2FDF | 0x3000..=0x303F | 0x3040..=0x30FF | 0x3100..=0x312F |
-        0x31A0..=0x31BF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF |
-        0xFE30..=0xFE4F | 0xFF00..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 |
-        0xFF5B..=0xFF65 | 0x20000..=0x2FA1F)
-}
+pub use crate::text::is_cjk;
 
 /// The text of one page with its layout.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

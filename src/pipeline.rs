@@ -1,7 +1,10 @@
-//! One document through the stages: read bytes → load pages → OCR where there
-//! is no text layer → classify pages → extract → validate → records.
+//! One document through the stages, inside a worker. Takes an input
+//! ([`InputRef`]); hands on its records: read bytes → load pages → triage
+//! and OCR where there is no text layer → classify pages → extract →
+//! validate → records.
 
 use crate::classify::{classify, PageKind};
+use crate::digest::sha256_hex;
 use crate::discover::{read_bytes, InputRef};
 use crate::error::{DocError, ErrorCode};
 use crate::extract::{extract, ExtractContext, Vocabularies};
@@ -16,7 +19,6 @@ use crate::rules::Rulebook;
 use crate::validate::{judge, RuleContext};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// Tesseract lines under this confidence are re-read by PP-OCR (hybrid engine).
@@ -231,11 +233,8 @@ pub fn with_failed_pages(
     records
 }
 
-/// Hex SHA-256 of bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let d = Sha256::digest(bytes);
-    d.iter().map(|b| format!("{b:02x}")).collect()
-}
+/// Documents with more pages than this are split across workers.
+pub const SPLIT_ABOVE_PAGES: usize = 6;
 
 impl Worker {
     pub fn new(mut settings: Settings) -> Result<Worker, String> {
@@ -566,7 +565,7 @@ impl Worker {
 
     /// Processes one input: `skipped` are pages (0-based, with the reason)
     /// not to read (they ran past the page time limit before); a document of
-    /// more than [`crate::worker::SPLIT_ABOVE_PAGES`] pages is not read but
+    /// more than [`SPLIT_ABOVE_PAGES`] pages is not read but
     /// answered with `Split` when `split_jobs` > 1 and no page is skipped.
     /// `hashed` gets the input's SHA-256 as soon as its bytes are read.
     pub fn process_job(
@@ -595,7 +594,7 @@ impl Worker {
                 DocError::new(ErrorCode::Empty, "the document has no pages"),
             )]);
         }
-        if split_jobs > 1 && n > crate::worker::SPLIT_ABOVE_PAGES && skipped.is_empty() {
+        if split_jobs > 1 && n > SPLIT_ABOVE_PAGES && skipped.is_empty() {
             return Processed::Split {
                 pages: n,
                 sha256: sha,
@@ -856,9 +855,9 @@ fn page_size(p: &PageText) -> crate::model::PageSize {
 /// The certificate number a surveillance notice keeps valid ("编号为…的…证书
 /// 继续有效") and the notice's date (the last date printed on it).
 pub fn notice_of(page: &PageText, patterns: &[regex::Regex]) -> Option<(String, String)> {
-    let text = crate::normalize::to_half_width(&page.text());
+    let text = crate::text::to_half_width(&page.text());
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let simp = crate::normalize::to_simplified(&compact);
+    let simp = crate::text::to_simplified(&compact);
     let start = ["编号为", "编号:", "编号", "证书号", "注册号"]
         .iter()
         .find_map(|l| simp.find(l).map(|p| p + l.len()))?;
@@ -871,7 +870,7 @@ pub fn notice_of(page: &PageText, patterns: &[regex::Regex]) -> Option<(String, 
     if number.len() < 6 {
         return None;
     }
-    let date = crate::normalize::find_dates(&text)
+    let date = crate::text::find_dates(&text)
         .last()?
         .2
         .format("%Y-%m-%d")
@@ -910,7 +909,7 @@ pub fn full_reading_reason(cheap: &PageText) -> Option<String> {
     if text.chars().filter(|c| c.is_alphanumeric()).count() < 40 {
         return Some("few characters read".into());
     }
-    let s = crate::normalize::to_simplified(&text).to_lowercase();
+    let s = crate::text::to_simplified(&text).to_lowercase();
     let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     // Label words of certificates, notices and licences (prose about
     // certificates, common in bid packages, names the standards but rarely these).

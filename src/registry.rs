@@ -2,7 +2,7 @@
 //! directory, CSV with the header
 //! `body_code,name_zh,name_en,cnca_approval_number,cnas_code,status`.
 
-use crate::normalize::name_key;
+use crate::text::name_key;
 use std::path::Path;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +27,7 @@ pub enum BodyMatch {
 /// A CNCA approval number reduced for comparison: half-width, uppercase,
 /// dashes unified, no spaces.
 pub fn approval_key(s: &str) -> String {
-    crate::normalize::to_half_width(s)
+    crate::text::to_half_width(s)
         .chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| match c {
@@ -198,7 +198,7 @@ impl Registry {
             bodies,
             partial: false,
             known: bundled_known(),
-            sha256: crate::pipeline::sha256_hex(src.as_bytes()),
+            sha256: crate::digest::sha256_hex(src.as_bytes()),
         })
     }
 

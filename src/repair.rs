@@ -3,7 +3,7 @@
 //! profile's patterns), unified social credit codes (by the check character),
 //! CNAS codes and CNCA approval numbers.
 
-use crate::normalize::{uscc_check_ok, USCC_ALPHABET};
+use crate::text::{uscc_check_ok, USCC_ALPHABET};
 use regex::Regex;
 use std::collections::HashSet;
 use std::sync::OnceLock;

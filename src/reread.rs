@@ -1,6 +1,7 @@
-//! Targeted re-reading (OCR stage, after extraction): a field a rule depends
-//! on that came out doubtful is read again from its region of the page with a
-//! seal taken off, and the better reading is kept.
+//! Targeted re-reading (OCR stage, after extraction). Takes a page's reading
+//! and its image; hands on the reading with a doubtful field a rule depends
+//! on read again from its region of the page with a seal taken off (the
+//! better reading kept).
 //!
 //! - [`unmix_seal`]: a colour region as grey with a red seal's ink divided out
 //!   (the text under the seal stays dark, the seal's strokes turn to paper);
@@ -40,7 +41,7 @@ fn approval_score(value: Option<&str>, expected: Option<&str>) -> u8 {
 fn approval_word(text: &str) -> bool {
     static R: OnceLock<Regex> = OnceLock::new();
     let r = R.get_or_init(|| {
-        Regex::new(&crate::extract::both_scripts(
+        Regex::new(&crate::text::both_scripts(
             r"(?i)批准号|N\s?C\s?[A4]\s*[-—–_~/]\s*[RBPK]",
         ))
         .expect("valid pattern")
@@ -138,7 +139,7 @@ fn region_readings(
     let rgb = region(img, turned, bbox, pad_x, pad_y);
     // The seal unmixed only where the region holds one (else it is the red
     // channel again, and a second reading would repeat the first).
-    let greys = std::iter::once(crate::ocr::red_channel(&rgb)).chain(unmix_seal(&rgb));
+    let greys = std::iter::once(crate::pixels::red_channel(&rgb)).chain(unmix_seal(&rgb));
     let mid_y = (bbox.y + bbox.h / 2).saturating_sub(bbox.y.saturating_sub(pad_y));
     let mut out = Vec::new();
     for g in greys {

@@ -1,5 +1,7 @@
-//! Triage of the scanned pages of multi-page documents by PP-OCR: a page's
-//! kind decided from what is cheap and telling, its large print. Detection
+//! Triage of the scanned pages of multi-page documents by PP-OCR. Takes a
+//! page image; hands on its large print, the reason to read it in full (or
+//! none) and whether it is an annex ([`Triaged`]): a page's kind decided
+//! from what is cheap and telling, its large print. Detection
 //! runs on a small copy of the page ([`Paddle::detect_triage`]); only the tallest lines
 //! (titles: 认证证书, CERTIFICATE, 营业执照, 通知书, 附件) are cut from the page
 //! and recognised, tallest first, until one holds a title word of
@@ -131,7 +133,7 @@ impl TitleWords {
 
 /// Text as titles are matched: simplified, lower case, no spaces.
 pub fn compact(text: &str) -> String {
-    crate::normalize::to_simplified(text)
+    crate::text::to_simplified(text)
         .chars()
         .filter(|c| !c.is_whitespace())
         .flat_map(char::to_lowercase)
@@ -553,7 +555,7 @@ mod tests {
     #[test]
     fn running_text_is_no_title() {
         let w = TitleWords::bundled();
-        // Cases from bid packages' prose pages (tests/triage.rs, CI of
+        // Cases from bid packages' prose pages (tests/it/triage.rs, CI of
         // 65989c8): the last line of a paragraph, a whole line of one; an
         // English certificate's opening sentence.
         assert!(running_text("证，相关证书复印件附后。"));

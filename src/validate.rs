@@ -1,14 +1,16 @@
-//! Validate stage: findings and a verdict for an extracted certificate
-//! (SPEC §4). The rules' parameters — thresholds, dates, lists, severities —
+//! Validate stage. Takes an extracted certificate and the run's context
+//! (as-of date, rulebook, registry, expected organisation); hands on its
+//! findings and verdict ([`Validation`], SPEC §4), one rule at a time
+//! ([`RULES`]). The rules' parameters — thresholds, dates, lists, severities —
 //! come from the rulebook ([`crate::rules`], `models/rules.toml`); this module
 //! holds only their logic.
 
 use crate::model::{
     Certificate, Evidence, Finding, Record, RuleCode, Severity, Status, Validation,
 };
-use crate::normalize::{name_key, to_simplified, uscc_check_char, USCC_ALPHABET};
 use crate::registry::{Body, BodyMatch, Registry};
 use crate::rules::{standard_matches, Profile, Rulebook};
+use crate::text::{name_key, to_simplified, uscc_check_char, USCC_ALPHABET};
 use crate::texts::{Lang, Texts};
 use chrono::{Datelike, Months, NaiveDate};
 use std::collections::{BTreeMap, BTreeSet};

@@ -8,8 +8,8 @@
 //! (entities unescaped), `</w:p>` and `<w:br/>` end lines.
 
 use super::image::ImageDocument;
+use super::MAX_INPUT_BYTES;
 use super::{sniff, Format};
-use crate::discover::MAX_INPUT_BYTES;
 use crate::error::{DocError, ErrorCode};
 use crate::page::{BBox, Line, PageText, TextSource, Word};
 use ::image::DynamicImage;

@@ -1,6 +1,7 @@
-//! Load stage: sniff a document's format from its bytes (never from its name),
-//! then hand out its pages one at a time, either as text (a usable PDF text
-//! layer) or as an image to OCR.
+//! Load stage. Takes a document's bytes; sniffs its format from them (never
+//! from its name) and hands on its pages one at a time ([`LoadedPage`]):
+//! text ([`PageText`], a usable PDF text layer or a Word body) or an image to
+//! OCR.
 
 pub mod docx;
 pub mod image;
@@ -8,6 +9,9 @@ pub mod pdf;
 
 use crate::error::{DocError, ErrorCode};
 use crate::page::PageText;
+
+/// Largest input read into memory (a 300-page scanned package is ~300 MB).
+pub const MAX_INPUT_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
 /// Formats certscan reads, as sniffed from the leading bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -143,7 +143,7 @@ pub fn judge(path: &Path, rulebook: &Rulebook) -> io::Result<Judged> {
         };
         let org = c
             .organization_name
-            .map(|o| crate::normalize::name_key(&o))
+            .map(|o| crate::text::name_key(&o))
             .unwrap_or_default();
         let b = bucket_of(&number);
         if buckets[b].is_none() {

@@ -1,10 +1,9 @@
-//! Write stage: JSONL lines, each document's lines written and flushed
-//! together as it finishes; resume from an existing output; the run summary.
-//! [`duplicates`] applies the run-level rule over a whole file and
-//! [`merge`] joins the files of shards into one.
+//! Output stage. Takes each document's records; hands on JSONL lines, a
+//! document's lines written and flushed together as it finishes, and the
+//! run summary; resumes from an existing output. [`duplicates`] applies the
+//! run-level rule over a whole file.
 
 pub mod duplicates;
-pub mod merge;
 
 use crate::model::{Record, Severity, Status};
 use std::collections::{BTreeMap, HashSet};

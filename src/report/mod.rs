@@ -11,7 +11,7 @@ pub mod xlsx;
 
 use crate::manifest::Manifest;
 use crate::model::{Record, Severity, Status};
-use crate::normalize::name_key;
+use crate::text::name_key;
 use crate::texts::{Lang, Texts};
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -1,6 +1,6 @@
 //! `certscan scan` from the options to the exit code: discovery (and this
 //! shard's share of it), resuming the output under its lock, the worker pool
-//! ([`crate::worker`]), writing each document's lines as it finishes, the
+//! ([`crate::run::worker`]), writing each document's lines as it finishes, the
 //! run-level duplicate rule, the completion marker of a shard, the summary.
 //! A stop request (SIGINT, SIGTERM) ends it early with everything finished
 //! kept ([`super::stop`]).
@@ -12,8 +12,8 @@ use crate::discover::{discover, InputRef};
 use crate::model::{Record, Status};
 use crate::output::{open_output, Sink, Summary};
 use crate::pipeline::{RunData, Settings};
+use crate::run::worker::{self, Event, Limits};
 use crate::texts::Lang;
-use crate::worker::{self, Event, Limits};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

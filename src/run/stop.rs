@@ -7,7 +7,7 @@
 //!
 //! Workers ignore both signals (a terminal's Ctrl-C reaches the whole process
 //! group): the supervisor stops them, and they die with it in any case
-//! (PR_SET_PDEATHSIG, see [`crate::worker`]).
+//! (PR_SET_PDEATHSIG, see [`crate::run::worker`]).
 
 use std::sync::atomic::{AtomicI32, Ordering};
 

@@ -5,7 +5,7 @@
 //! line, whichever engine reads the full pages, and the package's surveillance
 //! notice (always about its first certificate) must be read and linked.
 
-mod common;
+use crate::common;
 use common::*;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! End-to-end tests of `certscan scan`: the real binary, real Tesseract, real
 //! generated PDFs and images.
 
-mod common;
+use crate::common;
 use common::*;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};

@@ -2,7 +2,7 @@
 //! scripts/setup) and Tesseract on the same generated scans, seals, skew,
 //! turned pages, traditional script and degraded images included.
 
-mod common;
+use crate::common;
 use common::*;
 use serde_json::{json, Value};
 use std::collections::HashMap;

@@ -3,7 +3,7 @@
 //! scheduler can act on, inputs named one way whatever way they are typed.
 //! Real binary, real generated certificates.
 
-mod common;
+use crate::common;
 use common::*;
 use serde_json::Value;
 use std::collections::HashSet;

@@ -7,7 +7,7 @@
 //! panic hook counts them); the document inputs also through the real
 //! binary: lines for each (ZIP members: one each), none a crash.
 
-mod common;
+use crate::common;
 use common::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -19,7 +19,7 @@
 //! The last tests hold extraction cases found while writing these tests
 //! (dates under the surveillance table, bilingual labels without a colon).
 
-mod common;
+use crate::common;
 use common::*;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};

@@ -8,13 +8,13 @@
 //!   for an input already seen in the shard (a writer that raced without the
 //!   lock). Memory holds one shard's input names at a time.
 //! - DUPLICATE_CERTIFICATE_NUMBER judged across all shards in bounded memory
-//!   ([`super::duplicates`]).
+//!   ([`crate::output::duplicates`]).
 //! - Shards in index order, lines in file order: merging twice gives the
 //!   same bytes; the output is written atomically.
 
-use super::duplicates::{self, for_each_line};
+use super::shard::{self, Shard};
+use crate::output::duplicates::{self, for_each_line};
 use crate::rules::Rulebook;
-use crate::run::shard::{self, Shard};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 use std::io::{self, BufWriter, Write};

@@ -1,10 +1,25 @@
-//! Normalise stage: printed values to the schema's forms — dates to ISO,
-//! codes to uppercase ASCII, full-width to half-width, standards to their ISO
-//! names, traditional to simplified for comparisons.
+//! Text: a shared leaf (it imports no stage). Takes printed text; hands on
+//! its normal forms — dates to ISO, codes to uppercase ASCII, full-width to
+//! half-width, standards to their ISO names, traditional to simplified for
+//! comparisons, names to comparison keys — and patterns as OCR's text needs
+//! them ([`patterns`]).
+
+pub mod patterns;
+
+pub use patterns::{both_scripts, letter_skeleton, ocr_letters, ocr_pattern};
 
 use chrono::NaiveDate;
 use regex::Regex;
 use std::sync::OnceLock;
+
+/// True for characters of the CJK scripts and their full-width punctuation.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x2E80..=0x2FDF | 0x3000..=0x303F | 0x3040..=0x30FF | 0x3100..=0x312F |
+        0x31A0..=0x31BF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF |
+        0xFE30..=0xFE4F | 0xFF00..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 |
+        0xFF5B..=0xFF65 | 0x20000..=0x2FA1F)
+}
 
 /// Full-width ASCII (U+FF01-FF5E) and the ideographic space to half-width.
 pub fn to_half_width(s: &str) -> String {
@@ -26,7 +41,7 @@ pub fn squeeze_cjk_spaces(s: &str) -> String {
             let prev = out.chars().last();
             let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
             if let (Some(p), Some(&n)) = (prev, next) {
-                if crate::page::is_cjk(p) || crate::page::is_cjk(n) {
+                if is_cjk(p) || is_cjk(n) {
                     continue;
                 }
             }

@@ -2,7 +2,7 @@
 //! and the images it embeds, never taken apart as a ZIP; real .docx files are
 //! written here and read by the real binary.
 
-mod common;
+use crate::common;
 use common::docx::{self, document_xml, zip_bytes, CONTENT_TYPES};
 use common::*;
 use serde_json::Value;

@@ -272,8 +272,7 @@ struct Queued {
 /// How often a supervisor thread waiting on its worker looks for a stop request.
 const STOP_POLL: Duration = Duration::from_millis(200);
 
-/// Documents with more pages than this are split across workers.
-pub const SPLIT_ABOVE_PAGES: usize = 6;
+pub use crate::pipeline::SPLIT_ABOVE_PAGES;
 
 /// How to split `n` pages across `jobs` workers: chunks of consecutive pages,
 /// about four per worker (load balance: certificate pages cost more), at

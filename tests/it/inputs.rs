@@ -2,7 +2,7 @@
 //! and outputs, each reproduced on real files in a temporary folder and run
 //! through the real binary.
 
-mod common;
+use crate::common;
 use common::*;
 use serde_json::Value;
 use std::collections::BTreeMap;

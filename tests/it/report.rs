@@ -4,7 +4,7 @@
 //! calamine), csv (BOM, columns) and html (rendered in headless chromium, a
 //! screenshot kept); stdout and `-o` judged alike; `revalidate` without pages.
 
-mod common;
+use crate::common;
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use common::*;
 use serde_json::Value;

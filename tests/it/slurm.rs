@@ -1,9 +1,9 @@
 //! Real Slurm (issue 16): a cluster of one slurmctld and two slurmd started by
-//! the test itself (tests/common/slurm.rs). Skipped only when the Slurm or
+//! the test itself (tests/it/common/slurm.rs). Skipped only when the Slurm or
 //! munge programs are not installed (`scripts/setup` installs them), and not
 //! even then under `CERTSCAN_REQUIRE_SLURM=1` (set by `.ci/run`).
 
-mod common;
+use crate::common;
 use common::slurm::{self, Cluster};
 use common::{batch_corpus, lines, root, sorted_lines};
 
