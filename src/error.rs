@@ -1,4 +1,7 @@
-//! Errors as values: every failed document becomes a record with one of these codes.
+//! Errors as values: every failed document becomes a record with one of
+//! these codes ([`DocError`]); a data file certscan cannot use (a rulebook,
+//! a registry, a manifest) is refused at start with a [`ConfigError`] naming
+//! the file, the place and the reason.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -70,3 +73,52 @@ impl fmt::Display for DocError {
 }
 
 impl std::error::Error for DocError {}
+
+/// A data file certscan cannot use — a rulebook (`--rules`), a registry
+/// (`--registry`), a manifest or bidders file — refused at start: which
+/// file, where in it and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// The file cannot be read.
+    #[error("{path}: {reason}")]
+    Unreadable { path: String, reason: String },
+    /// A place in the file is wrong (line and, where known, column; from 1).
+    #[error("{origin}: line {line}{}: {reason}", column.map(|c| format!(", column {c}")).unwrap_or_default())]
+    At {
+        origin: String,
+        line: usize,
+        column: Option<usize>,
+        reason: String,
+    },
+    /// The file as a whole is wrong.
+    #[error("{origin}: {reason}")]
+    Invalid { origin: String, reason: String },
+}
+
+impl ConfigError {
+    /// The error of a file that cannot be read.
+    pub fn unreadable(path: &std::path::Path, e: impl fmt::Display) -> ConfigError {
+        ConfigError::Unreadable {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        }
+    }
+
+    /// The error at a line of a file (no column).
+    pub fn at_line(origin: &str, line: usize, reason: impl Into<String>) -> ConfigError {
+        ConfigError::At {
+            origin: origin.to_string(),
+            line,
+            column: None,
+            reason: reason.into(),
+        }
+    }
+
+    /// The error of a file as a whole.
+    pub fn invalid(origin: &str, reason: impl Into<String>) -> ConfigError {
+        ConfigError::Invalid {
+            origin: origin.to_string(),
+            reason: reason.into(),
+        }
+    }
+}

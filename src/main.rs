@@ -366,7 +366,7 @@ fn other_command(cmd: Cmd) -> Result<()> {
         }
         Cmd::Rules { rules, lang, json } => {
             let rb = match rules {
-                Some(p) => certscan::rules::Rulebook::load(&p).map_err(anyhow::Error::msg)?,
+                Some(p) => certscan::rules::Rulebook::load(&p)?,
                 None => certscan::rules::Rulebook::bundled(),
             };
             if json {
@@ -608,7 +608,7 @@ fn merge(
 ) -> Result<i32> {
     let started = Instant::now();
     let rulebook = match rules {
-        Some(p) => certscan::rules::Rulebook::load(&p).map_err(anyhow::Error::msg)?,
+        Some(p) => certscan::rules::Rulebook::load(&p)?,
         None => certscan::rules::Rulebook::bundled(),
     };
     let m =
@@ -675,7 +675,7 @@ fn revalidate(
         manifest,
         memory_ceiling_mb: 0,
     };
-    let data = RunData::load(&settings).map_err(anyhow::Error::msg)?;
+    let data = RunData::load(&settings)?;
     let mut records = certscan::report::read_results(&results).map_err(anyhow::Error::msg)?;
     let fresh = data.stamp(&settings);
     for r in &mut records {
@@ -730,7 +730,7 @@ fn report(
     use certscan::report;
     let records = report::read_results(&results).map_err(anyhow::Error::msg)?;
     let manifest = match &bidders {
-        Some(p) => Some(certscan::manifest::Manifest::load(p).map_err(anyhow::Error::msg)?),
+        Some(p) => Some(certscan::manifest::Manifest::load(p)?),
         None => None,
     };
     let require: Vec<String> = require

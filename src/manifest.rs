@@ -6,6 +6,7 @@
 //! prefix wins. A manifest is a bidders file whose bidders are named by their
 //! organisation.
 
+use crate::error::ConfigError;
 use std::path::Path;
 
 /// One row: who submitted the inputs under a path prefix.
@@ -30,21 +31,21 @@ const HEADER: [&str; 2] = ["path_prefix", "organization_name"];
 const BIDDERS_HEADER: [&str; 3] = ["path_prefix", "bidder", "organization_name"];
 
 impl Manifest {
-    pub fn load(path: &Path) -> Result<Manifest, String> {
-        let src = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    pub fn load(path: &Path) -> Result<Manifest, ConfigError> {
+        let src = std::fs::read_to_string(path).map_err(|e| ConfigError::unreadable(path, e))?;
         Manifest::parse(&src, &path.display().to_string())
     }
 
     /// Parses a manifest or bidders file; a malformed one is refused with the
     /// line and the reason.
-    pub fn parse(src: &str, origin: &str) -> Result<Manifest, String> {
+    pub fn parse(src: &str, origin: &str) -> Result<Manifest, ConfigError> {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)
             .from_reader(src.as_bytes());
         let headers = rdr
             .headers()
-            .map_err(|e| format!("{origin}: line 1: {e}"))?
+            .map_err(|e| ConfigError::at_line(origin, 1, format!("{e}")))?
             .clone();
         let got: Vec<&str> = headers
             .iter()
@@ -52,11 +53,15 @@ impl Manifest {
             .collect();
         let with_bidder = got == BIDDERS_HEADER;
         if got != HEADER && !with_bidder {
-            return Err(format!(
-                "{origin}: line 1: expected the header {} (a manifest) or {} (a bidders file), found '{}'",
-                HEADER.join(","),
-                BIDDERS_HEADER.join(","),
-                got.join(",")
+            return Err(ConfigError::at_line(
+                origin,
+                1,
+                format!(
+                    "expected the header {} (a manifest) or {} (a bidders file), found '{}'",
+                    HEADER.join(","),
+                    BIDDERS_HEADER.join(","),
+                    got.join(",")
+                ),
             ));
         }
         let columns = got.len();
@@ -64,23 +69,29 @@ impl Manifest {
         let mut bidders: Vec<String> = Vec::new();
         for rec in rdr.records() {
             let rec = rec.map_err(|e| {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                format!("{origin}: line {line}: {e}")
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                ConfigError::at_line(origin, line, format!("{e}"))
             })?;
-            let line = rec.position().map(|p| p.line()).unwrap_or(0);
+            let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
             if rec.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
             if rec.len() != columns {
-                return Err(format!(
-                    "{origin}: line {line}: expected {columns} fields ({}), found {}",
-                    got.join(","),
-                    rec.len()
+                return Err(ConfigError::at_line(
+                    origin,
+                    line,
+                    format!(
+                        "expected {columns} fields ({}), found {}",
+                        got.join(","),
+                        rec.len()
+                    ),
                 ));
             }
             if rec.iter().any(|f| f.contains(['\n', '\r'])) {
-                return Err(format!(
-                    "{origin}: line {line}: a field runs over several lines (a quote left open?)"
+                return Err(ConfigError::at_line(
+                    origin,
+                    line,
+                    "a field runs over several lines (a quote left open?)".to_string(),
                 ));
             }
             let field = |i: usize| rec.get(i).unwrap_or("").trim().to_string();
@@ -89,23 +100,35 @@ impl Manifest {
             let org = field(columns - 1);
             let bidder = if with_bidder { field(1) } else { org.clone() };
             if prefix.is_empty() {
-                return Err(format!("{origin}: line {line}: empty path_prefix"));
+                return Err(ConfigError::at_line(
+                    origin,
+                    line,
+                    "empty path_prefix".to_string(),
+                ));
             }
             if org.is_empty() {
-                return Err(format!(
-                    "{origin}: line {line}: empty organization_name for '{prefix}'"
+                return Err(ConfigError::at_line(
+                    origin,
+                    line,
+                    format!("empty organization_name for '{prefix}'"),
                 ));
             }
             if bidder.is_empty() {
-                return Err(format!(
-                    "{origin}: line {line}: empty bidder for '{prefix}'"
+                return Err(ConfigError::at_line(
+                    origin,
+                    line,
+                    format!("empty bidder for '{prefix}'"),
                 ));
             }
             if let Some((other, l)) = entries.iter().find(|e| e.0.path_prefix == prefix) {
                 if other.organization_name != org || other.bidder != bidder {
-                    return Err(format!(
-                        "{origin}: line {line}: path_prefix '{prefix}' is already given to '{}' on line {l}",
-                        other.bidder
+                    return Err(ConfigError::at_line(
+                        origin,
+                        line,
+                        format!(
+                            "path_prefix '{prefix}' is already given to '{}' on line {l}",
+                            other.bidder
+                        ),
                     ));
                 }
                 continue;
@@ -119,7 +142,7 @@ impl Manifest {
                     bidder,
                     organization_name: org,
                 },
-                line,
+                line as u64,
             ));
         }
         // Longest prefix first; ties keep file order.
@@ -182,38 +205,49 @@ mod tests {
 
     #[test]
     fn malformed_manifest_is_refused_with_line() {
-        let e = Manifest::parse("prefix,org\na,b\n", "m.csv").unwrap_err();
+        let e = Manifest::parse("prefix,org\na,b\n", "m.csv")
+            .unwrap_err()
+            .to_string();
         assert!(
             e.starts_with("m.csv: line 1:") && e.contains("header"),
             "{e}"
         );
-        let e = Manifest::parse("path_prefix,organization_name\na/,甲\nb/\n", "m.csv").unwrap_err();
+        let e = Manifest::parse("path_prefix,organization_name\na/,甲\nb/\n", "m.csv")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 3") && e.contains("2 fields"), "{e}");
-        let e =
-            Manifest::parse("path_prefix,bidder,organization_name\na/,A,\n", "m.csv").unwrap_err();
+        let e = Manifest::parse("path_prefix,bidder,organization_name\na/,A,\n", "m.csv")
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("line 2") && e.contains("organization_name"),
             "{e}"
         );
         let e = Manifest::parse("path_prefix,organization_name\na/,甲\nb/,乙,丙\n", "m.csv")
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 3") && e.contains("found 3"), "{e}");
-        let e =
-            Manifest::parse("path_prefix,organization_name\na/,甲\n,乙\n", "m.csv").unwrap_err();
+        let e = Manifest::parse("path_prefix,organization_name\na/,甲\n,乙\n", "m.csv")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 3") && e.contains("path_prefix"), "{e}");
-        let e = Manifest::parse("path_prefix,organization_name\na/, \n", "m.csv").unwrap_err();
+        let e = Manifest::parse("path_prefix,organization_name\na/, \n", "m.csv")
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("line 2") && e.contains("organization_name"),
             "{e}"
         );
-        let e =
-            Manifest::parse("path_prefix,organization_name\na/,甲\na/,乙\n", "m.csv").unwrap_err();
+        let e = Manifest::parse("path_prefix,organization_name\na/,甲\na/,乙\n", "m.csv")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 3") && e.contains("line 2"), "{e}");
         let e = Manifest::parse(
             "path_prefix,organization_name\na/,甲\nb/,\"乙\nc/,丙\n",
             "m.csv",
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("line 3") && e.contains("quote"), "{e}");
     }
 
@@ -235,7 +269,9 @@ mod tests {
 
     #[test]
     fn load_names_the_file() {
-        let e = Manifest::load(Path::new("/nonexistent/manifest.csv")).unwrap_err();
+        let e = Manifest::load(Path::new("/nonexistent/manifest.csv"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("manifest.csv"), "{e}");
     }
 }

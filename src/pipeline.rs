@@ -6,7 +6,7 @@
 use crate::classify::{classify, PageKind};
 use crate::digest::sha256_hex;
 use crate::discover::{read_bytes, InputRef};
-use crate::error::{DocError, ErrorCode};
+use crate::error::{ConfigError, DocError, ErrorCode};
 use crate::extract::{extract, ExtractContext, Vocabularies};
 use crate::load::{Document, LoadedPage};
 use crate::manifest::Manifest;
@@ -94,7 +94,7 @@ pub struct RunData {
 impl RunData {
     /// Loads the rulebook, registry and manifest named in the settings; a broken
     /// file is refused with its name, line and reason.
-    pub fn load(s: &Settings) -> Result<RunData, String> {
+    pub fn load(s: &Settings) -> Result<RunData, ConfigError> {
         let rulebook = match &s.rules {
             Some(p) => Rulebook::load(p)?,
             None => Rulebook::bundled(),
@@ -240,7 +240,7 @@ impl Worker {
     pub fn new(mut settings: Settings) -> Result<Worker, String> {
         // `auto` is settled once (a look for the model files), not per page.
         settings.engine = settings.engine.resolve();
-        let data = RunData::load(&settings)?;
+        let data = RunData::load(&settings).map_err(|e| e.to_string())?;
         let body_names = data.registry.names();
         let mut number_patterns = crate::extract::default_number_patterns();
         number_patterns.extend(

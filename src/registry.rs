@@ -2,6 +2,7 @@
 //! directory, CSV with the header
 //! `body_code,name_zh,name_en,cnca_approval_number,cnas_code,status`.
 
+use crate::error::ConfigError;
 use crate::text::name_key;
 use std::path::Path;
 
@@ -85,14 +86,14 @@ impl KnownBody {
 
 /// Parses `models/bodies.csv` (header `name,aliases,domains,kind,cnca_approval_number`;
 /// aliases and domains separated by `;`, kind `cnca` or `foreign`).
-pub fn parse_known(src: &str, origin: &str) -> Result<Vec<KnownBody>, String> {
+pub fn parse_known(src: &str, origin: &str) -> Result<Vec<KnownBody>, ConfigError> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(src.as_bytes());
     let mut out = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
         let line = i + 2;
-        let rec = rec.map_err(|e| format!("{origin}: line {line}: {e}"))?;
+        let rec = rec.map_err(|e| ConfigError::at_line(origin, line, format!("{e}")))?;
         let f = |k: usize| rec.get(k).unwrap_or("").trim().to_string();
         let list = |k: usize| -> Vec<String> {
             f(k).split(';')
@@ -104,8 +105,10 @@ pub fn parse_known(src: &str, origin: &str) -> Result<Vec<KnownBody>, String> {
             "cnca" => false,
             "foreign" => true,
             k => {
-                return Err(format!(
-                    "{origin}: line {line}: kind must be cnca or foreign, found '{k}'"
+                return Err(ConfigError::at_line(
+                    origin,
+                    line,
+                    format!("kind must be cnca or foreign, found '{k}'"),
                 ))
             }
         };
@@ -137,45 +140,54 @@ const HEADER: [&str; 6] = [
 
 impl Registry {
     /// Parses a registry; a malformed file is refused with the line and reason.
-    pub fn parse(src: &str, origin: &str) -> Result<Registry, String> {
+    pub fn parse(src: &str, origin: &str) -> Result<Registry, ConfigError> {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
             .from_reader(src.as_bytes());
         let headers = rdr
             .headers()
-            .map_err(|e| format!("{origin}: line 1: {e}"))?
+            .map_err(|e| ConfigError::at_line(origin, 1, format!("{e}")))?
             .clone();
         let got: Vec<&str> = headers
             .iter()
             .map(|h| h.trim().trim_start_matches('\u{feff}'))
             .collect();
         if got != HEADER {
-            return Err(format!(
-                "{origin}: line 1: expected the header {}, found {}",
-                HEADER.join(","),
-                got.join(",")
+            return Err(ConfigError::at_line(
+                origin,
+                1,
+                format!(
+                    "expected the header {}, found {}",
+                    HEADER.join(","),
+                    got.join(",")
+                ),
             ));
         }
         let mut bodies = Vec::new();
         for (i, rec) in rdr.records().enumerate() {
             let line = i + 2;
-            let rec = rec.map_err(|e| format!("{origin}: line {line}: {e}"))?;
+            let rec = rec.map_err(|e| ConfigError::at_line(origin, line, format!("{e}")))?;
             if rec.len() != 6 {
-                return Err(format!(
-                    "{origin}: line {line}: expected 6 fields, found {}",
-                    rec.len()
+                return Err(ConfigError::at_line(
+                    origin,
+                    line,
+                    format!("expected 6 fields, found {}", rec.len()),
                 ));
             }
             let f = |k: usize| rec.get(k).unwrap_or("").trim().to_string();
             let status = f(5);
             if !matches!(status.as_str(), "active" | "suspended" | "withdrawn") {
-                return Err(format!(
-                    "{origin}: line {line}: status must be active, suspended or withdrawn, found '{status}'"
+                return Err(ConfigError::at_line(
+                    origin,
+                    line,
+                    format!("status must be active, suspended or withdrawn, found '{status}'"),
                 ));
             }
             if f(1).is_empty() && f(2).is_empty() {
-                return Err(format!(
-                    "{origin}: line {line}: a body needs name_zh or name_en"
+                return Err(ConfigError::at_line(
+                    origin,
+                    line,
+                    "a body needs name_zh or name_en".to_string(),
                 ));
             }
             bodies.push(Body {
@@ -190,9 +202,7 @@ impl Registry {
         // A registry with no body would make every certificate's body
         // "not registered": refuse it (issue 19, 20).
         if bodies.is_empty() {
-            return Err(format!(
-                "{origin}: the registry lists no body (only a header): give a registry with at least one body, or none to use the bundled snapshot"
-            ));
+            return Err(ConfigError::invalid(origin, "the registry lists no body (only a header): give a registry with at least one body, or none to use the bundled snapshot".to_string()));
         }
         Ok(Registry {
             bodies,
@@ -202,8 +212,8 @@ impl Registry {
         })
     }
 
-    pub fn load(path: &Path) -> Result<Registry, String> {
-        let src = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    pub fn load(path: &Path) -> Result<Registry, ConfigError> {
+        let src = std::fs::read_to_string(path).map_err(|e| ConfigError::unreadable(path, e))?;
         Registry::parse(&src, &path.display().to_string())
     }
 
@@ -383,7 +393,8 @@ mod tests {
             "body_code,name_zh,name_en,cnca_approval_number,cnas_code,status\n",
             "r.csv",
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("r.csv") && e.contains("no body"), "{e}");
     }
 
@@ -406,9 +417,11 @@ mod tests {
 
     #[test]
     fn malformed_registry_is_refused_with_line() {
-        let e = Registry::parse("body_code,name_zh,name_en,cnca_approval_number,cnas_code,status\n001,甲,,CNCA-R-2002-001,,gone\n", "r.csv").unwrap_err();
+        let e = Registry::parse("body_code,name_zh,name_en,cnca_approval_number,cnas_code,status\n001,甲,,CNCA-R-2002-001,,gone\n", "r.csv").unwrap_err().to_string();
         assert!(e.contains("line 2") && e.contains("status"), "{e}");
-        let e = Registry::parse("code,name\n", "r.csv").unwrap_err();
+        let e = Registry::parse("code,name\n", "r.csv")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 1"), "{e}");
     }
 }

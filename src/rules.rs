@@ -6,6 +6,7 @@
 //! picks one by `[[select]]` rules, then by standard, then the fallback. A broken
 //! file is refused with the file, line, column and reason.
 
+use crate::error::ConfigError;
 use crate::model::{RuleCode, Severity};
 use chrono::NaiveDate;
 use regex::Regex;
@@ -278,18 +279,18 @@ impl Rulebook {
     }
 
     /// Reads a rulebook; the error names the file, the line and the reason.
-    pub fn load(path: &Path) -> Result<Rulebook, String> {
-        let src = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    pub fn load(path: &Path) -> Result<Rulebook, ConfigError> {
+        let src = std::fs::read_to_string(path).map_err(|e| ConfigError::unreadable(path, e))?;
         Rulebook::parse(&src, &path.display().to_string())
     }
 
     /// Parses a rulebook from TOML text; `origin` names it in errors.
-    pub fn parse(src: &str, origin: &str) -> Result<Rulebook, String> {
+    pub fn parse(src: &str, origin: &str) -> Result<Rulebook, ConfigError> {
         let raw: RawBook = toml::from_str(src).map_err(|e| {
             let msg = e.message().trim().to_string();
             match e.span() {
                 Some(span) => at(src, origin, span, &msg),
-                None => format!("{origin}: {msg}"),
+                None => ConfigError::invalid(origin, msg),
             }
         })?;
         build(raw, src, origin)
@@ -646,7 +647,7 @@ struct RawLowConfidence {
 }
 
 /// "origin: line L, column C: reason" for a byte span of `src`.
-fn at(src: &str, origin: &str, span: Range<usize>, reason: &str) -> String {
+fn at(src: &str, origin: &str, span: Range<usize>, reason: &str) -> ConfigError {
     let start = span.start.min(src.len());
     let before = &src[..start];
     let line = before.matches('\n').count() + 1;
@@ -656,7 +657,12 @@ fn at(src: &str, origin: &str, span: Range<usize>, reason: &str) -> String {
         .map(|l| l.chars().count())
         .unwrap_or(0)
         + 1;
-    format!("{origin}: line {line}, column {col}: {reason}")
+    ConfigError::At {
+        origin: origin.to_string(),
+        line,
+        column: Some(col),
+        reason: reason.to_string(),
+    }
 }
 
 fn parse_severity(s: &str) -> Result<Option<Severity>, String> {
@@ -683,7 +689,7 @@ fn date_of(
     d: &Spanned<toml::value::Datetime>,
     src: &str,
     origin: &str,
-) -> Result<NaiveDate, String> {
+) -> Result<NaiveDate, ConfigError> {
     let v = d.get_ref();
     let bad = || {
         at(
@@ -700,7 +706,12 @@ fn date_of(
     NaiveDate::from_ymd_opt(date.year as i32, date.month as u32, date.day as u32).ok_or_else(bad)
 }
 
-fn regex_of(r: &Spanned<String>, src: &str, origin: &str, what: &str) -> Result<Regex, String> {
+fn regex_of(
+    r: &Spanned<String>,
+    src: &str,
+    origin: &str,
+    what: &str,
+) -> Result<Regex, ConfigError> {
     Regex::new(r.get_ref()).map_err(|e| {
         let first = e
             .to_string()
@@ -726,14 +737,14 @@ struct Source<'a> {
 }
 
 impl Source<'_> {
-    fn err(&self, span: Range<usize>, reason: &str) -> String {
+    fn err(&self, span: Range<usize>, reason: &str) -> ConfigError {
         at(self.src, self.origin, span, reason)
     }
 }
 
 /// The rulebook from its parsed sections, each checked: the severities, the
 /// profiles, the profile selection.
-fn build(raw: RawBook, src: &str, origin: &str) -> Result<Rulebook, String> {
+fn build(raw: RawBook, src: &str, origin: &str) -> Result<Rulebook, ConfigError> {
     let s = Source { src, origin };
     let mut base: BTreeMap<RuleCode, Option<Severity>> = BTreeMap::new();
     severities(raw.severity.get_ref(), &mut base, s)?;
@@ -780,7 +791,7 @@ fn severities(
     table: &BTreeMap<Spanned<String>, Spanned<String>>,
     into: &mut BTreeMap<RuleCode, Option<Severity>>,
     s: Source,
-) -> Result<(), String> {
+) -> Result<(), ConfigError> {
     for (k, v) in table {
         let code = RuleCode::parse(k.get_ref())
             .ok_or_else(|| s.err(k.span(), &unknown_code(k.get_ref())))?;
@@ -797,7 +808,7 @@ fn profile(
     base: &BTreeMap<RuleCode, Option<Severity>>,
     taken: &[Profile],
     s: Source,
-) -> Result<Profile, String> {
+) -> Result<Profile, ConfigError> {
     let name = p.name.get_ref().trim().to_string();
     if name.is_empty() {
         return Err(s.err(p.name.span(), "a profile needs a name"));
@@ -884,7 +895,7 @@ fn profile(
 
 /// A `[[profile.transition]]`: its standards and the day they are invalid
 /// from (given as such, or as the last valid day).
-fn transition(t: &Spanned<RawTransition>, s: Source) -> Result<Transition, String> {
+fn transition(t: &Spanned<RawTransition>, s: Source) -> Result<Transition, ConfigError> {
     let tr = t.get_ref();
     let invalid_from = match (&tr.invalid_from, &tr.last_valid_day) {
         (Some(d), None) => date_of(d, s.src, s.origin)?,
@@ -919,7 +930,7 @@ fn field_names(
     names: &[&str],
     what: &str,
     s: Source,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<String>, ConfigError> {
     fields
         .iter()
         .map(|f| {
@@ -940,7 +951,11 @@ fn field_names(
 }
 
 /// The index of the profile a selection rule or the fallback names.
-fn profile_index(n: &Spanned<String>, profiles: &[Profile], s: Source) -> Result<usize, String> {
+fn profile_index(
+    n: &Spanned<String>,
+    profiles: &[Profile],
+    s: Source,
+) -> Result<usize, ConfigError> {
     profiles
         .iter()
         .position(|p| p.name == n.get_ref().trim())
@@ -961,7 +976,7 @@ fn profile_index(n: &Spanned<String>, profiles: &[Profile], s: Source) -> Result
 }
 
 /// A `[[select]]` rule: which certificates a profile judges.
-fn select_rule(r: &RawSelect, profiles: &[Profile], s: Source) -> Result<SelectRule, String> {
+fn select_rule(r: &RawSelect, profiles: &[Profile], s: Source) -> Result<SelectRule, ConfigError> {
     let profile = profile_index(&r.profile, profiles, s)?;
     let number_matches = match &r.number_matches {
         Some(p) => Some(regex_of(p, s.src, s.origin, "number_matches")?),
@@ -983,7 +998,7 @@ mod tests {
     const BUNDLED: &str = include_str!("../models/rules.toml");
 
     fn refused(src: &str) -> String {
-        Rulebook::parse(src, "r.toml").unwrap_err()
+        Rulebook::parse(src, "r.toml").unwrap_err().to_string()
     }
 
     fn line_of(src: &str, needle: &str) -> usize {
@@ -1269,14 +1284,36 @@ mod tests {
     }
 
     #[test]
+    fn errors_are_typed_with_file_line_and_reason() {
+        match Rulebook::parse("name = \"x\"\nfallback_profile = 3\n", "r.toml") {
+            Err(ConfigError::At {
+                origin,
+                line,
+                column: Some(_),
+                reason,
+            }) => {
+                assert_eq!((origin.as_str(), line), ("r.toml", 2));
+                assert!(!reason.is_empty());
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            Rulebook::load(Path::new("/nonexistent/rules.toml")),
+            Err(ConfigError::Unreadable { .. })
+        ));
+    }
+
+    #[test]
     fn load_names_the_file() {
         let dir = std::env::temp_dir().join(format!("certscan-rules-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let p = dir.join("broken.toml");
         std::fs::write(&p, "name = \"x\"\nfallback_profile = 3\n").unwrap();
-        let e = Rulebook::load(&p).unwrap_err();
+        let e = Rulebook::load(&p).unwrap_err().to_string();
         assert!(e.contains("broken.toml") && e.contains("line 2"), "{e}");
-        let e = Rulebook::load(&dir.join("absent.toml")).unwrap_err();
+        let e = Rulebook::load(&dir.join("absent.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("absent.toml"), "{e}");
         std::fs::remove_dir_all(&dir).ok();
     }

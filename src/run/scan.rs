@@ -130,7 +130,7 @@ pub fn scan(o: ScanOptions) -> Result<i32> {
     stop::install();
     let settings = &o.settings;
     // Refuse broken data files before any work (file, line and reason).
-    let data = RunData::load(settings).map_err(anyhow::Error::msg)?;
+    let data = RunData::load(settings)?;
     let stamp = data.stamp(settings);
     let out_path = output_path(&o)?;
     let mut found = discover(&o.paths, out_path.as_deref());
