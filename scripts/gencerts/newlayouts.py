@@ -31,7 +31,7 @@ from pathlib import Path
 
 from PIL import Image
 
-import gen_certs as g
+from . import cli as g
 
 # normalised -> (zh name of the system, en name, GB/T twin printed before the ISO
 # number or None, scheme letters of CNCA-style numbers, issue years)
