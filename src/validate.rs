@@ -337,6 +337,8 @@ struct Case<'a> {
     /// (date, its English name, its field).
     base: Option<(NaiveDate, &'static str, &'static str)>,
     body_code: Option<String>,
+    /// The body certifies abroad (a snapshot cannot know it).
+    foreign: bool,
     /// The registry's answer; `None` without a registry.
     body: Option<BodyLookup<'a>>,
     t: &'static Texts,
@@ -401,6 +403,7 @@ impl<'a> Case<'a> {
                 .or_else(|| issue.map(|d| (d, "issue date", "issue_date"))),
             body: body_lookup(c, ctx, profile, body_code.as_deref()),
             body_code,
+            foreign,
             t: Texts::bundled(),
         }
     }
@@ -521,7 +524,7 @@ fn body_not_registered(k: &Case, f: &mut Findings) {
     let Some(b) = &k.body else { return };
     let reg = b.registry;
     // A body the bundled snapshot cannot know: one that certifies abroad.
-    let known_foreign = reg.partial && body_is_foreign(Some(reg), k.c);
+    let known_foreign = reg.partial && k.foreign;
     if b.found.is_some() || known_foreign {
         return;
     }

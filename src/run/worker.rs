@@ -55,7 +55,7 @@ pub struct Job {
     #[serde(default)]
     pub skipped: Vec<(usize, String)>,
     /// For a whole document: the number of workers it may be split across
-    /// (a document of more than [`SPLIT_ABOVE_PAGES`] pages is then answered
+    /// (a document of more than [`crate::pipeline::SPLIT_ABOVE_PAGES`] pages is then answered
     /// with `Split`).
     #[serde(default)]
     pub split: usize,
@@ -271,8 +271,6 @@ struct Queued {
 
 /// How often a supervisor thread waiting on its worker looks for a stop request.
 const STOP_POLL: Duration = Duration::from_millis(200);
-
-pub use crate::pipeline::SPLIT_ABOVE_PAGES;
 
 /// How to split `n` pages across `jobs` workers: chunks of consecutive pages,
 /// about four per worker (load balance: certificate pages cost more), at
