@@ -38,7 +38,6 @@ pub mod memory;
 pub mod model;
 pub mod ocr;
 pub mod output;
-pub mod paddle;
 pub mod page;
 pub mod pipeline;
 pub mod pixels;

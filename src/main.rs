@@ -413,21 +413,26 @@ fn other_command(cmd: Cmd) -> Result<()> {
 }
 
 fn ocr_floor(files: &[PathBuf], langs: &str, no_osd: bool, engine: EngineChoice) -> Result<()> {
-    let paddle = match engine.resolve() {
-        EngineChoice::Paddle => Some(certscan::paddle::Paddle::load(
-            &certscan::paddle::models_dir(),
+    use certscan::ocr::{Engine, LazyEngine, OcrEngine, Tesseract};
+    let mut paddle = match engine.resolve() {
+        EngineChoice::Paddle => Some(certscan::ocr::paddle::Paddle::load(
+            &certscan::ocr::paddle::models_dir(),
         )?),
         _ => None,
     };
-    let mut engine = certscan::ocr::LazyEngine::new(langs);
+    let mut tesseract = LazyEngine::new(langs);
     if paddle.is_none() {
-        engine.get()?; // started before the clock, as a worker's is
+        tesseract.get()?; // started before the clock, as a worker's is
     }
     // As a worker: a PP-OCR worker judges orientation with PP-OCR.
     let mut osd = if no_osd || paddle.is_some() {
         None
     } else {
-        Some(certscan::ocr::Engine::new_osd()?)
+        Some(Engine::new_osd()?)
+    };
+    let mut reader: Box<dyn OcrEngine> = match paddle.as_mut() {
+        Some(p) => Box::new(p),
+        None => Box::new(Tesseract::new(&mut tesseract, osd.as_mut())),
     };
     let opts = certscan::ocr::OcrOptions {
         detect_orientation: !no_osd,
@@ -439,13 +444,7 @@ fn ocr_floor(files: &[PathBuf], langs: &str, no_osd: bool, engine: EngineChoice)
         let img = image::ImageReader::open(f)?
             .with_guessed_format()?
             .decode()?;
-        let orient = match (osd.as_mut(), paddle.as_ref()) {
-            _ if no_osd => certscan::ocr::Orienter::Off,
-            (_, Some(p)) => certscan::ocr::Orienter::Paddle(p),
-            (Some(e), None) => certscan::ocr::Orienter::Osd(e),
-            (None, None) => certscan::ocr::Orienter::Off,
-        };
-        certscan::ocr::read_page(&mut engine, orient, paddle.as_ref(), &img, 1, &opts)?;
+        certscan::ocr::read_page(&mut *reader, &img, 1, &opts)?;
         n += 1;
     }
     println!(
@@ -542,7 +541,7 @@ fn scan(a: ScanArgs) -> Result<i32> {
         .max(1);
     let engine = a.engine.choice().resolve();
     if matches!(a.engine, EngineName::Paddle | EngineName::Hybrid)
-        && !certscan::paddle::models_present(&certscan::paddle::models_dir())
+        && !certscan::ocr::paddle::models_present(&certscan::ocr::paddle::models_dir())
     {
         bail!(
             "--engine {}: the PP-OCR models are not in {} (run scripts/setup)",
@@ -551,13 +550,13 @@ fn scan(a: ScanArgs) -> Result<i32> {
             } else {
                 "hybrid"
             },
-            certscan::paddle::models_dir().display()
+            certscan::ocr::paddle::models_dir().display()
         );
     }
     if a.engine == EngineName::Auto && engine == EngineChoice::Tesseract && !a.quiet && !a.list {
         eprintln!(
             "certscan: the PP-OCR models are not in {} (scripts/setup installs them): reading with Tesseract alone",
-            certscan::paddle::models_dir().display()
+            certscan::ocr::paddle::models_dir().display()
         );
     }
     let settings = Settings {

@@ -11,8 +11,8 @@ use crate::extract::{extract, ExtractContext, Vocabularies};
 use crate::load::{Document, LoadedPage};
 use crate::manifest::Manifest;
 use crate::model::{Record, Status, SCHEMA_VERSION};
-use crate::ocr::{self, Engine, LazyEngine, OcrOptions, Orienter};
-use crate::paddle::Paddle;
+use crate::ocr::paddle::Paddle;
+use crate::ocr::{self, Engine, LazyEngine, OcrEngine, OcrOptions, Tesseract};
 use crate::page::{PageText, TextSource};
 use crate::registry::Registry;
 use crate::rules::Rulebook;
@@ -46,7 +46,9 @@ impl EngineChoice {
     /// models are present.
     pub fn resolve(self) -> EngineChoice {
         match self {
-            EngineChoice::Auto if crate::paddle::models_present(&crate::paddle::models_dir()) => {
+            EngineChoice::Auto
+                if crate::ocr::paddle::models_present(&crate::ocr::paddle::models_dir()) =>
+            {
                 EngineChoice::Paddle
             }
             EngineChoice::Auto => EngineChoice::Tesseract,
@@ -146,8 +148,8 @@ impl RunData {
     }
 }
 
-/// A worker: one OCR engine (started on first use, then reused) and the
-/// vocabularies.
+/// A worker: its OCR engines (each started on first use, then reused) and
+/// the vocabularies.
 pub struct Worker {
     settings: Settings,
     data: RunData,
@@ -156,6 +158,8 @@ pub struct Worker {
     traditional: LazyEngine,
     osd: Option<Engine>,
     paddle: Option<Paddle>,
+    /// An engine given in place of the run's ([`Worker::with_engine`]).
+    given: Option<Box<dyn OcrEngine>>,
     vocab: Vocabularies,
     number_patterns: Vec<regex::Regex>,
 }
@@ -257,40 +261,61 @@ impl Worker {
             body_names,
             osd: None,
             paddle: None,
+            given: None,
             vocab: Vocabularies::bundled(),
             number_patterns,
         })
     }
 
-    /// The Tesseract engine (started on first use), what tells how pages are
-    /// turned, and PP-OCR when the run's engine is PP-OCR. A PP-OCR worker
-    /// judges orientation with its own models and never loads Tesseract's OSD
-    /// (50 MB).
-    fn engines(&mut self) -> Result<(&mut LazyEngine, Orienter<'_>, Option<&Paddle>), DocError> {
-        let paddle_engine = self.settings.engine == EngineChoice::Paddle;
-        if paddle_engine && self.paddle.is_none() {
-            self.paddle = Some(Paddle::load(&crate::paddle::models_dir())?);
-        }
-        let orient = self.settings.detect_orientation;
-        if orient && !paddle_engine && self.osd.is_none() {
-            self.osd = Some(Engine::new_osd()?);
-        }
-        let paddle = if paddle_engine {
-            self.paddle.as_ref()
-        } else {
-            None
-        };
-        let orienter = match (orient, paddle, self.osd.as_mut()) {
-            (false, _, _) => Orienter::Off,
-            (true, Some(p), _) => Orienter::Paddle(p),
-            (true, None, Some(e)) => Orienter::Osd(e),
-            (true, None, None) => Orienter::Off,
-        };
-        Ok((&mut self.engine, orienter, paddle))
+    /// A worker whose pages are all read by `engine` (another engine, or the
+    /// fake of tests): triage by its cheap reading, the hybrid path's lines
+    /// by its line reading.
+    pub fn with_engine(settings: Settings, engine: Box<dyn OcrEngine>) -> Result<Worker, String> {
+        let mut w = Worker::new(settings)?;
+        w.given = Some(engine);
+        Ok(w)
     }
 
-    /// OCR of one page; a page printed in traditional characters is read
-    /// again with the traditional-Chinese model and the better reading kept.
+    /// Whether pages are read and triaged by PP-OCR's own steps.
+    fn reads_by_paddle(&self) -> bool {
+        self.settings.engine == EngineChoice::Paddle && self.given.is_none()
+    }
+
+    /// PP-OCR, loaded on first use.
+    fn paddle(&mut self) -> Result<&mut Paddle, DocError> {
+        if self.paddle.is_none() {
+            self.paddle = Some(Paddle::load(&crate::ocr::paddle::models_dir())?);
+        }
+        Ok(self.paddle.as_mut().expect("PP-OCR loaded"))
+    }
+
+    /// Tesseract with the given languages' engine and, when pages are turned
+    /// upright, the orientation detector (started on first use; a PP-OCR
+    /// worker never loads it, 50 MB).
+    fn tesseract(&mut self, traditional: bool) -> Result<Tesseract<'_>, DocError> {
+        if self.settings.detect_orientation && self.osd.is_none() {
+            self.osd = Some(Engine::new_osd()?);
+        }
+        let engine = if traditional {
+            &mut self.traditional
+        } else {
+            &mut self.engine
+        };
+        Ok(Tesseract::new(engine, self.osd.as_mut()))
+    }
+
+    /// The engine that reads whole pages: the one given, else the run's.
+    fn reader(&mut self) -> Result<Box<dyn OcrEngine + '_>, DocError> {
+        if self.given.is_some() {
+            return Ok(Box::new(self.given.as_deref_mut().expect("given")));
+        }
+        if self.settings.engine == EngineChoice::Paddle {
+            return Ok(Box::new(self.paddle()?));
+        }
+        Ok(Box::new(self.tesseract(false)?))
+    }
+
+    /// OCR of one page (by the engine the run chose: [`Worker::reader`]).
     fn ocr_page(
         &mut self,
         img: &image::DynamicImage,
@@ -300,31 +325,51 @@ impl Worker {
         if self.settings.engine == EngineChoice::Hybrid {
             return self.hybrid_page(img, number, opts);
         }
-        if self.settings.engine == EngineChoice::Paddle {
-            // PP-OCR's dictionary holds traditional characters: one reading,
-            // then the targeted re-reading of a doubtful approval number.
-            let (engine, orient, paddle) = self.engines()?;
-            let mut reading = ocr::read_page_upright(engine, orient, paddle, img, number, opts)?;
-            let p = self.paddle.as_ref().expect("PP-OCR loaded by engines()");
-            let changes = crate::reread::reread_approval_number(
-                p,
-                img,
-                &mut reading,
-                &self.extract_context(),
-                &self.data.registry,
-            )?;
-            for c in &changes {
-                log::debug!(
-                    "page {number}: re-read {}: {:?} -> {:?}",
-                    c.field,
-                    c.before,
-                    c.after
-                );
-            }
-            return Ok(reading.page);
+        if self.reads_by_paddle() {
+            return self.paddle_page(img, number, opts);
         }
-        let (engine, orient, _) = self.engines()?;
-        let first = ocr::read_page(engine, orient, None, img, number, opts)?;
+        self.tesseract_page(img, number, opts)
+    }
+
+    /// PP-OCR's reading of a page (its dictionary holds traditional
+    /// characters: one reading), then the targeted re-reading of a doubtful
+    /// approval number.
+    fn paddle_page(
+        &mut self,
+        img: &image::DynamicImage,
+        number: u32,
+        opts: &OcrOptions,
+    ) -> Result<PageText, DocError> {
+        let mut reading = ocr::read_page_upright(self.paddle()?, img, number, opts)?;
+        let p = self.paddle.as_ref().expect("PP-OCR loaded");
+        let changes = crate::reread::reread_approval_number(
+            p,
+            img,
+            &mut reading,
+            &self.extract_context(),
+            &self.data.registry,
+        )?;
+        for c in &changes {
+            log::debug!(
+                "page {number}: re-read {}: {:?} -> {:?}",
+                c.field,
+                c.before,
+                c.after
+            );
+        }
+        Ok(reading.page)
+    }
+
+    /// The reading of a page by the reader; a page printed in traditional
+    /// characters is read again with Tesseract's traditional-Chinese model
+    /// and the better reading kept.
+    fn tesseract_page(
+        &mut self,
+        img: &image::DynamicImage,
+        number: u32,
+        opts: &OcrOptions,
+    ) -> Result<PageText, DocError> {
+        let first = ocr::read_page(&mut *self.reader()?, img, number, opts)?;
         let text = first.text();
         let suspect = ocr::traditional_share(&text) >= ocr::TRADITIONAL_SHARE
             || ocr::regional_traditional_marks(&text)
@@ -332,12 +377,7 @@ impl Worker {
         if self.settings.traditional_langs.is_empty() || !suspect {
             return Ok(first);
         }
-        let tra = &mut self.traditional;
-        let orient = match self.osd.as_mut() {
-            Some(e) => Orienter::Osd(e),
-            None => Orienter::Off,
-        };
-        let second = ocr::read_page(tra, orient, None, img, number, opts)?;
+        let second = ocr::read_page(&mut self.tesseract(true)?, img, number, opts)?;
         Ok(
             if second.mean_conf.unwrap_or(0.0) >= first.mean_conf.unwrap_or(0.0) {
                 second
@@ -384,7 +424,7 @@ impl Worker {
         // A PP-OCR worker reads the pages triage picked after the triage of
         // all the others, with Tesseract (70 MB, needed by triage only) put
         // away first: its peak is then PP-OCR's alone.
-        let defer = triage && self.settings.engine == EngineChoice::Paddle;
+        let defer = triage && self.reads_by_paddle();
         let mut out: Vec<Option<PageText>> = (0..indices.len()).map(|_| None).collect();
         let mut deferred = Vec::new();
         // Pages triage left at their cheap reading, and those it classified
@@ -482,18 +522,15 @@ impl Worker {
     ) -> Result<(PageText, Option<String>, bool), DocError> {
         let t0 = std::time::Instant::now();
         let cpu0 = crate::clock::process_cpu_seconds();
-        let (cheap, full, is_annex, detail) = if self.settings.engine == EngineChoice::Paddle {
-            let (_, _, paddle) = self.engines()?;
-            let p = paddle.expect("PP-OCR loaded by engines()");
-            let t = crate::triage::triage_page(p, img, number)?;
+        let (cheap, full, is_annex, detail) = if self.reads_by_paddle() {
+            let t = crate::triage::triage_page(self.paddle()?, img, number)?;
             let detail = format!(
                 "{} lines, {} read (CPU s: grey {:.2}, detection {:.2}, recognition {:.2})",
                 t.detected, t.read, t.cpu[0], t.cpu[1], t.cpu[2]
             );
             (t.page, t.full, t.annex, detail)
         } else {
-            let (engine, orient, _) = self.engines()?;
-            let cheap = ocr::read_page(engine, orient, None, img, number, small)?;
+            let cheap = ocr::read_page(&mut *self.reader()?, img, number, small)?;
             let full = full_reading_reason(&cheap);
             let kind = classify(&cheap.text());
             let detail = format!("conf {:?}, kind {kind:?}", cheap.mean_conf);
@@ -631,11 +668,7 @@ impl Worker {
         number: u32,
         opts: &OcrOptions,
     ) -> Result<PageText, DocError> {
-        if self.paddle.is_none() {
-            self.paddle = Some(Paddle::load(&crate::paddle::models_dir())?);
-        }
-        let (engine, orient, _) = self.engines()?;
-        let r = ocr::read_page_upright(engine, orient, None, img, number, opts)?;
+        let r = ocr::read_page_upright(&mut *self.reader()?, img, number, opts)?;
         let mut page = r.page;
         let ext = extract(std::slice::from_ref(&page), &self.extract_context());
         let boxes: Vec<[u32; 4]> = ext.evidence.values().map(|e| e.bbox).collect();
@@ -666,11 +699,10 @@ impl Worker {
                 image::imageops::crop_imm(&r.gray, x, y, w, h).to_image()
             })
             .collect();
-        let texts = self
-            .paddle
-            .as_ref()
-            .expect("paddle loaded")
-            .recognize(&crops)?;
+        let texts = match self.given.as_deref_mut() {
+            Some(g) => g.recognize_lines(&crops)?,
+            None => self.paddle()?.recognize_lines(&crops)?,
+        };
         for (&i, r) in targets.iter().zip(texts) {
             let l = &mut page.lines[i];
             let text = r.text.trim();
@@ -1016,8 +1048,12 @@ mod tests {
     }
 
     fn worker() -> Worker {
-        Worker::new(Settings {
-            engine: EngineChoice::Tesseract,
+        Worker::new(settings(EngineChoice::Tesseract)).unwrap()
+    }
+
+    fn settings(engine: EngineChoice) -> Settings {
+        Settings {
+            engine,
             as_of: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
             ocr_langs: crate::ocr::DEFAULT_LANGS.into(),
             traditional_langs: String::new(),
@@ -1029,8 +1065,7 @@ mod tests {
             registry: None,
             manifest: None,
             memory_ceiling_mb: 0,
-        })
-        .unwrap()
+        }
     }
 
     fn codes(r: &Record) -> Vec<String> {
@@ -1090,5 +1125,102 @@ mod tests {
             "{:?}",
             codes(&r[0])
         );
+    }
+
+    use crate::ocr::fake::{FakeEngine, FakePage};
+
+    /// A multi-page TIFF of the fake engine's pages `0..n`.
+    fn fake_scan(n: usize) -> Document {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        let mut tiff = tiff::encoder::TiffEncoder::new(&mut buf).unwrap();
+        for k in 0..n {
+            let img = FakeEngine::page_image(k, 1000, 1400);
+            tiff.write_image::<tiff::encoder::colortype::Gray8>(1000, 1400, img.as_raw())
+                .unwrap();
+        }
+        Document::open(buf.into_inner()).unwrap()
+    }
+
+    const CERTIFICATE: [&str; 6] = [
+        "质量管理体系认证证书",
+        "证书编号：00124Q31245R2M",
+        "组织名称：成都华信软件有限公司",
+        "认证标准：GB/T 19001-2016/ISO 9001:2015",
+        "发证日期：2024年6月1日",
+        "有效期至：2027年5月31日",
+    ];
+
+    fn prose(topic: &str) -> FakePage {
+        FakePage::new(
+            &[
+                &format!("第三章 {topic}"),
+                "投标人应当按照招标文件的要求编制投标文件，并对其真实性负责。",
+                "投标文件应当对招标文件提出的实质性要求和条件作出响应。",
+            ],
+            93.0,
+        )
+    }
+
+    #[test]
+    fn triage_reads_in_full_only_the_pages_that_may_matter_and_groups_what_they_hold() {
+        let notice = FakePage::new(
+            &[
+                "保持认证注册资格通知书",
+                "编号为00124Q31245R2M的管理体系认证证书继续有效",
+                "2025年6月12日",
+            ],
+            94.0,
+        );
+        let pages = vec![
+            prose("投标须知"),
+            FakePage::new(&CERTIFICATE, 95.0),
+            notice,
+            prose("合同条款"),
+        ];
+        let fake = FakeEngine::new(pages);
+        let reads = fake.reads.clone();
+        let mut w = Worker::with_engine(settings(EngineChoice::Tesseract), Box::new(fake)).unwrap();
+        let doc = fake_scan(4);
+        let read = w.read_pages(&doc, &mut |_| {}).unwrap();
+        assert_eq!(read.len(), 4);
+        // Every page read cheaply (at triage's 1400 px); the certificate and
+        // the notice read again in full (at 3508 px).
+        assert_eq!(
+            *reads.lock().unwrap(),
+            [
+                (0, 1400),
+                (1, 1400),
+                (1, 3508),
+                (2, 1400),
+                (2, 3508),
+                (3, 1400)
+            ]
+        );
+        let records = w.records_for("package.tif", "sha", &read);
+        assert_eq!(records.len(), 1, "{records:?}");
+        let r = &records[0];
+        assert_eq!(r.status, Status::Certificate);
+        assert_eq!(r.pages, vec![2]);
+        let c = r.certificate.as_ref().unwrap();
+        assert_eq!(c.certificate_number.as_deref(), Some("00124Q31245R2M"));
+        assert_eq!(c.surveillance_audits, vec!["2025-06-12"]);
+    }
+
+    #[test]
+    fn the_hybrid_path_takes_the_line_reader_s_text_where_it_is_surer() {
+        let mut page = FakePage::new(&CERTIFICATE, 97.0);
+        // Tesseract's doubtful reading of the number: O for 0, l for 1.
+        page.lines[1] = ("证书编号：OO124Q3l245R2M".to_string(), 41.0);
+        let mut fake = FakeEngine::new(vec![FakePage::default(), page]);
+        fake.line_reading = Some(("证书编号：00124Q31245R2M".to_string(), 0.96, 0.9));
+        let mut w = Worker::with_engine(settings(EngineChoice::Hybrid), Box::new(fake)).unwrap();
+        let one = fake_scan(2);
+        // Page 2 alone, as a document of one page (no triage).
+        let read = w.read_pages_of(&one, &[1], &mut |_| {}).unwrap();
+        let texts: Vec<&str> = read[0].lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts[1], "证书编号：00124Q31245R2M");
+        // Lines read surer than the line reader stay as they were.
+        assert_eq!(texts[0], "质量管理体系认证证书");
+        assert_eq!(texts[2], "组织名称：成都华信软件有限公司");
     }
 }

@@ -9,8 +9,8 @@
 
 use crate::error::DocError;
 use crate::extract::{cnca_number, extract, ExtractContext};
+use crate::ocr::paddle::Paddle;
 use crate::ocr::Reading;
-use crate::paddle::Paddle;
 use crate::page::{BBox, Line, Word};
 use crate::registry::{approval_key, without_note, Registry};
 use image::{DynamicImage, GrayImage, Luma, RgbImage};

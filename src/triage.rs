@@ -12,7 +12,7 @@
 
 use crate::clock::process_cpu_seconds;
 use crate::error::DocError;
-use crate::paddle::{crop_line, quarter_turn, Paddle, Quad, END_PAD};
+use crate::ocr::paddle::{crop_line, quarter_turn, Paddle, Quad, END_PAD};
 use crate::page::{Line, PageText, TextSource, Word};
 use image::{imageops, DynamicImage, GrayImage};
 use serde::Deserialize;
@@ -192,7 +192,7 @@ pub struct Triaged {
 }
 
 /// A line recognised: its box's index, and what was read.
-type Read = (usize, crate::paddle::Recognized);
+type Read = (usize, crate::ocr::Recognized);
 /// A title found: its kind and the word that says so.
 type Title = (TitleKind, String);
 

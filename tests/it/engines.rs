@@ -231,7 +231,7 @@ fn seal_over_the_approval_number_is_read_again_without_the_seal() {
     use certscan::registry::Registry;
 
     let img = image::open(root().join("tests/fixtures/seal_over_approval_number.jpg")).unwrap();
-    let paddle = certscan::paddle::Paddle::load(&certscan::paddle::models_dir()).unwrap();
+    let paddle = certscan::ocr::paddle::Paddle::load(&certscan::ocr::paddle::models_dir()).unwrap();
     let misread = "认证机构批准号：CNCA-R-2006-143";
     let page = || PageText {
         number: 1,

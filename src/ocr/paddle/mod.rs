@@ -18,6 +18,7 @@
 //! `scripts/setup` into `models/ocr/` (checked by sha256, not committed).
 
 use crate::error::{DocError, ErrorCode};
+use crate::ocr::engine::{OcrEngine, PageLog, Recognized, Upright};
 use crate::page::{BBox, Line, Word};
 use image::{imageops, GrayImage, Luma};
 use rten::Model;
@@ -751,24 +752,6 @@ impl Paddle {
     }
 }
 
-/// One crop's recognition.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Recognized {
-    pub text: String,
-    /// Mean character probability, 0-1.
-    pub mean: f32,
-    /// Lowest character probability, 0-1.
-    pub min: f32,
-    /// The text with each simplified-only character replaced by its
-    /// traditional form where the recogniser gave that form at least
-    /// TRADITIONAL_ODDS of the chosen one's probability; `None` when no
-    /// character had such a rival. The two forms often differ by a few strokes,
-    /// so on a page printed in traditional script the traditional rival is the
-    /// likelier reading, and a simplified character read with certainty (one
-    /// really printed so) stays.
-    pub traditional: Option<String>,
-}
-
 /// For each class of `chars`, the class of its traditional form when it is a
 /// simplified-only character (OpenCC s2t changes it, t2s brings it back) and
 /// the dictionary holds that form; 0 otherwise.
@@ -1206,6 +1189,88 @@ pub fn rows_of(words: Vec<(Word, Quad)>) -> Vec<Line> {
         .collect();
     lines.sort_by(|a, b| a.0.total_cmp(&b.0));
     lines.into_iter().map(|(_, l)| l).collect()
+}
+
+/// PP-OCR's mean confidence under which a page is also read turned by 180
+/// degrees (upright pages, degraded ones included, read at 85-99).
+pub const RETRY_180_BELOW_CONF: f32 = 75.0;
+
+impl OcrEngine for Paddle {
+    fn name(&self) -> &'static str {
+        "PP-OCR"
+    }
+
+    fn read(&mut self, gray: &GrayImage, _deadline_ms: u32) -> Result<LinesRead, DocError> {
+        self.read_lines(gray)
+    }
+
+    /// Detection on where the ink is (seals, a title), not on the whole image.
+    fn read_inked(&mut self, gray: &GrayImage, _deadline_ms: u32) -> Result<LinesRead, DocError> {
+        Paddle::read_inked(self, gray, RED_DET_MAX_SIDE)
+    }
+
+    /// The page's own detection tells a quarter turn (the page is turned, to
+    /// be detected and read again); upside-down lines are turned by the
+    /// reading itself, so orientation costs nothing on an upright page, whose
+    /// reading of the detected lines is handed on.
+    fn turn_upright(
+        &mut self,
+        page: &mut Upright,
+        log: &PageLog,
+    ) -> Result<Option<LinesRead>, DocError> {
+        let c0 = crate::clock::process_cpu_seconds();
+        let quads = self.detect(&page.gray)?;
+        let quarter = quarter_turn(&quads);
+        log.say(format_args!("PP-OCR lines run down the page: {quarter:?}"));
+        if quarter != Some(true) {
+            return self.read_detected(&page.gray, quads, c0).map(Some);
+        }
+        // Which quarter: the direction classifier's vote on the longest lines
+        // (pooled over the whole page, its sure verdicts alone miss small Latin
+        // print turned upside down).
+        let turned = self
+            .orientation(&page.gray)?
+            .filter(|t| *t == 90 || *t == 270)
+            .unwrap_or(90);
+        log.say(format_args!("turned by {turned}"));
+        page.turn(turned);
+        Ok(None)
+    }
+
+    /// A poor reading of a page that looked upright: it may be upside down
+    /// with its lines too blurred for the direction classifier's votes (a
+    /// 150-dpi scan turned 180 degrees). Read turned; the clearly better
+    /// reading is kept.
+    fn retry_poor(
+        &mut self,
+        page: &mut Upright,
+        read: &mut LinesRead,
+        _deadline_ms: u32,
+        log: &PageLog,
+    ) -> Result<(), DocError> {
+        if read.mean_conf.unwrap_or(0.0) >= RETRY_180_BELOW_CONF {
+            return Ok(());
+        }
+        let c0 = crate::clock::process_cpu_seconds();
+        let turned_gray = crate::pixels::rotate_cw(&page.gray, 180);
+        let again = self.read_lines(&turned_gray)?;
+        log.say(format_args!(
+            "retry turned 180 (CPU {:.2} s): poor PP-OCR reading ({:?}), turned: {:?}",
+            crate::clock::process_cpu_seconds() - c0,
+            read.mean_conf,
+            again.mean_conf
+        ));
+        if again.mean_conf.unwrap_or(0.0) > read.mean_conf.unwrap_or(0.0) + 10.0 {
+            page.turned = (page.turned + 180) % 360;
+            page.gray = turned_gray;
+            *read = again;
+        }
+        Ok(())
+    }
+
+    fn recognize_lines(&mut self, crops: &[GrayImage]) -> Result<Vec<Recognized>, DocError> {
+        self.recognize(crops)
+    }
 }
 
 #[cfg(test)]
