@@ -457,7 +457,7 @@ pub fn triage_page(p: &Paddle, img: &DynamicImage, number: u32) -> Result<Triage
         })
         .collect();
     let mut lines = lines;
-    crate::ocr::sort_reading_order(&mut lines);
+    crate::page::sort_reading_order(&mut lines);
     Ok(Triaged {
         page: PageText {
             number,

@@ -79,30 +79,6 @@ pub fn traditional_share(text: &str) -> f32 {
 /// Default longest side of the page image handed to Tesseract (about A4 at 300 dpi).
 pub const DEFAULT_LONG_SIDE: u32 = 3508;
 
-/// Sorts lines top to bottom; lines whose vertical centres are within half a
-/// line height of the row's first line form a row, ordered left to right.
-/// (A tolerance inside a sort comparator is no total order, which the standard
-/// sort may panic on: rows are formed after a plain sort by centre instead.)
-pub fn sort_reading_order(lines: &mut Vec<Line>) {
-    let centre = |l: &Line| l.bbox.y as i64 + l.bbox.h as i64 / 2;
-    lines.sort_by_key(|l| (centre(l), l.bbox.x));
-    let mut out: Vec<Line> = Vec::with_capacity(lines.len());
-    let mut row: Vec<Line> = Vec::new();
-    for l in lines.drain(..) {
-        if let Some(first) = row.first() {
-            let tol = (first.bbox.h.min(l.bbox.h) as i64 / 2).max(1);
-            if (centre(&l) - centre(first)).abs() > tol {
-                row.sort_by_key(|l| l.bbox.x);
-                out.append(&mut row);
-            }
-        }
-        row.push(l);
-    }
-    row.sort_by_key(|l| l.bbox.x);
-    out.append(&mut row);
-    *lines = out;
-}
-
 /// A page image made ready for Tesseract, with the transform that relates it
 /// to the page as loaded.
 pub struct Prepared {
@@ -382,53 +358,6 @@ fn unscale(b: BBox, s: f32) -> BBox {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::page::Word;
-
-    #[test]
-    fn reading_order_is_total_on_overlapping_lines() {
-        // Chains of lines whose centres differ by less than the tolerance one by
-        // one but not overall: a tolerance comparator is no total order.
-        let mut lines: Vec<Line> = (0..200u32)
-            .map(|i| {
-                Line::from_words(vec![Word {
-                    text: format!("w{i}"),
-                    bbox: BBox::new(
-                        (i * 37) % 500,
-                        100 + i * 3 + (i % 7) * 5,
-                        40,
-                        10 + (i % 5) * 4,
-                    ),
-                    conf: 90.0,
-                    ..Default::default()
-                }])
-            })
-            .collect();
-        sort_reading_order(&mut lines);
-        assert_eq!(lines.len(), 200);
-        let mut rows = vec![
-            Line::from_words(vec![Word {
-                text: "b".into(),
-                bbox: BBox::new(300, 100, 50, 20),
-                conf: 90.0,
-                ..Default::default()
-            }]),
-            Line::from_words(vec![Word {
-                text: "c".into(),
-                bbox: BBox::new(10, 200, 50, 20),
-                conf: 90.0,
-                ..Default::default()
-            }]),
-            Line::from_words(vec![Word {
-                text: "a".into(),
-                bbox: BBox::new(10, 104, 50, 20),
-                conf: 90.0,
-                ..Default::default()
-            }]),
-        ];
-        sort_reading_order(&mut rows);
-        let t: Vec<&str> = rows.iter().map(|l| l.text.as_str()).collect();
-        assert_eq!(t, vec!["a", "b", "c"]);
-    }
 
     #[test]
     fn prepare_uses_red_channel_and_upscales_small_scans() {

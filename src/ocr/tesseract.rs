@@ -8,9 +8,8 @@
 //! re-executes the process with `OMP_THREAD_LIMIT=1` when it is not set.
 
 use super::engine::{OcrEngine, PageLog, Recognized, Upright};
-use super::sort_reading_order;
 use crate::error::{DocError, ErrorCode};
-use crate::page::{BBox, Line, LinesRead, Word};
+use crate::page::{sort_reading_order, BBox, Line, LinesRead, Word};
 use crate::pixels::{resize_gray, rotate_cw};
 use image::GrayImage;
 use std::collections::BTreeMap;
