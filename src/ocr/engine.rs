@@ -1,6 +1,7 @@
-//! What every OCR engine offers: the [`OcrEngine`] trait, with the page on
-//! its way upright ([`Upright`]) and one line image's reading
-//! ([`Recognized`]) as its hand-offs. Tesseract ([`super::Tesseract`]),
+//! What every OCR engine offers: the [`OcrEngine`] trait. An engine takes a
+//! grey image (a page on its way upright, [`Upright`], or line crops) and
+//! hands on its lines ([`LinesRead`]) or each crop's reading
+//! ([`Recognized`]). Tesseract ([`super::Tesseract`]),
 //! PP-OCR ([`super::paddle::Paddle`]) and the fake of tests
 //! ([`super::fake::FakeEngine`]) implement it; [`super::read_page_upright`]
 //! is the one place that calls it.

@@ -1,6 +1,7 @@
-//! An engine that reads nothing: it hands back the lines it was given, so
-//! that triage, the grouping of pages into certificates, the hybrid path and
-//! the steps of [`super::read_page_upright`] can be tried without models.
+//! An engine that reads nothing. Takes a page image; hands back the lines it
+//! was given for that page, so that triage, the grouping of pages into
+//! certificates, the hybrid path and the steps of
+//! [`super::read_page_upright`] can be tried without models.
 //!
 //! It tells pages apart by their shade: page `k` of a test document is
 //! painted in [`FakeEngine::shade`]`(k)`, and the engine reads the mean grey

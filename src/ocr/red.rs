@@ -1,6 +1,7 @@
-//! The red pass: red print (a transition notice, a seal's ring text) is lost
-//! in the red channel the page is read from, so it is read again from a red
-//! mask and merged with the page's lines.
+//! The red pass. Takes a colour page image; hands on its red print as dark
+//! on white ([`red_mask`]), and merges the lines read from it into the
+//! page's ([`merge_red_lines`]): red print (a transition notice, a seal's
+//! ring text) is lost in the red channel the page is read from.
 
 use crate::page::Line;
 use image::{DynamicImage, GrayImage};
