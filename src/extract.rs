@@ -2287,6 +2287,7 @@ mod tests {
         extract(pages, &ctx).certificate
     }
 
+    /// From PP-OCR readings of the generated samples, 2026-11-27 (6f49d88): enumeration commas lost between vocabulary names.
     #[test]
     fn list_commas_dropped_by_ocr_are_put_back() {
         let v = Vocabularies::bundled();
@@ -2309,6 +2310,7 @@ mod tests {
         }
     }
 
+    /// From the generated accuracy corpus read by PP-OCR, 2026-11-28 (6e8069f): Initlal, Explry, Organlzation.
     #[test]
     fn english_label_glued_to_a_chinese_value_is_dropped_through_misreadings() {
         for v in [
@@ -2322,6 +2324,7 @@ mod tests {
         assert_eq!(trim_value("Apple北京有限公司"), "Apple北京有限公司");
     }
 
+    /// From the generated accuracy corpus read by PP-OCR, 2026-11-28 (6e8069f).
     #[test]
     fn english_labels_match_through_letter_confusions() {
         assert_eq!(
@@ -2341,6 +2344,7 @@ mod tests {
         assert_eq!(c.expiry_date.as_deref(), Some("2024-02-06"));
     }
 
+    /// From the generated accuracy corpus, 2026-11-28 (4f38c55): QualificationNo.
     #[test]
     fn qualification_label_run_together_by_ocr() {
         let c = ctx_extract(&[
@@ -2367,6 +2371,7 @@ mod tests {
         }
     }
 
+    /// From PP-OCR readings of the generated samples, 2026-11-27 (6f49d88): Validunti1.
     #[test]
     fn expiry_label_run_together_by_ocr() {
         for label in ["Valid until", "Validunti1", "Valid unti|"] {
@@ -2379,6 +2384,7 @@ mod tests {
         }
     }
 
+    /// From the first accuracy run over generated certificates, 2026-11-27 (e8fd254).
     #[test]
     fn label_remnants_and_the_surveillance_record_stay_out_of_values() {
         assert_eq!(strip_label_start("陈洋资", &["资格编号"]), "陈洋");
@@ -2400,6 +2406,7 @@ mod tests {
         );
     }
 
+    /// From a fresh generated corpus (seed 23), 2026-11-28 (e299787): 審核组長.
     #[test]
     fn labels_match_in_either_script_and_in_a_mix() {
         assert_eq!(both_scripts("审核"), "[审審]核");
@@ -2435,6 +2442,7 @@ mod tests {
         }
     }
 
+    /// From a fresh generated corpus (seed 23), 2026-11-28 (e299787): 覆盖范圈.
     #[test]
     fn scope_label_misread_on_the_certificate_wins_over_the_annex() {
         let mut annex = page(&[
@@ -2459,6 +2467,7 @@ mod tests {
         );
     }
 
+    /// From a fresh generated corpus (seed 23), 2026-11-28 (e299787).
     #[test]
     fn scope_stops_at_a_garbled_notice_with_a_date() {
         let c = ctx_extract(&[
@@ -2475,6 +2484,7 @@ mod tests {
         );
     }
 
+    /// From a fresh generated corpus (seed 23), 2026-11-28 (e299787): CHAS/IAP.
     #[test]
     fn accreditation_marks_through_ocr_confusions() {
         let c = ctx_extract(&[
@@ -2488,6 +2498,7 @@ mod tests {
         assert!(!c.iaf_mark);
     }
 
+    /// From a fresh generated corpus (seed 23), 2026-11-28 (e299787).
     #[test]
     fn traditional_body_name_takes_the_registry_bracket_width() {
         let v = Vocabularies::bundled();
@@ -2514,6 +2525,7 @@ mod tests {
         );
     }
 
+    /// From a fresh generated corpus (seed 23), 2026-11-28 (e299787): lssue.
     #[test]
     fn issue_label_read_with_a_lowercase_l() {
         let c = ctx_extract(&[
@@ -2526,6 +2538,7 @@ mod tests {
         assert_eq!(c.expiry_date.as_deref(), Some("2027-04-02"));
     }
 
+    /// From a generated English certificate, 2026-11-27 (28cfd1a): "Initial Issue Date" taken as the issue date.
     #[test]
     fn initial_issue_date_is_not_the_issue_date() {
         for initial in [
@@ -2551,6 +2564,7 @@ mod tests {
         }
     }
 
+    /// From the generated accuracy corpus, 2026-11-28 (d1a05e3).
     #[test]
     fn english_scope_heading_misread_stays_out_of_the_scope() {
         for heading in [
@@ -2573,6 +2587,7 @@ mod tests {
         }
     }
 
+    /// From the generated accuracy corpus, 2026-11-28 (d1a05e3): 4 for A, B/P/K for R.
     #[test]
     fn cnca_number_through_ocr_confusions() {
         for (read, want) in [
@@ -2595,6 +2610,7 @@ mod tests {
         }
     }
 
+    /// From the generated accuracy corpus, 2026-11-28 (bb3a010): 本证书须于… under the table.
     #[test]
     fn surveillance_record_dates_leave_out_a_deadline_under_the_table() {
         let c = ctx_extract(&[
@@ -2616,6 +2632,7 @@ mod tests {
         assert!(!is_transition_notice("第一次监督2022年5月9日保持认证注册"));
     }
 
+    /// From the layouts certscan was first built for, 2026-11-27 (c7dec47).
     #[test]
     fn table_layout_bilingual_labels() {
         let c = ctx_extract(&[
@@ -2665,6 +2682,7 @@ mod tests {
             .ends_with("配置管理和云服务管理"));
     }
 
+    /// From the layouts certscan was first built for, 2026-11-27 (c7dec47).
     #[test]
     fn centred_prose_layout_real_template() {
         let c = ctx_extract(&[
@@ -2690,6 +2708,7 @@ mod tests {
         assert!(!c.surveillance_section);
     }
 
+    /// From the layouts certscan was first built for, 2026-11-27 (c7dec47).
     #[test]
     fn traditional_and_english_first() {
         let c = ctx_extract(&[
@@ -2721,6 +2740,7 @@ mod tests {
         );
     }
 
+    /// From accuracy corpus certificate acc_0184, 2026-11-28 (6cc95c1): 中国建筑科学研究院 above "This is to certify that the".
     #[test]
     fn a_body_named_like_a_company_above_certify_that_the() {
         // acc_0184: the body's name (no 认证 in it) heads the page, and the
