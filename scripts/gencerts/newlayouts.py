@@ -192,6 +192,15 @@ def body_block(p, v, rng, x, y, en=False):
     return cnca
 
 
+def zh_foot(p, v, rng, yb):
+    """The foot of a Chinese layout at `yb`: accreditation marks, the body's
+    block; the page's true fields."""
+    cn, iaf = marks(p, v, 24, yb)
+    cnca = body_block(p, v, rng, 150, yb + 4)
+    return truth(v, v["org"]["name"], v["org"]["addr"] if v["p_addr"] else None, v["scope"], v["body"]["name"],
+                 cnca=cnca, cnas=cn, iaf=iaf)
+
+
 def layout_en_first_columns(v, rng, fp):
     p = g.Page(fp, ink=rng.choice([g.INK, g.INK_BLUE]))
     g.border(p, rng)
@@ -266,11 +275,7 @@ def layout_labels_above(v, rng, fp):
     if v["p_clause"]:
         y = p.para(x, y + 2, rng.choice(CLAUSES_ZH), 8.5, wv)
     yb = max(y + 8, 252)
-    cn, iaf = marks(p, v, 24, yb)
-    cnca = body_block(p, v, rng, 150, yb + 4)
-    f = truth(v, v["org"]["name"], v["org"]["addr"] if v["p_addr"] else None, v["scope"], v["body"]["name"],
-              cnca=cnca, cnas=cn, iaf=iaf)
-    return p, f
+    return p, zh_foot(p, v, rng, yb)
 
 
 def layout_two_column(v, rng, fp):
@@ -303,11 +308,7 @@ def layout_two_column(v, rng, fp):
     if v["p_clause"]:
         yb = p.para(xl, yb, rng.choice(CLAUSES_ZH), 8.5, W - 44)
     yb = max(yb + 8, 252)
-    cn, iaf = marks(p, v, 24, yb)
-    cnca = body_block(p, v, rng, 150, yb + 4)
-    f = truth(v, v["org"]["name"], v["org"]["addr"] if v["p_addr"] else None, v["scope"], v["body"]["name"],
-              cnca=cnca, cnas=cn, iaf=iaf)
-    return p, f
+    return p, zh_foot(p, v, rng, yb)
 
 
 def layout_prose_en(v, rng, fp):
@@ -379,11 +380,7 @@ def layout_prose_zh(v, rng, fp):
     if v["p_clause"]:
         y = p.para(28, y + 2, rng.choice(CLAUSES_ZH), 9, W - 56)
     yb = max(y + 8, 252)
-    cn, iaf = marks(p, v, 24, yb)
-    cnca = body_block(p, v, rng, 150, yb + 4)
-    f = truth(v, v["org"]["name"], v["org"]["addr"] if v["p_addr"] else None, v["scope"], v["body"]["name"],
-              cnca=cnca, cnas=cn, iaf=iaf)
-    return p, f
+    return p, zh_foot(p, v, rng, yb)
 
 
 def layout_grid_en(v, rng, fp):

@@ -18,9 +18,6 @@ use image::GrayImage;
 /// [`read_inked`](OcrEngine::read_inked) (the page's red print). Boxes are in
 /// the pixels of the image each call is given.
 pub trait OcrEngine {
-    /// The engine's name, for the debug log.
-    fn name(&self) -> &'static str;
-
     /// Reads a grey page image as it is. `deadline_ms` bounds the reading
     /// (0: none) where the engine can be stopped.
     fn read(&mut self, gray: &GrayImage, deadline_ms: u32) -> Result<LinesRead, DocError>;
@@ -54,14 +51,17 @@ pub trait OcrEngine {
         Ok(())
     }
 
-    /// Reads images of one line each (crops of a page), in order.
-    fn recognize_lines(&mut self, crops: &[GrayImage]) -> Result<Vec<Recognized>, DocError>;
+    /// Reads images of one line each (crops of a page), in order: the
+    /// hybrid path's second reading. An engine that cannot says so.
+    fn recognize_lines(&mut self, _crops: &[GrayImage]) -> Result<Vec<Recognized>, DocError> {
+        Err(DocError::new(
+            crate::error::ErrorCode::Ocr,
+            "this OCR engine does not read line images",
+        ))
+    }
 }
 
 impl<T: OcrEngine + ?Sized> OcrEngine for &mut T {
-    fn name(&self) -> &'static str {
-        (**self).name()
-    }
     fn read(&mut self, gray: &GrayImage, deadline_ms: u32) -> Result<LinesRead, DocError> {
         (**self).read(gray, deadline_ms)
     }
@@ -125,7 +125,7 @@ pub struct Recognized {
     pub min: f32,
     /// The text with each simplified-only character replaced by its
     /// traditional form where the recogniser gave that form at least
-    /// TRADITIONAL_ODDS of the chosen one's probability; `None` when no
+    /// PP-OCR's TRADITIONAL_ODDS of the chosen one's probability; `None` when no
     /// character had such a rival. The two forms often differ by a few strokes,
     /// so on a page printed in traditional script the traditional rival is the
     /// likelier reading, and a simplified character read with certainty (one

@@ -142,10 +142,6 @@ fn noise() -> LinesRead {
 }
 
 impl OcrEngine for FakeEngine {
-    fn name(&self) -> &'static str {
-        "fake"
-    }
-
     fn read(&mut self, gray: &GrayImage, _deadline_ms: u32) -> Result<LinesRead, DocError> {
         let Some(k) = self.page_of(gray) else {
             return Ok(noise());

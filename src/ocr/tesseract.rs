@@ -7,7 +7,7 @@
 //! OpenMP must be limited to one thread before libtesseract loads; `main`
 //! re-executes the process with `OMP_THREAD_LIMIT=1` when it is not set.
 
-use super::engine::{OcrEngine, PageLog, Recognized, Upright};
+use super::engine::{OcrEngine, PageLog, Upright};
 use crate::error::{DocError, ErrorCode};
 use crate::page::{sort_reading_order, BBox, Line, LinesRead, Word};
 use crate::pixels::{resize_gray, rotate_cw};
@@ -278,10 +278,6 @@ impl<'a> Tesseract<'a> {
 }
 
 impl OcrEngine for Tesseract<'_> {
-    fn name(&self) -> &'static str {
-        "Tesseract"
-    }
-
     fn read(&mut self, gray: &GrayImage, deadline_ms: u32) -> Result<LinesRead, DocError> {
         let (lines, mean_conf) = self.engine.get()?.recognize(gray, Psm::Auto, deadline_ms)?;
         Ok(LinesRead {
@@ -364,32 +360,6 @@ impl OcrEngine for Tesseract<'_> {
             best.0
         ));
         Ok(())
-    }
-
-    /// Each crop read as one line of text.
-    fn recognize_lines(&mut self, crops: &[GrayImage]) -> Result<Vec<Recognized>, DocError> {
-        let tess = self.engine.get()?;
-        crops
-            .iter()
-            .map(|c| {
-                let (lines, mean) = tess.recognize(c, Psm::Line, 0)?;
-                let min = lines
-                    .iter()
-                    .flat_map(|l| &l.words)
-                    .map(|w| w.conf)
-                    .fold(None, |m: Option<f32>, c| Some(m.map_or(c, |m| m.min(c))));
-                Ok(Recognized {
-                    text: lines
-                        .iter()
-                        .map(|l| l.text.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    mean: mean.unwrap_or(0.0) / 100.0,
-                    min: min.unwrap_or(0.0) / 100.0,
-                    traditional: None,
-                })
-            })
-            .collect()
     }
 }
 

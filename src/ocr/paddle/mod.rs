@@ -147,10 +147,6 @@ fn run<const N: usize>(
 pub const RETRY_180_BELOW_CONF: f32 = 75.0;
 
 impl OcrEngine for Paddle {
-    fn name(&self) -> &'static str {
-        "PP-OCR"
-    }
-
     fn read(&mut self, gray: &GrayImage, _deadline_ms: u32) -> Result<LinesRead, DocError> {
         self.read_lines(gray)
     }
