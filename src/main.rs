@@ -237,10 +237,14 @@ struct ScanArgs {
     /// Tesseract languages for a second reading of pages printed in traditional characters ("" to never).
     #[arg(long, default_value = certscan::ocr::TRADITIONAL_LANGS)]
     traditional_langs: String,
-    /// Longest time one page may take, in seconds: that page is not read (a `timeout` line names it), the others are.
+    /// Longest time one page may take, in seconds of the worker's CPU time (a
+    /// busy machine does not count; a reader stuck without using CPU is
+    /// stopped after ten times this in wall time): that page is not read (a
+    /// `timeout` line names it), the others are.
     #[arg(long, default_value_t = 180)]
     page_timeout: u64,
-    /// Longest time one document may take, in seconds.
+    /// Longest time one document may take, in seconds of CPU time (ten times
+    /// this in wall time).
     #[arg(long, default_value_t = 3600)]
     doc_timeout: u64,
     /// Memory ceiling of each worker process in MiB (heap and mappings); a
@@ -564,7 +568,11 @@ fn scan(a: ScanArgs) -> Result<i32> {
         as_of: a.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
         ocr_langs: a.langs.clone(),
         traditional_langs: a.traditional_langs.clone(),
-        page_deadline_ms: (a.page_timeout.saturating_mul(1000)).min(u32::MAX as u64) as u32,
+        // Tesseract's own deadline is wall time: the supervisor's CPU-time
+        // limit governs, this is its backstop.
+        page_deadline_ms: (a.page_timeout)
+            .saturating_mul(1000 * certscan::run::worker::WALL_BACKSTOP as u64)
+            .min(u32::MAX as u64) as u32,
         detect_orientation: !a.no_osd,
         ocr_long_side: a.ocr_long_side,
         triage: !a.no_triage,

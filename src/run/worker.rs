@@ -182,9 +182,9 @@ fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
 }
 
 /// Test hook: `CERTSCAN_FAULT=panic:<text>` panics, `abort:<text>` aborts the
-/// worker process and `hang:<text>` hangs, on inputs whose name contains
-/// `<text>`. The integration tests use it to prove that one bad document
-/// cannot take down a run.
+/// worker process, `hang:<text>` blocks (no CPU used) and `spin:<text>` loops
+/// (CPU used), on inputs whose name contains `<text>`. The integration tests
+/// use it to prove that one bad document cannot take down a run.
 fn fault_injection(display: &str) {
     let Ok(spec) = std::env::var("CERTSCAN_FAULT") else {
         return;
@@ -196,6 +196,7 @@ fn fault_injection(display: &str) {
                     "panic" => panic!("injected fault on {display}"),
                     "abort" => std::process::abort(),
                     "hang" => std::thread::sleep(Duration::from_secs(3600)),
+                    "spin" => spin(Duration::from_secs(3600)),
                     _ => {}
                 }
             }
@@ -203,31 +204,141 @@ fn fault_injection(display: &str) {
     }
 }
 
-/// Test hook: `CERTSCAN_FAULT=hangpage<N>:<text>` hangs when page N (1-based)
-/// of an input whose name contains `<text>` is started.
+/// Test hook: `CERTSCAN_FAULT=hangpage<N>:<text>` blocks, `spinpage<N>:<text>`
+/// loops and `stallpage<N>:<text>` waits 3 s without using CPU (as a page
+/// does on a node too busy to run it), when page N (1-based) of an input whose
+/// name contains `<text>` is started.
 fn page_fault_injection(display: &str, index: usize) {
     let Ok(spec) = std::env::var("CERTSCAN_FAULT") else {
         return;
     };
     for item in spec.split(',') {
-        if let Some((kind, pat)) = item.split_once(':') {
-            let page = kind
-                .strip_prefix("hangpage")
-                .and_then(|n| n.parse::<usize>().ok());
-            if page == Some(index + 1) && !pat.is_empty() && display.contains(pat) {
-                std::thread::sleep(Duration::from_secs(3600));
-            }
+        let Some((kind, pat)) = item.split_once(':') else {
+            continue;
+        };
+        if pat.is_empty() || !display.contains(pat) {
+            continue;
+        }
+        let digits = kind.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+        if digits.parse::<usize>().ok() != Some(index + 1) {
+            continue;
+        }
+        match &kind[..kind.len() - digits.len()] {
+            "hangpage" => std::thread::sleep(Duration::from_secs(3600)),
+            "spinpage" => spin(Duration::from_secs(3600)),
+            "stallpage" => std::thread::sleep(Duration::from_secs(3)),
+            _ => {}
         }
     }
 }
 
-/// Time limits enforced by the supervisor.
+/// Uses the CPU for `d` of wall time (a test hook's endless page).
+fn spin(d: Duration) {
+    let end = Instant::now() + d;
+    let mut x = 0u64;
+    while Instant::now() < end {
+        for i in 0..100_000u64 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(i);
+        }
+        std::hint::black_box(x);
+    }
+}
+
+/// Time limits enforced by the supervisor, counted in the worker's CPU time:
+/// on a busy node (a niced run beside others) a page's wall time is the
+/// machine's load, not the page (issue 19: 62 `timeout` lines of a run at
+/// load 5-7 were pages that read alone in 5-9 s). The wall clock is only a
+/// backstop, at [`WALL_BACKSTOP`] times each limit, for a worker that is
+/// blocked without using CPU.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Longest time without progress (one page).
+    /// Longest CPU time without progress (one page).
     pub page_timeout: Duration,
-    /// Longest time for a whole document.
+    /// Longest CPU time for a whole document (its workers' CPU time, every
+    /// attempt's).
     pub doc_timeout: Duration,
+}
+
+/// The wall-clock backstop of the time limits, as a multiple of each: a worker
+/// that has not used its CPU time in this many times the limit is stuck, not
+/// slow.
+pub const WALL_BACKSTOP: u32 = 10;
+
+/// Which time limit ran out, and on which clock.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Expired {
+    Page { wall: bool },
+    Doc { wall: bool },
+}
+
+/// The clocks of one attempt at a job: the worker's CPU time and the wall
+/// time since the job (or the current page) began.
+struct Clocks {
+    pid: u32,
+    /// The worker's CPU time when this attempt began and when its current
+    /// page began (or the last progress).
+    attempt_cpu: f64,
+    page_cpu: f64,
+    page_wall: Instant,
+}
+
+impl Clocks {
+    fn start(pid: u32) -> Clocks {
+        let now = crate::clock::cpu_seconds_of(pid).unwrap_or(0.0);
+        Clocks {
+            pid,
+            attempt_cpu: now,
+            page_cpu: now,
+            page_wall: Instant::now(),
+        }
+    }
+
+    /// The worker's CPU time now; its last known when it cannot be read.
+    fn cpu(&self) -> f64 {
+        crate::clock::cpu_seconds_of(self.pid).unwrap_or(self.page_cpu)
+    }
+
+    /// A page began, or the document made progress: the page clock restarts.
+    fn progress(&mut self) {
+        self.page_cpu = self.cpu();
+        self.page_wall = Instant::now();
+    }
+
+    /// The CPU time this attempt has used.
+    fn used(&self) -> f64 {
+        (self.cpu() - self.attempt_cpu).max(0.0)
+    }
+
+    /// The limit that has run out, if any: the document's first (its CPU time
+    /// over every attempt, `before` the earlier ones').
+    fn expired(&self, limits: Limits, before: f64, started: Instant) -> Option<Expired> {
+        let cpu = self.cpu();
+        let wall = |limit: Duration| limit.saturating_mul(WALL_BACKSTOP);
+        if before + (cpu - self.attempt_cpu) >= limits.doc_timeout.as_secs_f64() {
+            Some(Expired::Doc { wall: false })
+        } else if started.elapsed() >= wall(limits.doc_timeout) {
+            Some(Expired::Doc { wall: true })
+        } else if cpu - self.page_cpu >= limits.page_timeout.as_secs_f64() {
+            Some(Expired::Page { wall: false })
+        } else if self.page_wall.elapsed() >= wall(limits.page_timeout) {
+            Some(Expired::Page { wall: true })
+        } else {
+            None
+        }
+    }
+}
+
+/// How a time limit is told in a `timeout` line.
+fn limit_words(limit: Duration, wall: bool) -> String {
+    if wall {
+        format!(
+            "{} s without progress ({WALL_BACKSTOP} times its {} s of CPU time: the reader was stuck)",
+            limit.as_secs() * WALL_BACKSTOP as u64,
+            limit.as_secs()
+        )
+    } else {
+        format!("{} s of CPU time", limit.as_secs())
+    }
 }
 
 /// What the supervisor reports to the writer.
@@ -565,6 +676,7 @@ fn run_job(
         whole: queued.chunk.is_none(),
         events,
         start: Instant::now(),
+        cpu: 0.0,
         sha: None,
         pages: 0,
         told_pages: false,
@@ -661,6 +773,8 @@ struct Watch<'a> {
     whole: bool,
     events: &'a Sender<Event>,
     start: Instant,
+    /// CPU seconds the job's earlier attempts used (their workers were killed).
+    cpu: f64,
     sha: Option<String>,
     /// Pages read so far.
     pages: u32,
@@ -705,25 +819,18 @@ fn attempt(
     limits: Limits,
     ceiling_mb: u64,
 ) -> Attempt {
-    let mut last = Instant::now();
+    let mut clocks = Clocks::start(worker.as_ref().expect("worker running").child.id());
     let mut current: Option<usize> = None;
     let mut oom: Option<u64> = None;
     loop {
         let w = worker.as_mut().expect("worker running");
-        let page_left = limits.page_timeout.saturating_sub(last.elapsed());
-        let doc_left = limits.doc_timeout.saturating_sub(watch.start.elapsed());
-        let wait = page_left.min(doc_left);
-        // Polled, so that a stop request (SIGINT, SIGTERM) is seen at once:
-        // the document is abandoned without a line (a resumed run reads it
-        // again).
-        let poll = wait.min(STOP_POLL);
-        let got = w.rx.recv_timeout(poll);
+        // Polled, so that a stop request (SIGINT, SIGTERM) is seen at once
+        // (the document is abandoned without a line: a resumed run reads it
+        // again) and the worker's CPU time is looked at.
+        let got = w.rx.recv_timeout(STOP_POLL);
         if crate::run::stop::requested().is_some() {
             kill(worker.take().expect("worker"));
             return Attempt::Stopped;
-        }
-        if matches!(got, Err(RecvTimeoutError::Timeout)) && poll < wait {
-            continue;
         }
         let end = match got {
             Ok(Some(Msg::Ready)) => continue,
@@ -733,12 +840,12 @@ fn attempt(
             }
             Ok(Some(Msg::Page { index })) => {
                 current = Some(index);
-                last = Instant::now();
+                clocks.progress();
                 continue;
             }
             Ok(Some(Msg::Progress { done, total })) => {
                 watch.progress(done, total);
-                last = Instant::now();
+                clocks.progress();
                 continue;
             }
             Ok(Some(Msg::OutOfMemory { bytes })) => {
@@ -765,41 +872,47 @@ fn attempt(
                 Outcome::Failed(died(worker, oom, current, watch.pages, ceiling_mb))
             }
             Err(RecvTimeoutError::Timeout) => {
+                let Some(expired) = clocks.expired(limits, watch.cpu, watch.start) else {
+                    continue;
+                };
+                watch.cpu += clocks.used();
                 kill(worker.take().expect("worker"));
-                if doc_left <= page_left {
-                    return Attempt::Ended(Outcome::Failed(DocError::new(
-                        ErrorCode::Timeout,
-                        format!(
-                            "the document ran past its time limit of {} s",
-                            limits.doc_timeout.as_secs()
-                        ),
-                    )));
-                }
-                match current {
-                    Some(i) if !job.skipped.iter().any(|(s, _)| *s == i) => {
-                        // Skip that page; read the others again.
-                        job.skipped.push((
-                            i,
-                            format!(
-                                "page {} ran past the page time limit of {} s and was not read",
-                                i + 1,
-                                limits.page_timeout.as_secs()
-                            ),
-                        ));
-                        return Attempt::Again;
-                    }
-                    _ => Outcome::Failed(DocError::new(
-                        ErrorCode::Timeout,
-                        format!(
-                            "the document could not be opened within the page time limit of {} s",
-                            limits.page_timeout.as_secs()
-                        ),
-                    )),
-                }
+                return timed_out(expired, current, job, limits);
             }
         };
+        watch.cpu += clocks.used();
         return Attempt::Ended(end);
     }
+}
+
+/// The end of an attempt whose time ran out: past the page limit, the page
+/// is skipped and the job sent again without it (once per page); past the
+/// document's, or with no page begun, a `timeout` line.
+fn timed_out(expired: Expired, current: Option<usize>, job: &mut Job, limits: Limits) -> Attempt {
+    let page_limit = |wall| limit_words(limits.page_timeout, wall);
+    let error = match (expired, current) {
+        (Expired::Doc { wall }, _) => format!(
+            "the document ran past its time limit of {}",
+            limit_words(limits.doc_timeout, wall)
+        ),
+        (Expired::Page { wall }, Some(i)) if !job.skipped.iter().any(|(s, _)| *s == i) => {
+            // Skip that page; read the others again.
+            job.skipped.push((
+                i,
+                format!(
+                    "page {} ran past the page time limit of {} and was not read",
+                    i + 1,
+                    page_limit(wall)
+                ),
+            ));
+            return Attempt::Again;
+        }
+        (Expired::Page { wall }, _) => format!(
+            "the document could not be opened within the page time limit of {}",
+            page_limit(wall)
+        ),
+    };
+    Attempt::Ended(Outcome::Failed(DocError::new(ErrorCode::Timeout, error)))
 }
 
 /// The error of a document whose worker ended without answering: too large
