@@ -7,13 +7,7 @@
 
 /// CPU seconds this process has used so far (user + system, all threads).
 pub fn process_cpu_seconds() -> f64 {
-    let mut t = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: a valid out-pointer for the call.
-    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
-    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
+    read_clock(libc::CLOCK_PROCESS_CPUTIME_ID).unwrap_or(0.0)
 }
 
 /// CPU seconds process `pid` has used so far (user + system, all threads),
@@ -26,6 +20,11 @@ pub fn cpu_seconds_of(pid: u32) -> Option<f64> {
     if unsafe { libc::clock_getcpuclockid(pid as libc::pid_t, &mut id) } != 0 {
         return None;
     }
+    read_clock(id)
+}
+
+/// Seconds on clock `id`, or None when it cannot be read.
+fn read_clock(id: libc::clockid_t) -> Option<f64> {
     let mut t = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,

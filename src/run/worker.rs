@@ -265,7 +265,7 @@ pub struct Limits {
 pub const WALL_BACKSTOP: u32 = 10;
 
 /// Which time limit ran out, and on which clock.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 enum Expired {
     Page { wall: bool },
     Doc { wall: bool },
