@@ -105,6 +105,23 @@ pub struct Vocabularies {
     pub supplementary_modules: Vocab,
     /// English words of scopes, lowercase (to put back spaces OCR drops).
     pub english_words: std::collections::HashSet<String>,
+    /// Words of addresses (an unlabelled address under the name).
+    pub address: AddressWords,
+}
+
+/// Words that tell an address line from a clause (`[address_words]`).
+#[derive(Debug, Clone, Default)]
+pub struct AddressWords {
+    /// Latin words of addresses, lowercase.
+    pub latin: std::collections::HashSet<String>,
+    /// Chinese characters of an address's area (省, 市, 区…).
+    pub cjk_area: String,
+    /// Chinese characters of an address's street and number (路, 号…).
+    pub cjk_street: String,
+    /// Latin words of clauses and labels, lowercase.
+    pub not_latin: std::collections::HashSet<String>,
+    /// Chinese words of clauses, simplified.
+    pub not_cjk: Vec<String>,
 }
 
 impl Vocabularies {
@@ -133,18 +150,47 @@ impl Vocabularies {
             }
             Ok(Vocab { entries })
         };
-        let english_words = v
-            .get("english_words")
-            .and_then(|t| t.get("words"))
-            .and_then(|w| w.as_str())
-            .ok_or("missing [english_words] words = \"\"\"...\"\"\"")?
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect();
+        let words = |table: &str, key: &str| -> Result<std::collections::HashSet<String>, String> {
+            Ok(v.get(table)
+                .and_then(|t| t.get(key))
+                .and_then(|w| w.as_str())
+                .ok_or_else(|| format!("missing [{table}] {key} = \"\"\"...\"\"\""))?
+                .split_whitespace()
+                .map(str::to_lowercase)
+                .collect())
+        };
+        let aw = v
+            .get("address_words")
+            .ok_or("missing table [address_words]")?;
+        let chars = |key: &str| -> Result<String, String> {
+            Ok(aw
+                .get(key)
+                .and_then(|w| w.as_str())
+                .ok_or_else(|| format!("missing [address_words] {key} = \"...\""))?
+                .to_string())
+        };
+        let address = AddressWords {
+            latin: words("address_words", "latin")?,
+            cjk_area: chars("cjk_area")?,
+            cjk_street: chars("cjk_street")?,
+            not_latin: words("address_words", "not_latin")?,
+            not_cjk: aw
+                .get("not_cjk")
+                .and_then(|w| w.as_array())
+                .ok_or("missing [address_words] not_cjk = [...]")?
+                .iter()
+                .map(|x| {
+                    x.as_str()
+                        .map(to_simplified)
+                        .ok_or_else(|| "[address_words] not_cjk: words must be strings".to_string())
+                })
+                .collect::<Result<_, _>>()?,
+        };
         Ok(Vocabularies {
             scope_processes: section("scope_processes")?,
             supplementary_modules: section("supplementary_modules")?,
-            english_words,
+            english_words: words("english_words", "words")?,
+            address,
         })
     }
 
@@ -779,7 +825,8 @@ type FieldReader = fn(&Reading, &mut Extracted);
 /// The field readers, one per field (or per group of fields printed
 /// together), in the order they run. Each finds its values from the label
 /// lexicon (`models/labels.toml`) and the value's type; none depends on
-/// another's result.
+/// another's result but the address's, which looks under the organisation's
+/// name when no label names it.
 const READERS: &[(&str, FieldReader)] = &[
     ("certificate_number", read_number),
     ("organization_name", read_organization),
@@ -1013,17 +1060,171 @@ fn read_uscc(r: &Reading, out: &mut Extracted) {
     }
 }
 
-/// Address (may run over two lines): the Chinese one where both are printed,
-/// never the body's own.
+/// Address (may run over two lines): the labelled one, the Chinese one where
+/// both are printed; else the block printed without a label under the
+/// organisation's name (so this reader runs after the organisation's: the
+/// one reader that uses another's result). Never the body's own.
 fn read_address(r: &Reading, out: &mut Extracted) {
     let doc = &r.doc;
+    let not_body = |a: &(String, Evidence)| !is_body_address(doc, r.ctx, &a.0);
+    let names = [
+        out.certificate.organization_name.as_deref(),
+        out.organization_name_en.as_deref(),
+    ];
     let addr = labelled_address(doc)
         .map(|a| address_continued(doc, a))
-        .filter(|(v, _)| !is_body_address(doc, r.ctx, v));
+        .filter(not_body)
+        .or_else(|| {
+            names
+                .into_iter()
+                .flatten()
+                .find_map(|n| {
+                    // Read across the columns first: an address printed in
+                    // English and Chinese side by side gives its Chinese.
+                    [&r.rows, doc]
+                        .into_iter()
+                        .find_map(|d| address_under_name(d, &r.ctx.vocab.address, n))
+                })
+                .filter(not_body)
+        });
     if let Some((v, e)) = addr {
         out.certificate.address = Some(v);
         out.evidence.insert("address".into(), e);
     }
+}
+
+/// The address printed without a label in the lines under the organisation's
+/// name ("6F / No. 20, Nanhai Road / Taipei City 100 / Taiwan"): the lines
+/// that read as parts of an address (`[address_words]` of
+/// `models/vocab.toml`), up to the first that does not. A code under its own
+/// label (a credit code, a company number) may stand between the name and
+/// the address; one after the address ends it. Lines printed in two columns,
+/// English and Chinese, give the Chinese address. None unless the address
+/// holds a digit (a house number, a postcode): null beats a clause.
+fn address_under_name(doc: &Doc, words: &AddressWords, name: &str) -> Option<(String, Evidence)> {
+    let key = name_key(name);
+    if key.chars().count() < 3 {
+        return None;
+    }
+    let at = doc
+        .lines
+        .iter()
+        .position(|l| name_key(&l.text).contains(&key))?;
+    let page = doc.lines[at].page;
+    let (mut latin, mut cjk) = (Vec::<String>::new(), Vec::<String>::new());
+    let (mut first, mut first_cjk) = (None, None);
+    for j in at + 1..(at + 9).min(doc.lines.len()) {
+        let t = doc.lines[j].text.trim();
+        if doc.lines[j].page != page {
+            break;
+        }
+        if is_labelled_code(t) {
+            if first.is_none() && j <= at + 2 {
+                continue;
+            }
+            break;
+        }
+        let Some((en, zh)) = address_line(t, words) else {
+            break;
+        };
+        first.get_or_insert(j);
+        if !en.is_empty() {
+            latin.push(en);
+        }
+        if !zh.is_empty() {
+            first_cjk.get_or_insert(j);
+            cjk.push(zh);
+        }
+    }
+    // A line that ends with a comma, or a long one with commas inside
+    // (wrapped mid-part: "…Hefei City, Anhui" / "Province"), goes on; a
+    // short one is a part of its own ("Zhongzheng District").
+    let mut en = String::new();
+    for (k, part) in latin.iter().enumerate() {
+        if k > 0 {
+            let prev = &latin[k - 1];
+            let wrapped =
+                prev.ends_with([',', '，']) || (prev.chars().count() > 40 && prev.contains(','));
+            en.push_str(if wrapped { " " } else { ", " });
+        }
+        en.push_str(part);
+    }
+    let tidy = |v: &str| {
+        v.trim_end_matches([',', '，', ';', '；'])
+            .trim()
+            .to_string()
+    };
+    let has_digit = |v: &String| v.chars().any(|c| c.is_ascii_digit());
+    // A Chinese address names an area and a street: "…市…路88号".
+    let zh = tidy(&fullwidth_brackets(&cjk.concat()));
+    let whole_zh = zh.chars().any(|c| words.cjk_area.contains(c))
+        && zh.chars().any(|c| words.cjk_street.contains(c));
+    // The Chinese where both are printed, unless only its English is whole.
+    let (v, i) = [(zh, first_cjk, whole_zh), (tidy(&en), first, true)]
+        .into_iter()
+        .find(|(v, _, whole)| *whole && has_digit(v))
+        .map(|(v, i, _)| (v, i))?;
+    let i = i?;
+    let e = doc.evidence(i, doc.lines[i].text.trim());
+    Some((v, e))
+}
+
+/// A line that reads as part of an address, split into its English and its
+/// Chinese part (either may be empty); None for a clause, a label, a date, a
+/// standard, a contact line, or a line no address word or digit is in.
+fn address_line(t: &str, words: &AddressWords) -> Option<(String, String)> {
+    if t.is_empty()
+        || any_label().is_match(t)
+        || !find_dates(t).is_empty()
+        || !all_standards(t).is_empty()
+    {
+        return None;
+    }
+    let latin_letters = |s: &str| s.chars().filter(|c| c.is_ascii_alphabetic()).count();
+    let (en, zh) = match t.char_indices().find(|(_, c)| is_cjk(*c)) {
+        None => (t, ""),
+        Some((k, _)) => {
+            let (head, tail) = t.split_at(k);
+            if latin_letters(tail) > 2 {
+                return None;
+            }
+            if latin_letters(head) >= 3 {
+                (head.trim(), tail.trim())
+            } else {
+                ("", t)
+            }
+        }
+    };
+    let tokens: Vec<String> = en
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let zh_s = to_simplified(zh);
+    if tokens.iter().any(|w| words.not_latin.contains(w))
+        || words.not_cjk.iter().any(|w| zh_s.contains(w.as_str()))
+    {
+        return None;
+    }
+    let digit = |s: &str| s.chars().any(|c| c.is_ascii_digit());
+    let en_ok = !en.is_empty() && (digit(en) || tokens.iter().any(|w| words.latin.contains(w)));
+    let zh_ok = !zh.is_empty()
+        && (digit(zh)
+            || zh
+                .chars()
+                .any(|c| words.cjk_area.contains(c) || words.cjk_street.contains(c)));
+    (en_ok || zh_ok).then(|| (en.to_string(), squeeze_cjk_spaces(zh)))
+}
+
+/// "Unified Social Credit Code: 91340100793583479C", "IČ:63494515": a short
+/// label and a code of six characters or more, nothing else.
+fn is_labelled_code(t: &str) -> bool {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"^[\p{L}][\p{L}\s.]{0,29}?\s*[:：;；.。]\s*[0-9A-Z][0-9A-Z\-/.]{5,}$")
+            .expect("valid regex")
+    })
+    .is_match(t)
 }
 
 /// The labelled address; an English one gives way to the Chinese address an
@@ -1069,7 +1270,13 @@ fn address_continued(doc: &Doc, (v, e): (String, Evidence)) -> (String, Evidence
                 && find_dates(n).is_empty()
                 && has_cjk(n) == has_cjk(&v) =>
         {
-            (format!("{v} {n}"), e)
+            // The comma that ended the line was trimmed off the value.
+            let sep = if has_cjk(&v) || v.ends_with(',') {
+                " "
+            } else {
+                ", "
+            };
+            (format!("{v}{sep}{n}"), e)
         }
         _ => (v, e),
     }
