@@ -349,7 +349,13 @@ pub fn all_standards(text: &str) -> Vec<String> {
             (n, Some(p)) => format!("ISO {n}-{p}:{year}"),
             (n, None) => format!("ISO {n}:{year}"),
         };
-        found.push((c.get(0).unwrap().start(), name));
+        let start = c.get(0).unwrap().start();
+        let name = if european_adoption(&t[..start]) {
+            iso_edition(&name).unwrap_or(name)
+        } else {
+            name
+        };
+        found.push((start, name));
     }
     static OHSAS: OnceLock<Regex> = OnceLock::new();
     let ohsas = re(
@@ -392,6 +398,40 @@ pub fn all_standards(text: &str) -> Vec<String> {
     out
 }
 
+/// "ČSN EN ISO", "PN-EN ISO", "DIN EN ISO": the text before a standard ends
+/// with a European adoption's "EN".
+fn european_adoption(before: &str) -> bool {
+    let b = before.trim_end().trim_end_matches('-');
+    let mut words = b.rsplit(|c: char| c.is_whitespace() || c == '-');
+    words.next() == Some("EN")
+}
+
+/// The ISO edition a national adoption's "ISO 14001:2016" adopts: the latest
+/// of `models/editions.toml` published in or before its year; None for a
+/// standard not listed or a year before its first edition.
+fn iso_edition(name: &str) -> Option<String> {
+    static EDITIONS: OnceLock<Vec<(String, Vec<i64>)>> = OnceLock::new();
+    let editions = EDITIONS.get_or_init(|| {
+        let t: toml::Table = include_str!("../../models/editions.toml")
+            .parse()
+            .expect("bundled editions parse");
+        t.into_iter()
+            .map(|(k, v)| {
+                let years = v
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|y| y.as_integer()).collect())
+                    .unwrap_or_default();
+                (k, years)
+            })
+            .collect()
+    });
+    let (std, year) = name.rsplit_once(':')?;
+    let year: i64 = year.parse().ok()?;
+    let (_, years) = editions.iter().find(|(k, _)| k == std)?;
+    let ed = years.iter().filter(|y| **y <= year).max()?;
+    Some(format!("{std}:{ed}"))
+}
+
 /// Alphabet of the unified social credit code (GB 32100-2015): no I, O, S, V, Z.
 pub const USCC_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 const USCC_WEIGHTS: [u32; 17] = [
@@ -431,6 +471,22 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_european_adoption_reads_as_the_iso_edition_it_adopts() {
+        assert_eq!(all_standards("ČSN EN ISO 14001:2016"), ["ISO 14001:2015"]);
+        assert_eq!(all_standards("DIN EN ISO 9001:2015-11"), ["ISO 9001:2015"]);
+        assert_eq!(
+            all_standards("PN-EN ISO/IEC 27001:2017-06"),
+            ["ISO/IEC 27001:2013"]
+        );
+        // Not an adoption: the year as printed, an edition or not.
+        assert_eq!(all_standards("OPEN ISO 14001:2016"), ["ISO 14001:2016"]);
+        assert_eq!(all_standards("ISO 9001:2016"), ["ISO 9001:2016"]);
+        // An adoption of a standard the table lacks, or older than its first edition.
+        assert_eq!(all_standards("EN ISO 3834-2:2021"), ["ISO 3834-2:2021"]);
+        assert_eq!(all_standards("EN ISO 9001:1985"), ["ISO 9001:1985"]);
+    }
 
     #[test]
     fn dates_in_every_printed_form() {
