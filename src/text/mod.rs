@@ -369,21 +369,15 @@ pub fn all_standards(text: &str) -> Vec<String> {
         ));
     }
     for c in gb.captures_iter(&t) {
-        let twin = match (&c[1], c.get(2).map(|m| m.as_str()), &c[3]) {
-            ("24405", Some("1"), "2019") => Some("ISO/IEC 20000-1:2018"),
-            ("24405", Some("1"), "2009") => Some("ISO/IEC 20000-1:2005"),
-            ("22080", None, "2025") => Some("ISO/IEC 27001:2022"),
-            ("22080", None, "2016") => Some("ISO/IEC 27001:2013"),
-            ("22080", None, "2008") => Some("ISO/IEC 27001:2005"),
-            ("19001", None, "2016") => Some("ISO 9001:2015"),
-            ("24001", None, "2016") => Some("ISO 14001:2015"),
-            ("45001", None, "2020") => Some("ISO 45001:2018"),
-            ("28001", None, "2011") => Some("OHSAS 18001:2007"),
-            ("23331", None, "2012") => Some("ISO 50001:2011"),
-            ("23331", None, "2020") => Some("ISO 50001:2018"),
-            ("22000", None, "2006") => Some("ISO 22000:2005"),
-            _ => None,
+        let key = match c.get(2) {
+            Some(part) => format!("GB/T {}.{}-{}", &c[1], part.as_str(), &c[3]),
+            None => format!("GB/T {}-{}", &c[1], &c[3]),
         };
+        let twin = standards_data()
+            .twins
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v);
         if let Some(s) = twin {
             found.push((c.get(0).unwrap().start(), s.to_string()));
         }
@@ -398,6 +392,43 @@ pub fn all_standards(text: &str) -> Vec<String> {
     out
 }
 
+/// `models/editions.toml`: ISO editions by standard, GB/T twins.
+struct StandardsData {
+    editions: Vec<(String, Vec<i64>)>,
+    twins: Vec<(String, String)>,
+}
+
+fn standards_data() -> &'static StandardsData {
+    static DATA: OnceLock<StandardsData> = OnceLock::new();
+    DATA.get_or_init(|| {
+        let t: toml::Table = include_str!("../../models/editions.toml")
+            .parse()
+            .expect("bundled editions parse");
+        let table = |k: &str| {
+            t.get(k)
+                .and_then(|v| v.as_table())
+                .cloned()
+                .unwrap_or_default()
+        };
+        StandardsData {
+            editions: table("editions")
+                .into_iter()
+                .map(|(k, v)| {
+                    let years = v
+                        .as_array()
+                        .map(|a| a.iter().filter_map(|y| y.as_integer()).collect())
+                        .unwrap_or_default();
+                    (k, years)
+                })
+                .collect(),
+            twins: table("twins")
+                .into_iter()
+                .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
+                .collect(),
+        }
+    })
+}
+
 /// "ČSN EN ISO", "PN-EN ISO", "DIN EN ISO": the text before a standard ends
 /// with a European adoption's "EN".
 fn european_adoption(before: &str) -> bool {
@@ -410,21 +441,7 @@ fn european_adoption(before: &str) -> bool {
 /// of `models/editions.toml` published in or before its year; None for a
 /// standard not listed or a year before its first edition.
 fn iso_edition(name: &str) -> Option<String> {
-    static EDITIONS: OnceLock<Vec<(String, Vec<i64>)>> = OnceLock::new();
-    let editions = EDITIONS.get_or_init(|| {
-        let t: toml::Table = include_str!("../../models/editions.toml")
-            .parse()
-            .expect("bundled editions parse");
-        t.into_iter()
-            .map(|(k, v)| {
-                let years = v
-                    .as_array()
-                    .map(|a| a.iter().filter_map(|y| y.as_integer()).collect())
-                    .unwrap_or_default();
-                (k, years)
-            })
-            .collect()
-    });
+    let editions = &standards_data().editions;
     let (std, year) = name.rsplit_once(':')?;
     let year: i64 = year.parse().ok()?;
     let (_, years) = editions.iter().find(|(k, _)| k == std)?;
