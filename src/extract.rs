@@ -1180,21 +1180,17 @@ fn address_line(t: &str, words: &AddressWords) -> Option<(String, String)> {
     {
         return None;
     }
-    let latin_letters = |s: &str| s.chars().filter(|c| c.is_ascii_alphabetic()).count();
-    let (en, zh) = match t.char_indices().find(|(_, c)| is_cjk(*c)) {
-        None => (t, ""),
-        Some((k, _)) => {
-            let (head, tail) = t.split_at(k);
-            if latin_letters(tail) > 2 {
-                return None;
-            }
-            if latin_letters(head) >= 3 {
-                (head.trim(), tail.trim())
-            } else {
-                ("", t)
-            }
+    // "No. 5, Example Road, Sec. 2臺灣": English and Chinese read across
+    // two columns, split as a bilingual name is.
+    let (en, zh) = match split_bilingual(t) {
+        (Some(zh), Some(en)) => (en, zh),
+        _ if !has_cjk(t) => (t.to_string(), String::new()),
+        _ if t.chars().filter(|c| c.is_ascii_alphabetic()).count() <= 2 => {
+            (String::new(), t.to_string())
         }
+        _ => return None,
     };
+    let (en, zh) = (en.as_str(), zh.as_str());
     let tokens: Vec<String> = en
         .split(|c: char| !c.is_alphabetic())
         .filter(|w| !w.is_empty())
